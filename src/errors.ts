@@ -1,0 +1,97 @@
+/**
+ * RelxError: the one error class of relx. Every error a user can meet has a stable `code`
+ * (listed in docs/errors.md), a message with the concrete values, an optional `hint` naming
+ * the next command to run, and the original error as `cause`. Errors cross the socket as
+ * plain JSON (`toWire`) and are rebuilt as the same class on the other side (`fromWire`).
+ */
+
+export type RelxErrorCode =
+  | "RELX_BAD_ARGUMENT"
+  | "RELX_BAD_CONFIG"
+  | "RELX_BAD_RELEASE"
+  | "RELX_BAD_REQUEST"
+  | "RELX_BAD_VSN"
+  | "RELX_BUILD_FAILED"
+  | "RELX_BUSY"
+  | "RELX_BUG"
+  | "RELX_CALL_TIMEOUT"
+  | "RELX_CALLBACK_FAILED"
+  | "RELX_CHECKSUM_MISMATCH"
+  | "RELX_CODE_CHANGE_FAILED"
+  | "RELX_DAEMON_RUNNING"
+  | "RELX_INIT_FAILED"
+  | "RELX_LINE_TOO_LONG"
+  | "RELX_NAME_TAKEN"
+  | "RELX_NO_DAEMON"
+  | "RELX_NO_HANDLER"
+  | "RELX_NO_RELEASES"
+  | "RELX_NO_SUCH_PROCESS"
+  | "RELX_NO_SUCH_RELEASE"
+  | "RELX_NOT_SUSPENDED"
+  | "RELX_PROCESS_EXITED"
+  | "RELX_RELEASE_EXISTS"
+  | "RELX_SOCKET_PATH_TOO_LONG"
+  | "RELX_SUSPEND_TIMEOUT"
+  | "RELX_UNKNOWN_OP"
+  | "RELX_WRONG_APP"
+  | "RELX_WRONG_DIRECTION";
+
+export interface RelxErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  /** The process the error is about, where there is one (upgrade failures name it). */
+  process?: string;
+}
+
+/** The JSON shape of an error on the socket and in `--json` output. */
+export interface WireError {
+  code: string;
+  message: string;
+  hint?: string;
+  process?: string;
+}
+
+export class RelxError extends Error {
+  readonly code: RelxErrorCode;
+  readonly hint: string | undefined;
+  readonly process: string | undefined;
+
+  constructor(code: RelxErrorCode, message: string, options: RelxErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "RelxError";
+    this.code = code;
+    this.hint = options.hint;
+    this.process = options.process;
+  }
+
+  toWire(): WireError {
+    const wire: WireError = { code: this.code, message: this.message };
+    if (this.hint !== undefined) wire.hint = this.hint;
+    if (this.process !== undefined) wire.process = this.process;
+    return wire;
+  }
+
+  static fromWire(wire: WireError): RelxError {
+    return new RelxError(wire.code as RelxErrorCode, wire.message, {
+      hint: wire.hint,
+      process: wire.process,
+    });
+  }
+}
+
+/** Any thrown value as a RelxError: a RelxError stays itself, anything else is wrapped. */
+export function toRelxError(err: unknown, code: RelxErrorCode = "RELX_BUG"): RelxError {
+  if (err instanceof RelxError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = code === "RELX_BUG" ? "this is a bug in relx; please report it with the daemon log" : undefined;
+  return new RelxError(code, message, { cause: err, hint });
+}
+
+/** "expected X, got Y" text for a value of the wrong kind. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${String(value)}`;
+}

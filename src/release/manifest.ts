@@ -1,0 +1,76 @@
+/**
+ * The release manifest (`releases/<vsn>/release.json`) and the RELEASES store's types.
+ * The build writes them; the daemon, `unpack` and `releases` read them. docs/release-format.md
+ * describes every field.
+ */
+
+export const MANIFEST_FORMAT = 1;
+
+export type RestartPolicy = "permanent" | "transient" | "temporary";
+
+export interface BootProcess {
+  name: string;
+  server: string;
+  args?: unknown;
+  restart?: RestartPolicy;
+}
+
+export interface ServerEntry {
+  /** The server's `name`: its identity across releases. */
+  name: string;
+  /** Effective vsn: the declared one, else the release vsn in which its code last changed. */
+  vsn: string;
+  /** The `vsn` the module declares, or null when it declares none. */
+  declaredVsn: string | null;
+  /** The compiled module, relative to the release directory (e.g. "lib/demo_server.cjs"). */
+  file: string;
+  /** The source it was compiled from, relative to the app root (e.g. "src/demo_server.ts"). */
+  source: string;
+  /** sha256 (hex) of `file`: the server's code, its own imports included. */
+  sha256: string;
+  hasCodeChange: boolean;
+}
+
+export interface PlanChange {
+  /** Server name. */
+  name: string;
+  fromVsn: string;
+  toVsn: string;
+}
+
+/** What moving from one release to another does to the servers and the boot spec. */
+export interface ReleasePlan {
+  /** Servers present in both whose code (sha256) or vsn differ. */
+  changed: PlanChange[];
+  /** Servers only in the target. */
+  added: string[];
+  /** Servers only in the source. */
+  removed: string[];
+  /** Boot processes (by name) only in the target's boot spec: started. */
+  startProcesses: string[];
+  /** Boot processes (by name) only in the source's boot spec: stopped. */
+  stopProcesses: string[];
+}
+
+export interface Manifest {
+  format: number;
+  name: string;
+  vsn: string;
+  createdAt: string;
+  /** Node version range the release runs on (package.json engines.node, else ">=20.10"). */
+  node: string;
+  app: { file: string; source: string; sha256: string };
+  boot: { processes: BootProcess[] };
+  servers: ServerEntry[];
+  /** Every file of the release but release.json, relative path → sha256 (hex). */
+  files: Record<string, string>;
+  /** For each older release present at build time: the plans in both directions. */
+  plans: Record<string, { up: ReleasePlan; down: ReleasePlan }>;
+}
+
+export type ReleaseState = "unpacked" | "current" | "permanent" | "old";
+
+export interface ReleaseRecord {
+  vsn: string;
+  state: ReleaseState;
+}

@@ -1,0 +1,93 @@
+/**
+ * The shapes user code is written against (SPEC §2, §3): server definitions, the boot spec,
+ * and the `ctx` every callback receives.
+ */
+import type { Pid } from "./pid.js";
+
+export type RestartPolicy = "permanent" | "transient" | "temporary";
+
+/** Where a message goes: a pid, or a registered name. */
+export type Dest = Pid | string;
+
+/** The caller of a call, as `handleCall` sees it; pass it to `ctx.reply` to answer later. */
+export interface From {
+  readonly pid: Pid | null;
+  readonly ref: number;
+}
+
+/** The oldVsn `codeChange` receives: the vsn upgraded from, or `{ down }` on a downgrade. */
+export type OldVsn = string | { down: string };
+
+export type Awaitable<T> = T | Promise<T>;
+
+export interface CallResult<S> {
+  reply?: unknown;
+  state: S;
+}
+
+export interface Ctx {
+  /** This process's pid. */
+  readonly self: Pid;
+  call(to: Dest, msg: unknown, timeoutMs?: number): Promise<unknown>;
+  cast(to: Dest, msg: unknown): void;
+  /** Deliver to `to`'s handleInfo. */
+  send(to: Dest, msg: unknown): void;
+  reply(from: From, value: unknown): void;
+  /** Send `msg` to this process's handleInfo after `ms`; cancelled when the process stops. */
+  sendAfter(ms: number, msg: unknown): { cancel(): void };
+  spawn(server: ServerDef<any>, args?: unknown, options?: SpawnOptions): Promise<Pid>;
+  /** Stop this process once the current callback returns. */
+  stop(reason?: unknown): void;
+  /**
+   * A function that delivers its arguments to this process's handleInfo as `{ tag, args }`:
+   * hand it to Node callbacks (emitters, sockets) so the newest code handles them.
+   */
+  bind(tag: string): (...args: unknown[]) => void;
+}
+
+export interface ServerDef<S = any> {
+  name: string;
+  vsn?: string;
+  init(args: any, ctx: Ctx): Awaitable<S>;
+  handleCall?(msg: any, from: From, state: S, ctx: Ctx): Awaitable<CallResult<S>>;
+  handleCast?(msg: any, state: S, ctx: Ctx): Awaitable<S>;
+  handleInfo?(msg: any, state: S, ctx: Ctx): Awaitable<S>;
+  codeChange?(oldVsn: OldVsn, state: any, extra: unknown, ctx: Ctx): Awaitable<S>;
+  terminate?(reason: unknown, state: S, ctx: Ctx): Awaitable<void>;
+}
+
+export interface SpawnOptions {
+  /** Register the process under this name. */
+  name?: string;
+  restart?: RestartPolicy;
+}
+
+export interface StartOptions extends SpawnOptions {
+  /** Restart intensity: more than `maxRestarts` restarts in `restartWindowMs` gives up. */
+  maxRestarts?: number;
+  restartWindowMs?: number;
+}
+
+export interface BootProcessSpec {
+  name: string;
+  server: string;
+  args?: unknown;
+  restart?: RestartPolicy;
+}
+
+export interface AppSpec {
+  processes: BootProcessSpec[];
+}
+
+export type ProcessStatus = "running" | "suspended";
+
+export interface ProcessInfo {
+  pid: Pid;
+  name: string | null;
+  server: string;
+  vsn: string | null;
+  status: ProcessStatus;
+  queue: number;
+  handled: number;
+  restarts: number;
+}
