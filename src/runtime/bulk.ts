@@ -1,0 +1,87 @@
+/**
+ * sys operations on many processes at once, for upgrades of whole releases. Each walks its
+ * processes synchronously and makes a promise only for the few that are busy or async, so
+ * 100,000 idle processes cost a loop, not 100,000 promises. changeCodeAll is all or nothing:
+ * if any codeChange fails, every process it changed gets its old code and state back.
+ */
+import { changeCode, computeCodeChange, type ChangeCodeOptions } from "./code-change.js";
+import { isThenable, type Process } from "./process.js";
+import type { OldVsn, ServerDef } from "./types.js";
+
+/** Suspends every process; resolves when each has finished the message in hand. */
+export function suspendAll(procs: Iterable<Process>): void | Promise<void> {
+  let waits: Promise<void>[] | null = null;
+  for (const p of procs) {
+    const r = p.suspend();
+    if (r !== undefined) (waits ??= []).push(r);
+  }
+  if (waits !== null) return Promise.all(waits).then(() => undefined);
+}
+
+export function resumeAll(procs: Iterable<Process>): void {
+  for (const p of procs) if (p.alive) p.resume();
+}
+
+export interface CodeChangeItem {
+  process: Process;
+  def: ServerDef;
+  oldVsn: OldVsn;
+}
+
+/** What a changed process had before: enough to put it back. */
+export interface ChangeRecord {
+  process: Process;
+  def: ServerDef;
+  state: unknown;
+}
+
+/** Runs changeCode on every item; on the first failure rolls all back and throws that error. */
+export async function changeCodeAll(items: CodeChangeItem[], extra: unknown, options: ChangeCodeOptions = {}): Promise<ChangeRecord[]> {
+  const done: ChangeRecord[] = [];
+  let waits: Promise<void>[] | null = null;
+  let failure: unknown = undefined;
+  for (const item of items) {
+    const p = item.process;
+    const record: ChangeRecord = { process: p, def: p.def, state: p.state };
+    try {
+      const r = quickChange(item, extra, options);
+      if (r === undefined) done.push(record);
+      else (waits ??= []).push(r.then(() => void done.push(record), (err) => void (failure ??= err)));
+    } catch (err) {
+      failure = err;
+      break;
+    }
+  }
+  if (waits !== null) await Promise.all(waits);
+  if (failure !== undefined) {
+    rollback(done);
+    throw failure;
+  }
+  return done;
+}
+
+/** Changes synchronously when the process is idle and codeChange is sync; else the slow path. */
+function quickChange(item: CodeChangeItem, extra: unknown, options: ChangeCodeOptions): Promise<void> | undefined {
+  const p = item.process;
+  if (p.busy || p.sysq !== null || !p.suspended) return changeCode(p, item.def, item.oldVsn, extra, options) ?? undefined;
+  const state = computeCodeChange(p, item.def, item.oldVsn, extra, p.state, options);
+  if (isThenable(state)) {
+    p.busy = true;
+    const apply = (s: unknown): void => {
+      p.state = s;
+      p.def = item.def;
+    };
+    return Promise.resolve(state).then(apply).finally(() => p.idle());
+  }
+  p.state = state;
+  p.def = item.def;
+  return undefined;
+}
+
+/** Puts each process back to the code and state it had. */
+export function rollback(records: ChangeRecord[]): void {
+  for (const r of records) {
+    r.process.def = r.def;
+    r.process.state = r.state;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * changeCode (SPEC §4): only while suspended. With a string oldVsn the *passed* definition's
+ * codeChange runs (upgrade); with `{ down: vsn }` the *running* one's (downgrade, as OTP does).
+ * Either way the passed definition runs afterwards. If codeChange throws, times out or returns
+ * a malformed state, the process keeps its old code and old state and stays suspended.
+ */
+import { RelxError, describeValue } from "../errors.js";
+import { isServerDef } from "./define.js";
+import { isThenable, type Process } from "./process.js";
+import type { OldVsn, ServerDef } from "./types.js";
+
+export interface ChangeCodeOptions {
+  /** Deadline for an async codeChange (default: none). */
+  timeoutMs?: number;
+}
+
+/** Swaps `p`'s code and state; void when done synchronously, else a promise. Throws RELX_NOT_SUSPENDED, RELX_CODE_CHANGE_FAILED, RELX_BAD_ARGUMENT. */
+export function changeCode(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, options: ChangeCodeOptions = {}): void | Promise<void> {
+  checkArgs(def, oldVsn);
+  if (!p.suspended) throw notSuspended(p);
+  return p.system(() => {
+    if (!p.suspended) throw notSuspended(p);
+    const r = computeCodeChange(p, def, oldVsn, extra, p.state, options);
+    if (!isThenable(r)) return apply(p, def, r);
+    return Promise.resolve(r).then((state) => apply(p, def, state));
+  });
+}
+
+/**
+ * The state `codeChange` makes of `state`, without applying it (dry runs use a copy of the live
+ * state). A value, or a promise of one when codeChange is async.
+ */
+export function computeCodeChange(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, state: unknown, options: ChangeCodeOptions = {}): unknown {
+  const holder = typeof oldVsn === "string" ? def : p.def;
+  const fn = holder.codeChange;
+  if (fn === undefined) return state;
+  const fail = (err: unknown): never => {
+    throw codeChangeFailed(p, holder, oldVsn, err);
+  };
+  let r: unknown;
+  try {
+    r = fn.call(holder, oldVsn, state, extra, p.ctx);
+  } catch (err) {
+    return fail(err);
+  }
+  const check = (s: unknown): unknown => (s === undefined && state !== undefined ? fail(malformedState()) : s);
+  if (!isThenable(r)) return check(r);
+  return withTimeout(Promise.resolve(r), options.timeoutMs, holder.name).then(check, fail);
+}
+
+function apply(p: Process, def: ServerDef, state: unknown): void {
+  p.state = state;
+  p.def = def;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number | undefined, server: string): Promise<T> {
+  if (ms === undefined || !Number.isFinite(ms)) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${server}.codeChange did not return within ${ms} ms`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+function checkArgs(def: ServerDef, oldVsn: OldVsn): void {
+  if (!isServerDef(def)) {
+    throw new RelxError("RELX_BAD_ARGUMENT", `expected a server definition with a name and an init function, got ${describeValue(def)}`);
+  }
+  const ok = typeof oldVsn === "string" || (oldVsn !== null && typeof oldVsn === "object" && typeof oldVsn.down === "string");
+  if (!ok) throw new RelxError("RELX_BAD_ARGUMENT", `expected oldVsn to be a string or { down: string }, got ${describeValue(oldVsn)}`);
+}
+
+function notSuspended(p: Process): RelxError {
+  return new RelxError("RELX_NOT_SUSPENDED", `${p.label} is running; changeCode needs it suspended`, {
+    hint: "call sys.suspend first, then changeCode, then sys.resume",
+    process: p.name ?? String(p.pid),
+  });
+}
+
+function malformedState(): Error {
+  return new Error("codeChange returned undefined; return the new state");
+}
+
+function codeChangeFailed(p: Process, holder: ServerDef, oldVsn: OldVsn, err: unknown): RelxError {
+  const from = typeof oldVsn === "string" ? oldVsn : `down to ${oldVsn.down}`;
+  const text = err instanceof Error ? err.message : String(err);
+  return new RelxError("RELX_CODE_CHANGE_FAILED", `${holder.name}.codeChange(${JSON.stringify(from)}) failed for ${p.label}: ${text}`, {
+    cause: err,
+    process: p.name ?? String(p.pid),
+    hint: "the process kept its old code and state and is still suspended; fix codeChange, or resume it with sys.resume",
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * ProcessCtx: the `ctx` every callback receives. It holds only the process, never its code, so
+ * timers and Node callbacks registered through it deliver into the mailbox and are handled by
+ * whatever code is current, and an old release's code is not kept alive by them.
+ */
+import { RelxError } from "../errors.js";
+import { callProcess, defaultCallTimeoutMs, startProcess } from "./api.js";
+import { handleCrash } from "./crash.js";
+import { PendingCall } from "./pending-call.js";
+import { CAST, INFO, type Process } from "./process.js";
+import { lookup, resolve } from "./registry.js";
+import type { Ctx, Dest, From, ServerDef, SpawnOptions } from "./types.js";
+import type { Pid } from "./pid.js";
+
+export class ProcessCtx implements Ctx {
+  constructor(private readonly p: Process) {}
+
+  get self(): Pid {
+    return this.p.pid;
+  }
+
+  call(to: Dest, msg: unknown, timeoutMs: number = defaultCallTimeoutMs()): Promise<unknown> {
+    let target: Process;
+    try {
+      target = resolve(to);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return callProcess(target, msg, timeoutMs, this.p.pid);
+  }
+
+  /** As in OTP, a cast or send to a process that is gone is dropped, not an error. */
+  cast(to: Dest, msg: unknown): void {
+    lookup(to)?.deliver({ kind: CAST, msg, from: null });
+  }
+
+  send(to: Dest, msg: unknown): void {
+    lookup(to)?.deliver({ kind: INFO, msg, from: null });
+  }
+
+  reply(from: From, value: unknown): void {
+    if (!(from instanceof PendingCall)) {
+      throw new RelxError("RELX_BAD_ARGUMENT", "ctx.reply expects the `from` that handleCall received");
+    }
+    from.resolve(value);
+  }
+
+  sendAfter(ms: number, msg: unknown): { cancel(): void } {
+    const p = this.p;
+    const timer = setTimeout(() => {
+      p.timers?.delete(timer);
+      if (p.alive) p.deliver({ kind: INFO, msg, from: null });
+    }, ms);
+    p.addTimer(timer);
+    return {
+      cancel() {
+        clearTimeout(timer);
+        p.timers?.delete(timer);
+      },
+    };
+  }
+
+  async spawn(server: ServerDef, args?: unknown, options: SpawnOptions = {}): Promise<Pid> {
+    return (await startProcess(server, args, options)).pid;
+  }
+
+  stop(reason: unknown = "normal"): void {
+    const p = this.p;
+    if (!p.alive) return;
+    if (p.busy) p.stopReason = reason;
+    else handleCrash(p, { error: reason, message: null, callback: "stop", requested: true });
+  }
+
+  bind(tag: string): (...args: unknown[]) => void {
+    const p = this.p;
+    return (...args: unknown[]) => {
+      if (p.alive) p.deliver({ kind: INFO, msg: { tag, args }, from: null });
+    };
+  }
+}

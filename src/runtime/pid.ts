@@ -1,0 +1,22 @@
+/**
+ * Pid: a process identifier as plain data. It holds only a number; every delivery resolves it
+ * through the registry, so a reference never pins a process's code or state.
+ */
+export class Pid {
+  constructor(readonly id: number) {}
+
+  toString(): string {
+    return `<0.${this.id}.0>`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** Parses "<0.12.0>" (or "12") back into a Pid; null when it is not one. */
+  static parse(text: string): Pid | null {
+    const m = /^(?:<0\.(\d+)\.0>|(\d+))$/.exec(text);
+    if (!m) return null;
+    return new Pid(Number(m[1] ?? m[2]));
+  }
+}

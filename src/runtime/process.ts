@@ -1,0 +1,349 @@
+/**
+ * Process: one GenServer-like process. A FIFO mailbox of user messages, a queue of system
+ * operations (sys.*) that take priority and run even while suspended, and one thing in hand
+ * at a time: the next message starts only after the previous callback's promise settles.
+ *
+ * | state      | busy  | suspended | takes user messages | takes system operations |
+ * |------------|-------|-----------|---------------------|-------------------------|
+ * | idle       | false | false     | yes                 | yes                     |
+ * | handling   | true  | false     | queued              | queued until done       |
+ * | suspending | true  | true      | queued              | queued until done       |
+ * | suspended  | false | true      | queued              | yes                     |
+ * | exited     | —     | —         | refused (no process)| refused                 |
+ *
+ * Crashes (a throw, a rejected promise, a malformed result) are handled in crash.ts.
+ */
+import { RelxError } from "../errors.js";
+import type { PendingCall } from "./pending-call.js";
+import type { Pid } from "./pid.js";
+import { Queue } from "./queue.js";
+import { schedule } from "./scheduler.js";
+import { ProcessCtx } from "./ctx.js";
+import { handleCrash, type CrashInfo } from "./crash.js";
+import { finishExit } from "./exit.js";
+import type { Ctx, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
+
+export const CALL = 0;
+export const CAST = 1;
+export const INFO = 2;
+
+export interface Message {
+  kind: number;
+  msg: unknown;
+  from: PendingCall | null;
+}
+
+type SysOp = () => unknown;
+
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v instanceof Promise || (v !== null && typeof v === "object" && typeof (v as any).then === "function");
+}
+
+export class Process {
+  state: unknown = undefined;
+  busy = true;
+  suspended = false;
+  alive = true;
+  scheduled = false;
+  handled = 0;
+  mailbox: Queue<Message> | null = null;
+  /** What few processes ever need, allocated on first use: an idle process stays small. */
+  private x: Extras | null = null;
+
+  constructor(
+    readonly pid: Pid,
+    public def: ServerDef,
+    readonly args: unknown,
+    readonly name: string | null,
+    readonly restart: RestartPolicy,
+  ) {}
+
+  /** A fresh ctx per callback: it holds only this process, so caching it would only cost memory. */
+  get ctx(): Ctx {
+    return new ProcessCtx(this);
+  }
+
+  private ext(): Extras {
+    return (this.x ??= new Extras());
+  }
+  get sysq(): Queue<{ op: SysOp; done: PendingSys }> | null {
+    return this.x === null ? null : this.x.sysq;
+  }
+  set sysq(v) {
+    if (v !== null || this.x !== null) this.ext().sysq = v;
+  }
+  get timers(): Set<ReturnType<typeof setTimeout>> | null {
+    return this.x === null ? null : this.x.timers;
+  }
+  set timers(v) {
+    if (v !== null || this.x !== null) this.ext().timers = v;
+  }
+  get restartTimes(): number[] | null {
+    return this.x === null ? null : this.x.restartTimes;
+  }
+  set restartTimes(v) {
+    this.ext().restartTimes = v;
+  }
+  get suspendWaiters(): (() => void)[] | null {
+    return this.x === null ? null : this.x.suspendWaiters;
+  }
+  set suspendWaiters(v) {
+    if (v !== null || this.x !== null) this.ext().suspendWaiters = v;
+  }
+  /** A stop asked for by ctx.stop while a callback runs (undefined: none). */
+  get stopReason(): unknown {
+    return this.x === null ? undefined : this.x.stopReason;
+  }
+  set stopReason(v) {
+    if (v !== undefined || this.x !== null) this.ext().stopReason = v;
+  }
+  get restarts(): number {
+    return this.x === null ? 0 : this.x.restarts;
+  }
+  set restarts(v) {
+    this.ext().restarts = v;
+  }
+
+  get label(): string {
+    return this.name === null ? `${this.def.name} ${this.pid}` : `${this.def.name} "${this.name}"`;
+  }
+
+  deliver(m: Message): void {
+    (this.mailbox ??= new Queue()).push(m);
+    if (!this.busy && !this.suspended) schedule(this);
+  }
+
+  /** Called by the scheduler: take one thing off the queues. */
+  runOne(): void {
+    if (this.busy || !this.alive) return;
+    if (this.sysq !== null && this.sysq.length > 0) return this.runSys();
+    if (this.suspended || this.mailbox === null) return;
+    const m = this.mailbox.shift();
+    if (m !== undefined) this.dispatch(m);
+  }
+
+  private dispatch(m: Message): void {
+    this.busy = true;
+    const def = this.def;
+    let result: unknown;
+    try {
+      if (m.kind === CALL) {
+        if (def.handleCall === undefined) return this.noHandler(m);
+        result = def.handleCall(m.msg, m.from!, this.state, this.ctx);
+      } else if (m.kind === CAST) {
+        if (def.handleCast === undefined) return this.noHandler(m);
+        result = def.handleCast(m.msg, this.state, this.ctx);
+      } else {
+        if (def.handleInfo === undefined) return this.noHandler(m);
+        result = def.handleInfo(m.msg, this.state, this.ctx);
+      }
+    } catch (err) {
+      return this.crash({ error: err, message: m, callback: callbackName(m.kind) });
+    }
+    if (isThenable(result)) {
+      result.then(
+        (r) => this.finish(m, r),
+        (err) => this.crash({ error: err, message: m, callback: callbackName(m.kind) }),
+      );
+    } else {
+      this.finish(m, result);
+    }
+  }
+
+  private finish(m: Message, r: unknown): void {
+    if (!this.alive) return;
+    if (m.kind === CALL) {
+      if (r === null || typeof r !== "object" || !("state" in r)) {
+        return this.crash({ error: malformed("handleCall", "{ reply, state }", r), message: m, callback: "handleCall" });
+      }
+      this.state = (r as { state: unknown }).state;
+      if ("reply" in r) m.from!.resolve((r as { reply: unknown }).reply);
+    } else {
+      if (r === undefined && this.state !== undefined) {
+        const cb = callbackName(m.kind);
+        return this.crash({ error: malformed(cb, "the new state", r), message: m, callback: cb });
+      }
+      this.state = r;
+    }
+    this.handled++;
+    this.idle();
+  }
+
+  private noHandler(m: Message): void {
+    const cb = callbackName(m.kind);
+    const err = new RelxError("RELX_NO_HANDLER", `${this.label} has no ${cb}; the message was not handled`, {
+      hint: `add ${cb} to server ${this.def.name}, or send another kind of message`,
+      process: this.name ?? String(this.pid),
+    });
+    if (m.from !== null) m.from.reject(err);
+    else emitRuntimeEvent({ type: "unhandled", process: this, error: err, msg: m.msg });
+    this.idle();
+  }
+
+  crash(info: CrashInfo): void {
+    handleCrash(this, info);
+  }
+
+  /** The thing in hand is done: answer suspend waiters, honour a stop, take the next thing. */
+  idle(): void {
+    this.busy = false;
+    if (!this.alive) return;
+    if (this.stopReason !== undefined) {
+      const reason = this.stopReason;
+      this.stopReason = undefined;
+      return handleCrash(this, { error: reason, message: null, callback: "stop", requested: true });
+    }
+    const waiters = this.suspendWaiters;
+    if (waiters !== null) {
+      this.suspendWaiters = null;
+      for (const w of waiters) w();
+    }
+    if ((this.sysq !== null && this.sysq.length > 0) || (!this.suspended && this.mailbox !== null && this.mailbox.length > 0)) {
+      schedule(this);
+    }
+  }
+
+  // ---- system operations -------------------------------------------------------------
+
+  /** Runs `op` between messages (now, if nothing is in hand); its result or a promise of it. */
+  system<T>(op: () => T | Promise<T>): T | Promise<T> {
+    if (!this.alive) throw exited(this);
+    if (!this.busy && (this.sysq === null || this.sysq.length === 0)) return this.runSysNow(op);
+    const done = new PendingSys();
+    (this.sysq ??= new Queue()).push({ op, done });
+    return done.promise as Promise<T>;
+  }
+
+  private runSys(): void {
+    const item = this.sysq!.shift()!;
+    let r: unknown;
+    try {
+      r = this.runSysNow(item.op);
+    } catch (err) {
+      return item.done.reject(err);
+    }
+    if (isThenable(r)) r.then((v) => item.done.resolve(v), (e) => item.done.reject(e));
+    else item.done.resolve(r);
+  }
+
+  private runSysNow<T>(op: () => T | Promise<T>): T | Promise<T> {
+    this.busy = true;
+    let r: T | Promise<T>;
+    try {
+      r = op();
+    } catch (err) {
+      this.idle();
+      throw err;
+    }
+    if (!isThenable(r)) {
+      this.idle();
+      return r;
+    }
+    return Promise.resolve(r).finally(() => this.idle());
+  }
+
+  /** Suspends; resolves once the thing in hand is done (at once when idle). */
+  suspend(): void | Promise<void> {
+    if (!this.alive) throw exited(this);
+    this.suspended = true;
+    if (!this.busy) return;
+    return new Promise<void>((resolve) => (this.suspendWaiters ??= []).push(resolve));
+  }
+
+  resume(): void {
+    if (!this.alive) throw exited(this);
+    if (!this.suspended) return;
+    this.suspended = false;
+    if (!this.busy && this.mailbox !== null && this.mailbox.length > 0) schedule(this);
+  }
+
+  info(): ProcessInfo {
+    return {
+      pid: this.pid,
+      name: this.name,
+      server: this.def.name,
+      vsn: this.def.vsn ?? null,
+      status: this.suspended ? "suspended" : "running",
+      queue: this.mailbox === null ? 0 : this.mailbox.length,
+      handled: this.handled,
+      restarts: this.restarts,
+    };
+  }
+
+  addTimer(t: ReturnType<typeof setTimeout>): void {
+    (this.timers ??= new Set()).add(t);
+  }
+
+  /** Clears timers, unregisters, and fails everything still queued. */
+  exit(reason: unknown): void {
+    finishExit(this, reason);
+  }
+}
+
+class Extras {
+  sysq: Queue<{ op: SysOp; done: PendingSys }> | null = null;
+  timers: Set<ReturnType<typeof setTimeout>> | null = null;
+  restartTimes: number[] | null = null;
+  suspendWaiters: (() => void)[] | null = null;
+  stopReason: unknown = undefined;
+  restarts = 0;
+}
+
+/** A system operation waiting in the queue, settled when it has run. */
+export class PendingSys {
+  resolve!: (v: unknown) => void;
+  reject!: (e: unknown) => void;
+  readonly promise = new Promise<unknown>((res, rej) => {
+    this.resolve = res;
+    this.reject = rej;
+  });
+}
+
+export function callbackName(kind: number): "handleCall" | "handleCast" | "handleInfo" {
+  return kind === CALL ? "handleCall" : kind === CAST ? "handleCast" : "handleInfo";
+}
+
+function malformed(callback: string, expected: string, got: unknown): RelxError {
+  return new RelxError("RELX_CALLBACK_FAILED", `${callback} returned a malformed result: expected ${expected}, got ${got === undefined ? "undefined" : JSON.stringify(got)?.slice(0, 80) ?? typeof got}`);
+}
+
+export function exited(p: Process): RelxError {
+  return new RelxError("RELX_NO_SUCH_PROCESS", `${p.label} has exited`, {
+    hint: "see the running processes with `relx status`",
+    process: p.name ?? String(p.pid),
+  });
+}
+
+// ---- runtime events: crash reports, restarts, exits (the daemon logs them) --------------
+
+export type RuntimeEvent =
+  | { type: "crash"; process: Process; error: unknown; callback: string }
+  | { type: "restart"; process: Process }
+  | { type: "exit"; process: Process; reason: unknown }
+  | { type: "giveup"; process: Process; error: unknown }
+  | { type: "unhandled"; process: Process; error: RelxError; msg: unknown };
+
+let observer: (e: RuntimeEvent) => void = defaultObserver;
+
+export function setRuntimeObserver(fn: ((e: RuntimeEvent) => void) | null): void {
+  observer = fn ?? defaultObserver;
+}
+
+export function emitRuntimeEvent(e: RuntimeEvent): void {
+  try {
+    observer(e);
+  } catch {
+    // An observer's own failure must never take a process down.
+  }
+}
+
+function defaultObserver(e: RuntimeEvent): void {
+  if (e.type === "crash") {
+    const err = e.error instanceof Error ? e.error.message : String(e.error);
+    console.error(`relx: ${e.process.label} crashed in ${e.callback}: ${err}`);
+  } else if (e.type === "giveup") {
+    console.error(`relx: ${e.process.label} restarted too often; giving up`);
+  } else if (e.type === "unhandled") {
+    console.error(`relx: ${e.error.message}`);
+  }
+}
