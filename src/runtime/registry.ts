@@ -28,6 +28,16 @@ export function unregister(p: Process): void {
   if (p.name !== null && byName.get(p.name) === p) byName.delete(p.name);
 }
 
+/** Frees `p`'s registered name while it is suspended, so a replacement can take it (upgrades). */
+export function releaseName(p: Process): void {
+  if (p.name !== null && byName.get(p.name) === p) byName.delete(p.name);
+}
+
+/** Gives `p` its name back after releaseName (a rolled-back upgrade). */
+export function reclaimName(p: Process): void {
+  if (p.name !== null && p.alive) byName.set(p.name, p);
+}
+
 export function isNameTaken(name: string): boolean {
   return byName.has(name);
 }

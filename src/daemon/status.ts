@@ -1,0 +1,39 @@
+/** The `status` op's result: the §6 status JSON shape. */
+import { readReleases } from "../release/releases-store.js";
+import { processes } from "../runtime/registry.js";
+import type { NodeState } from "./release-node.js";
+
+export interface StatusResult {
+  name: string;
+  vsn: string;
+  permanent: string | null;
+  daemon: { pid: number; uptimeMs: number };
+  releases: { vsn: string; state: string }[];
+  processes: { name: string; pid: string; server: string; vsn: string | null; status: string; queue: number }[];
+  lastUpgrade: { from: string; to: string; pauseMs: number; at: string } | null;
+}
+
+export async function statusOf(node: NodeState): Promise<StatusResult> {
+  const releases = await readReleases(node.releasesDir);
+  const list: StatusResult["processes"] = [];
+  for (const p of processes()) {
+    list.push({
+      name: p.name ?? String(p.pid),
+      pid: String(p.pid),
+      server: p.def.name,
+      vsn: p.def.vsn ?? null,
+      status: p.suspended ? "suspended" : "running",
+      queue: p.mailbox === null ? 0 : p.mailbox.length,
+    });
+  }
+  const manifest = node.release!.manifest;
+  return {
+    name: manifest.name,
+    vsn: manifest.vsn,
+    permanent: releases.find((r) => r.state === "permanent")?.vsn ?? null,
+    daemon: { pid: process.pid, uptimeMs: Date.now() - node.startedAt },
+    releases,
+    processes: list,
+    lastUpgrade: node.lastUpgrade,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The upgrade runner (SPEC §7): preflight → load → plan → suspend (one deadline) → codeChange →
+ * start new boot processes → [point of no return] → rebind, resume, stop removed processes,
+ * record the release. Anything failing before the point of no return puts every process back
+ * to its old code and state and resumes it; the release stays as it was.
+ *
+ * | step            | on failure                                   | rolledBack |
+ * |-----------------|----------------------------------------------|------------|
+ * | preflight, load | nothing touched                              | false      |
+ * | suspend         | every process resumed, the stuck one named   | false      |
+ * | codeChange      | old code and state back, resumed             | true       |
+ * | start new procs | started ones stopped, old code/state back    | true       |
+ */
+import { performance } from "node:perf_hooks";
+import { RelxError } from "../errors.js";
+import { failed, round } from "./upgrade-result.js";
+import { setReleaseState } from "../release/releases-store.js";
+import { changeCodeAll, resumeAll, rollback, type ChangeRecord } from "../runtime/bulk.js";
+import { startProcess } from "../runtime/api.js";
+import type { Process } from "../runtime/process.js";
+import { reclaimName, releaseName } from "../runtime/registry.js";
+import { loadRelease, serverOf, type LoadedRelease } from "./load-release.js";
+import type { NodeState } from "./release-node.js";
+import { stopOne } from "./shutdown.js";
+import { dryRunUpgrade } from "./upgrade-dry-run.js";
+import { planUpgrade, type ChangedProcess, type UpgradePlan } from "./upgrade-plan.js";
+import { preflight, type Direction } from "./upgrade-preflight.js";
+import { suspendWithin } from "./suspend-within.js";
+
+export interface UpgradeOptions {
+  direction: Direction;
+  vsn: string;
+  extra: unknown;
+  dryRun: boolean;
+  permanent: boolean;
+}
+
+export interface UpgradeSummary {
+  from: string;
+  to: string;
+  pauseMs: number;
+  at: string;
+}
+
+export interface UpgradeResult {
+  ok: true;
+  from: string;
+  to: string;
+  changed: ChangedProcess[];
+  started: string[];
+  stopped: string[];
+  pauseMs: number;
+  durationMs: number;
+}
+
+/** Runs one upgrade or downgrade; throws a RelxError whose `details.rolledBack` says what happened. */
+export async function runUpgrade(node: NodeState, options: UpgradeOptions): Promise<unknown> {
+  if (node.upgrading) {
+    throw failed(new RelxError("RELX_BUSY", "another upgrade or downgrade is running", { hint: "wait for it, then see `relx status`" }), false);
+  }
+  node.upgrading = true;
+  const t0 = performance.now();
+  try {
+    let target: LoadedRelease;
+    try {
+      preflight(node, options.direction, options.vsn);
+      target = await loadRelease(node.config, options.vsn);
+    } catch (err) {
+      throw failed(err, false);
+    }
+    const plan = planUpgrade(node.boot, node.release!, target, options.direction);
+    if (options.dryRun) return await dryRunUpgrade(node, target, plan, options, t0);
+    return await applyUpgrade(node, target, plan, options, t0);
+  } finally {
+    node.upgrading = false;
+  }
+}
+
+async function applyUpgrade(node: NodeState, target: LoadedRelease, plan: UpgradePlan, options: UpgradeOptions, t0: number): Promise<UpgradeResult> {
+  const from = node.release!.manifest.vsn;
+  const to = target.manifest.vsn;
+  const changedProcs = plan.items.map((i) => i.process);
+  const tSuspend = performance.now();
+  try {
+    await suspendWithin([...changedProcs, ...plan.stop], node.config.suspendTimeoutMs);
+  } catch (err) {
+    node.log(`${options.direction === "up" ? "upgrade" : "downgrade"} ${from} -> ${to} failed: ${(err as Error).message}`);
+    throw failed(err, false);
+  }
+  const started = await swapCode(node, target, plan, options, changedProcs);
+  // Point of no return: the new code runs.
+  for (const { process, def } of plan.rebind) process.def = def;
+  resumeAll(changedProcs);
+  const pauseMs = performance.now() - tSuspend;
+  node.release = target;
+  for (const p of plan.stop) await stopOne(node, p, "shutdown");
+  rebuildBoot(node, target, started);
+  await setReleaseState(node.releasesDir, to, options.permanent ? "permanent" : "current");
+  node.lastUpgrade = { from, to, pauseMs: round(pauseMs), at: new Date().toISOString() };
+  node.log(`${options.direction === "up" ? "upgrade" : "downgrade"} ${from} -> ${to}: ${plan.changed.length} changed, ${started.length} started, ${plan.stop.length} stopped, pause ${round(pauseMs)} ms`);
+  return {
+    ok: true,
+    from,
+    to,
+    changed: plan.changed,
+    started: started.map((p) => p.name!),
+    stopped: plan.stop.map((p) => p.name ?? String(p.pid)),
+    pauseMs: round(pauseMs),
+    durationMs: round(performance.now() - t0),
+  };
+}
+
+/** codeChange on every changed process, then the new boot processes; all back on any failure. */
+async function swapCode(node: NodeState, target: LoadedRelease, plan: UpgradePlan, options: UpgradeOptions, changedProcs: Process[]): Promise<Process[]> {
+  let records: ChangeRecord[] = [];
+  const started: Process[] = [];
+  for (const p of plan.stop) releaseName(p);
+  try {
+    records = await changeCodeAll(plan.items, options.extra, { timeoutMs: node.config.codeChangeTimeoutMs });
+    for (const spec of plan.start) {
+      started.push(await startProcess(serverOf(target, spec.server), spec.args, { name: spec.name, restart: spec.restart }));
+    }
+    return started;
+  } catch (err) {
+    for (const p of started.reverse()) await stopOne(node, p, "shutdown");
+    rollback(records);
+    for (const p of plan.stop) reclaimName(p);
+    resumeAll([...changedProcs, ...plan.stop]);
+    node.log(`upgrade to ${target.manifest.vsn} rolled back: ${(err as Error).message}`);
+    throw failed(err, true);
+  }
+}
+
+/** The boot processes in the target's boot-spec order: those kept, then those started. */
+function rebuildBoot(node: NodeState, target: LoadedRelease, started: Process[]): void {
+  const byName = new Map<string, Process>();
+  for (const [name, p] of node.boot) if (p.alive) byName.set(name, p);
+  for (const p of started) byName.set(p.name!, p);
+  node.boot = new Map();
+  for (const spec of target.manifest.boot.processes) {
+    const p = byName.get(spec.name);
+    if (p) node.boot.set(spec.name, p);
+  }
+}
