@@ -52,7 +52,8 @@ export interface ServerDef<S = any> {
   handleCall?(msg: any, from: From, state: S, ctx: Ctx): Awaitable<CallResult<S>>;
   handleCast?(msg: any, state: S, ctx: Ctx): Awaitable<S>;
   handleInfo?(msg: any, state: S, ctx: Ctx): Awaitable<S>;
-  codeChange?(oldVsn: OldVsn, state: any, extra: unknown, ctx: Ctx): Awaitable<S>;
+  // On a downgrade it returns the older code's state shape, so its result is not typed as S.
+  codeChange?(oldVsn: OldVsn, state: any, extra: unknown, ctx: Ctx): Awaitable<any>;
   terminate?(reason: unknown, state: S, ctx: Ctx): Awaitable<void>;
 }
 

@@ -1,0 +1,87 @@
+/**
+ * assembleRelease: writes one release's contents into a directory (the build's staging dir):
+ * compiled lib/, then release.json. It writes nothing outside that directory: the caller commits it.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import semver from "semver";
+import { RelxError } from "../errors.js";
+import { MANIFEST_FORMAT, type Manifest } from "./manifest.js";
+import type { RelxConfig } from "./config.js";
+import { resolveIn } from "./config.js";
+import { compile, type CompiledModule } from "./compile.js";
+import { createdAt } from "./created-at.js";
+import { pathExists } from "./fs-util.js";
+import { discover } from "./discover.js";
+import { planRelease } from "./plan.js";
+import { listReleaseVsns } from "./release-dirs.js";
+import { resolveServers } from "./resolve-servers.js";
+import { listSources, relPosix } from "./sources.js";
+import { readManifest } from "./verify.js";
+
+export interface AssembleOptions {
+  config: RelxConfig;
+  vsn: string;
+  /** Where the release's files go. */
+  dir: string;
+  typecheck: boolean;
+  progress: (msg: string) => void;
+}
+
+/** Throws what compile, discover, resolveServers and typecheck throw. */
+export async function assembleRelease(options: AssembleOptions): Promise<{ manifest: Manifest; warnings: string[] }> {
+  const { config, vsn, dir, progress } = options;
+  const releasesDir = resolveIn(config, config.releasesDir);
+  const srcDir = resolveIn(config, config.srcDir);
+  if (!(await pathExists(srcDir))) {
+    throw new RelxError("RELX_BAD_CONFIG", `the app has no source directory: ${srcDir} does not exist`, {
+      hint: 'put the app\'s modules under src/, or set "srcDir" in relx.config.json',
+    });
+  }
+  if (relPosix(srcDir, resolveIn(config, config.app)).startsWith("../")) {
+    throw new RelxError("RELX_BAD_CONFIG", `the boot spec "${config.app}" is outside srcDir "${config.srcDir}"`, {
+      hint: "move it under srcDir, or change \"app\" or \"srcDir\" in relx.config.json",
+    });
+  }
+  const sources = await listSources(srcDir, [releasesDir]);
+  if (options.typecheck) {
+    progress(`type-checking ${sources.length} modules`);
+    await (await import("./typecheck.js")).typecheck(config.root, sources);
+  }
+  progress(`compiling ${sources.length} modules`);
+  const compiled = await compile(config.root, srcDir, sources);
+  await writeModules(dir, compiled.modules);
+  progress("finding servers and the boot spec");
+  const found = discover(dir, compiled.modules, config.app);
+  const older = await readOlder(releasesDir, vsn);
+  const { servers, warnings } = resolveServers(found.servers, older.at(-1) ?? null, vsn);
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    name: config.name,
+    vsn,
+    createdAt: await createdAt(config.root, compiled.inputs),
+    node: config.nodeRange,
+    app: { file: found.app.file, source: found.app.source, sha256: found.app.sha256 },
+    boot: found.boot,
+    servers,
+    files: Object.fromEntries(compiled.modules.map((m) => [m.file, m.sha256])),
+    plans: {},
+  };
+  for (const old of older) {
+    manifest.plans[old.vsn] = { up: planRelease(old, manifest), down: planRelease(manifest, old) };
+  }
+  await writeFile(join(dir, "release.json"), JSON.stringify(manifest, null, 2) + "\n");
+  return { manifest, warnings: [...compiled.warnings, ...warnings] };
+}
+
+async function writeModules(dir: string, modules: CompiledModule[]): Promise<void> {
+  const dirs = new Set(modules.map((m) => dirname(join(dir, m.file))));
+  for (const d of dirs) await mkdir(d, { recursive: true });
+  await Promise.all(modules.map((m) => writeFile(join(dir, m.file), m.contents)));
+}
+
+/** The manifests of the releases below `vsn` present in `releasesDir`, ascending. */
+async function readOlder(releasesDir: string, vsn: string): Promise<Manifest[]> {
+  const vsns = (await listReleaseVsns(releasesDir)).filter((v) => semver.lt(v, vsn));
+  return Promise.all(vsns.map((v) => readManifest(join(releasesDir, v))));
+}

@@ -1,0 +1,110 @@
+/**
+ * build (relx build): an immutable release in releases/<vsn>/, written all or nothing.
+ *
+ * | step                 | on disk                                                   |
+ * |----------------------|-----------------------------------------------------------|
+ * | start                | stale releases/.staging-* of dead processes removed       |
+ * | assemble             | releases/.staging-<vsn>-<pid>-<rand>/<vsn>/ (+ tarball)   |
+ * | commit (rename)      | releases/<vsn>/ and releases/<name>-<vsn>.tar.gz appear   |
+ * | record               | RELEASES: <vsn> "unpacked"                                |
+ * | failure at any step  | the staging dir is removed; releases/<vsn> never appears  |
+ */
+import { mkdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import semver from "semver";
+import { RelxError } from "../errors.js";
+import type { Manifest } from "./manifest.js";
+import { loadConfig, resolveIn } from "./config.js";
+import { assembleRelease } from "./assemble.js";
+import { pathExists } from "./fs-util.js";
+import { setReleaseState } from "./releases-store.js";
+import { makeStaging, removeStaleStaging } from "./staging.js";
+import { tarballName, writeTarball } from "./tarball.js";
+
+export interface BuildOptions {
+  root: string;
+  /** The release's vsn; package.json's version when absent. */
+  vsn?: string;
+  /** Also write releases/<name>-<vsn>.tar.gz. */
+  tar?: boolean;
+  /** Type-check the sources with the TypeScript compiler first. */
+  typecheck?: boolean;
+  onProgress?: (msg: string) => void;
+}
+
+export interface BuildResult {
+  name: string;
+  vsn: string;
+  /** releases/<vsn>, absolute. */
+  dir: string;
+  manifest: Manifest;
+  tarball: string | null;
+  warnings: string[];
+  durationMs: number;
+}
+
+/**
+ * Builds a release. Throws RELX_BAD_CONFIG, RELX_BAD_VSN, RELX_RELEASE_EXISTS, RELX_BUILD_FAILED,
+ * RELX_DUPLICATE_SERVER, RELX_BAD_BOOT_SPEC, RELX_VSN_NOT_BUMPED, RELX_BAD_RELEASE (a malformed
+ * older release).
+ */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const started = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  const config = await loadConfig(options.root);
+  const vsn = checkVsn(options.vsn ?? config.version, options.vsn !== undefined);
+  const releasesDir = resolveIn(config, config.releasesDir);
+  const dir = join(releasesDir, vsn);
+  await mkdir(releasesDir, { recursive: true });
+  await removeStaleStaging(releasesDir);
+  if (await pathExists(dir)) throw releaseExists(vsn);
+  const staging = await makeStaging(releasesDir, vsn);
+  try {
+    const stagedDir = join(staging, vsn);
+    await mkdir(stagedDir);
+    const { manifest, warnings } = await assembleRelease({ config, vsn, dir: stagedDir, typecheck: !!options.typecheck, progress });
+    const tarName = tarballName(config.name, vsn);
+    if (options.tar) {
+      progress(`writing ${tarName}`);
+      await writeTarball({ cwd: staging, top: vsn, file: join(staging, tarName), mtime: new Date(manifest.createdAt) });
+    }
+    await commit(stagedDir, dir, vsn);
+    const tarball = options.tar ? join(releasesDir, tarName) : null;
+    if (tarball) await rename(join(staging, tarName), tarball);
+    await setReleaseState(releasesDir, vsn, "unpacked");
+    const durationMs = Math.round(performance.now() - started);
+    return { name: config.name, vsn, dir, manifest, tarball, warnings, durationMs };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+function checkVsn(vsn: string, fromFlag: boolean): string {
+  if (vsn === "") {
+    throw new RelxError("RELX_BAD_VSN", "package.json has no version, and no --vsn was given", {
+      hint: 'add "version" to package.json, or run relx build --vsn 1.0.0',
+    });
+  }
+  if (semver.valid(vsn) === vsn) return vsn;
+  const clean = semver.valid(vsn);
+  const where = fromFlag ? "--vsn" : "package.json version";
+  throw new RelxError("RELX_BAD_VSN", `${where} "${vsn}" is not a semver version`, {
+    hint: clean ? `use "${clean}": relx build --vsn ${clean}` : "use a version like 1.2.3: relx build --vsn 1.2.3",
+  });
+}
+
+async function commit(staged: string, dir: string, vsn: string): Promise<void> {
+  try {
+    await rename(staged, dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOTEMPTY" || code === "EEXIST") throw releaseExists(vsn);
+    throw err;
+  }
+}
+
+function releaseExists(vsn: string): RelxError {
+  return new RelxError("RELX_RELEASE_EXISTS", `release ${vsn} already exists: releases are immutable`, {
+    hint: "bump version in package.json, or run relx build --vsn <a new version>",
+  });
+}

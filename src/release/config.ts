@@ -1,0 +1,163 @@
+/**
+ * An app's config (SPEC §1): package.json's name, version and engines.node, plus the relx keys
+ * from relx.config.json or package.json's "relx" key. Validated, never silently ignored.
+ *
+ * loadConfig throws RELX_BAD_CONFIG, naming the file and the key, when: package.json is missing or
+ * does not parse; relx.config.json does not parse; both config sources are present; a key is
+ * unknown; a value has the wrong type; the app has no name.
+ */
+import { join, posix, resolve } from "node:path";
+import { RelxError, describeValue } from "../errors.js";
+import { pathExists } from "./fs-util.js";
+import { MISSING, isPlainObject, readJson } from "./json-file.js";
+
+export interface RelxConfig {
+  /** Absolute app root. */
+  root: string;
+  name: string;
+  /** package.json's version ("" when it has none). */
+  version: string;
+  /** The paths below stay as configured, relative to `root`: use resolveIn for absolute ones. */
+  srcDir: string;
+  app: string;
+  releasesDir: string;
+  socket: string;
+  suspendTimeoutMs: number;
+  codeChangeTimeoutMs: number;
+  callTimeoutMs: number;
+  /** package.json engines.node, else ">=20.10". */
+  nodeRange: string;
+}
+
+type Kind = "string" | "timeout";
+const KEYS: Record<string, Kind> = {
+  name: "string",
+  srcDir: "string",
+  app: "string",
+  releasesDir: "string",
+  socket: "string",
+  suspendTimeoutMs: "timeout",
+  codeChangeTimeoutMs: "timeout",
+  callTimeoutMs: "timeout",
+};
+type UserConfig = Partial<Record<keyof typeof KEYS, string | number>>;
+
+const APP_NAMES = ["app.ts", "app.js", "app.mts", "app.mjs"];
+const CONFIG_FILE = "relx.config.json";
+
+/** The validated config of the app at `root`. Throws RELX_BAD_CONFIG. */
+export async function loadConfig(root: string): Promise<RelxConfig> {
+  const absRoot = resolve(root);
+  const pkgFile = join(absRoot, "package.json");
+  const pkg = await readPackageJson(pkgFile);
+  const user = await readUserConfig(absRoot, pkg, pkgFile);
+  const name = user.name ?? packageField(pkg, "name", pkgFile);
+  if (!name) {
+    throw new RelxError("RELX_BAD_CONFIG", `${pkgFile}: the app has no "name"`, {
+      hint: `add "name" to package.json (or to ${CONFIG_FILE})`,
+    });
+  }
+  const srcDir = (user.srcDir as string | undefined) ?? "src";
+  return {
+    root: absRoot,
+    name: name as string,
+    version: packageField(pkg, "version", pkgFile) ?? "",
+    srcDir,
+    app: (user.app as string | undefined) ?? (await defaultApp(absRoot, srcDir)),
+    releasesDir: (user.releasesDir as string | undefined) ?? "releases",
+    socket: (user.socket as string | undefined) ?? ".relx/relx.sock",
+    suspendTimeoutMs: (user.suspendTimeoutMs as number | undefined) ?? 5000,
+    codeChangeTimeoutMs: (user.codeChangeTimeoutMs as number | undefined) ?? 5000,
+    callTimeoutMs: (user.callTimeoutMs as number | undefined) ?? 5000,
+    nodeRange: nodeRange(pkg, pkgFile),
+  };
+}
+
+/** `rel` (relative to the app root, or absolute) as an absolute path. */
+export function resolveIn(config: RelxConfig, rel: string): string {
+  return resolve(config.root, rel);
+}
+
+async function readPackageJson(file: string): Promise<Record<string, unknown>> {
+  const pkg = await readJsonObject(file);
+  if (pkg === null) {
+    throw new RelxError("RELX_BAD_CONFIG", `no package.json at ${file}`, {
+      hint: "run relx in the app's root, or pass --root <dir>",
+    });
+  }
+  return pkg;
+}
+
+async function readUserConfig(root: string, pkg: Record<string, unknown>, pkgFile: string): Promise<UserConfig> {
+  const file = join(root, CONFIG_FILE);
+  const fromFile = await readJsonObject(file);
+  if (fromFile !== null && pkg.relx !== undefined) {
+    throw new RelxError("RELX_BAD_CONFIG", `config is in both ${file} and the "relx" key of ${pkgFile}`, {
+      hint: "keep one of them",
+    });
+  }
+  if (fromFile !== null) return validateKeys(fromFile, file, "");
+  if (pkg.relx === undefined) return {};
+  if (!isPlainObject(pkg.relx)) {
+    throw badType(pkgFile, "relx", "an object", pkg.relx);
+  }
+  return validateKeys(pkg.relx, pkgFile, "relx.");
+}
+
+function validateKeys(raw: Record<string, unknown>, file: string, prefix: string): UserConfig {
+  for (const [key, value] of Object.entries(raw)) {
+    const kind = KEYS[key];
+    if (kind === undefined) {
+      throw new RelxError("RELX_BAD_CONFIG", `${file}: unknown key "${prefix}${key}"`, {
+        hint: `known keys: ${Object.keys(KEYS).join(", ")}`,
+      });
+    }
+    if (kind === "string" && (typeof value !== "string" || value === "")) {
+      throw badType(file, prefix + key, "a non-empty string", value);
+    }
+    if (kind === "timeout" && !(Number.isInteger(value) && (value as number) > 0)) {
+      throw badType(file, prefix + key, "a positive integer (milliseconds)", value);
+    }
+  }
+  return raw as UserConfig;
+}
+
+function packageField(pkg: Record<string, unknown>, key: "name" | "version", file: string): string | undefined {
+  const value = pkg[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw badType(file, key, "a string", value);
+  return value;
+}
+
+function nodeRange(pkg: Record<string, unknown>, file: string): string {
+  if (pkg.engines === undefined) return ">=20.10";
+  if (!isPlainObject(pkg.engines)) throw badType(file, "engines", "an object", pkg.engines);
+  const node = pkg.engines.node;
+  if (node === undefined) return ">=20.10";
+  if (typeof node !== "string") throw badType(file, "engines.node", "a string", node);
+  return node;
+}
+
+async function defaultApp(root: string, srcDir: string): Promise<string> {
+  for (const name of APP_NAMES) {
+    const rel = posix.join(srcDir, name);
+    if (await pathExists(join(root, rel))) return rel;
+  }
+  return posix.join(srcDir, APP_NAMES[0]!);
+}
+
+/** The parsed object in `file`, or null when the file does not exist. */
+async function readJsonObject(file: string): Promise<Record<string, unknown> | null> {
+  const value = await readJson(file, "RELX_BAD_CONFIG");
+  if (value === MISSING) return null;
+  if (!isPlainObject(value)) {
+    throw new RelxError("RELX_BAD_CONFIG", `${file}: expected a JSON object, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function badType(file: string, key: string, expected: string, value: unknown): RelxError {
+  return new RelxError("RELX_BAD_CONFIG", `${file}: "${key}" expected ${expected}, got ${describeValue(value)}`, {
+    hint: `fix "${key}" in ${file}`,
+  });
+}

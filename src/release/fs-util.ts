@@ -1,0 +1,63 @@
+/** Small file-system helpers shared by the release code: hashing, atomic writes, existence. */
+import { createHash, randomBytes } from "node:crypto";
+import { open, readFile, rename, rm, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+
+export function sha256(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export async function sha256File(file: string): Promise<string> {
+  return sha256(await readFile(file));
+}
+
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function randomSuffix(): string {
+  return randomBytes(4).toString("hex");
+}
+
+/** Byte-order comparison of two strings, so that sorted lists are the same on every platform. */
+export function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * Replaces `file` with `data` so that a reader sees either the old or the new contents, never a
+ * torn write, even after a crash: write a temp file beside it, fsync, rename, fsync the directory.
+ */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}-${randomSuffix()}`;
+  try {
+    const handle = await open(temp, "w", 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await syncDir(dirname(file));
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename itself is still atomic there.
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * releases/RELEASES: each release's state, as OTP's release_handler keeps it. A JSON array of
+ * { vsn, state } sorted by semver, replaced atomically (temp file, fsync, rename) under a lock.
+ * The directories are the truth about which releases exist: a release directory missing from the
+ * file reads as "unpacked", a record whose directory is gone is dropped.
+ *
+ * | setReleaseState(X, …) | X becomes                          | the others                       |
+ * |-----------------------|------------------------------------|----------------------------------|
+ * | "unpacked"            | unpacked (a new build or unpack)   | unchanged                        |
+ * | "current"             | current (stays permanent if it is) | the previous current → old       |
+ * | "permanent"           | permanent                          | previous permanent, current → old |
+ * | "old"                 | old                                | unchanged                        |
+ * So at most one release is permanent and at most one is current (installed, not yet permanent).
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import semver from "semver";
+import { RelxError } from "../errors.js";
+import type { ReleaseRecord, ReleaseState } from "./manifest.js";
+import { loadConfig, resolveIn } from "./config.js";
+import { withFileLock } from "./file-lock.js";
+import { pathExists, writeFileAtomic } from "./fs-util.js";
+import { MISSING, isPlainObject, readJson } from "./json-file.js";
+import { listReleaseVsns } from "./release-dirs.js";
+
+const STATES: ReleaseState[] = ["unpacked", "current", "permanent", "old"];
+
+/** Every release present, with its state. Throws RELX_BAD_RELEASE when RELEASES is malformed. */
+export async function readReleases(releasesDir: string): Promise<ReleaseRecord[]> {
+  const file = join(releasesDir, "RELEASES");
+  const recorded = parseRecords(await readJson(file, "RELX_BAD_RELEASE"), file);
+  const states = new Map(recorded.map((r) => [r.vsn, r.state]));
+  const present = await listReleaseVsns(releasesDir);
+  return present.map((vsn) => ({ vsn, state: states.get(vsn) ?? "unpacked" }));
+}
+
+/** Replaces RELEASES with `records`, sorted by semver. */
+export async function writeReleases(releasesDir: string, records: ReleaseRecord[]): Promise<void> {
+  const sorted = [...records].sort((a, b) => semver.compare(a.vsn, b.vsn));
+  await mkdir(releasesDir, { recursive: true });
+  await writeFileAtomic(join(releasesDir, "RELEASES"), JSON.stringify(sorted, null, 2) + "\n");
+}
+
+/** Sets the state of release `vsn` per the table above; returns the new records. Throws RELX_NO_SUCH_RELEASE. */
+export async function setReleaseState(releasesDir: string, vsn: string, state: ReleaseState): Promise<ReleaseRecord[]> {
+  const noSuchRelease = () =>
+    new RelxError("RELX_NO_SUCH_RELEASE", `release ${vsn} is not in ${releasesDir}`, {
+      hint: "run relx releases to see the releases present",
+    });
+  if (!(await pathExists(releasesDir))) throw noSuchRelease();
+  return withFileLock(join(releasesDir, "RELEASES"), async () => {
+    const records = await readReleases(releasesDir);
+    if (!records.some((r) => r.vsn === vsn)) throw noSuchRelease();
+    const next = records.map((r) => ({ vsn: r.vsn, state: transition(r, vsn, state) }));
+    await writeReleases(releasesDir, next);
+    return next;
+  });
+}
+
+/** The releases of the app at `root`, with their states. */
+export async function listReleases(root: string): Promise<ReleaseRecord[]> {
+  const config = await loadConfig(root);
+  return readReleases(resolveIn(config, config.releasesDir));
+}
+
+function transition(record: ReleaseRecord, target: string, state: ReleaseState): ReleaseState {
+  if (record.vsn === target) {
+    return state === "current" && record.state === "permanent" ? "permanent" : state;
+  }
+  if (state === "current" && record.state === "current") return "old";
+  if (state === "permanent" && (record.state === "current" || record.state === "permanent")) return "old";
+  return record.state;
+}
+
+function parseRecords(value: unknown, file: string): ReleaseRecord[] {
+  if (value === MISSING) return [];
+  const ok = Array.isArray(value) && value.every((r) =>
+    isPlainObject(r) && typeof r.vsn === "string" && STATES.includes(r.state as ReleaseState));
+  if (!ok) {
+    throw new RelxError("RELX_BAD_RELEASE", `${file} is malformed: expected [{ "vsn", "state" }, …]`, {
+      hint: `fix or remove ${file}; relx rebuilds it from the release directories (all "unpacked")`,
+    });
+  }
+  return value as ReleaseRecord[];
+}
