@@ -1,0 +1,30 @@
+/** Checks for values given on the command line: a bad one is RELX_BAD_ARGUMENT, exit 1. */
+import { RelxError } from "../errors.js";
+
+/** `text` parsed as JSON. Throws RELX_BAD_ARGUMENT naming the argument and the value. */
+export function parseJsonArgument(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new RelxError("RELX_BAD_ARGUMENT", `${what} is not valid JSON: ${shorten(text)} (${(err as Error).message})`, {
+      hint: `quote it for the shell, e.g. '{"add": 30000}' or '"text"'`,
+      cause: err,
+    });
+  }
+}
+
+/** `vsn` if it is a semver version. Throws RELX_BAD_ARGUMENT. */
+export async function checkVsnArgument(vsn: string, what: string): Promise<string> {
+  const { default: semver } = await import("semver");
+  if (semver.valid(vsn) === null) {
+    throw new RelxError("RELX_BAD_ARGUMENT", `${what} ${JSON.stringify(vsn)} is not a semver version`, {
+      hint: "versions look like 1.2.0; `relx releases` lists the ones there are",
+    });
+  }
+  return vsn;
+}
+
+function shorten(text: string): string {
+  const quoted = JSON.stringify(text);
+  return quoted.length > 80 ? quoted.slice(0, 79) + "…\"" : quoted;
+}

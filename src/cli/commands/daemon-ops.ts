@@ -1,0 +1,46 @@
+/** Commands that ask the running daemon: ping, status, call, cast, state, stop. */
+import { request } from "../../client/request.js";
+import type { PingResult, StatusResult, StopResult } from "../../protocol/results.js";
+import { parseJsonArgument } from "../args.js";
+import type { CommandOutput, CommonOptions } from "../output.js";
+import { renderStatus } from "../render-status.js";
+import { resolveSocketPath } from "../socket-path.js";
+
+export async function ping(options: CommonOptions): Promise<CommandOutput> {
+  const result = (await request(await resolveSocketPath(options), { op: "ping" })) as PingResult;
+  const vsn = result.vsn === undefined ? "" : `, vsn ${result.vsn}`;
+  return { value: result, text: () => `pong (pid ${result.pid}${vsn})` };
+}
+
+export async function status(options: CommonOptions): Promise<CommandOutput> {
+  const result = (await request(await resolveSocketPath(options), { op: "status" })) as StatusResult;
+  return { value: result, text: () => renderStatus(result) };
+}
+
+export async function call(options: CommonOptions, processName: string, json: string): Promise<CommandOutput> {
+  const msg = parseJsonArgument(json, "the message");
+  const reply = await request(await resolveSocketPath(options), { op: "call", process: processName, msg });
+  return jsonValue(reply);
+}
+
+export async function cast(options: CommonOptions, processName: string, json: string): Promise<CommandOutput> {
+  const msg = parseJsonArgument(json, "the message");
+  await request(await resolveSocketPath(options), { op: "cast", process: processName, msg });
+  return { value: { ok: true }, text: () => `relx: cast to ${processName}` };
+}
+
+export async function state(options: CommonOptions, processName: string): Promise<CommandOutput> {
+  return jsonValue(await request(await resolveSocketPath(options), { op: "state", process: processName }));
+}
+
+export async function stop(options: CommonOptions): Promise<CommandOutput> {
+  const socket = await resolveSocketPath(options);
+  // Returns once the daemon has closed the connection, i.e. removed its socket and pid file.
+  const result = (await request(socket, { op: "stop" }, { awaitClose: true })) as StopResult;
+  return { value: { ok: true, ...result }, text: () => `relx: stopped (pid ${result.pid})` };
+}
+
+/** A reply or a state: JSON either way, indented for people. */
+function jsonValue(value: unknown): CommandOutput {
+  return { value: value ?? null, text: () => JSON.stringify(value ?? null, null, 2) };
+}

@@ -1,0 +1,48 @@
+/** Commands on the releases on disk: build, releases, unpack. They run here, with no daemon. */
+import { relative, resolve } from "node:path";
+import type { CommandOutput, CommonOptions } from "../output.js";
+
+export interface BuildOptions extends CommonOptions {
+  vsn?: string;
+  tar?: boolean;
+  typecheck?: boolean;
+}
+
+export async function build(options: BuildOptions): Promise<CommandOutput> {
+  // The build checks --vsn itself (RELX_BAD_VSN), as it does for package.json's version.
+  const { build: buildRelease } = await import("../../release/build.js");
+  const root = resolve(options.root);
+  const result = await buildRelease({
+    root,
+    ...(options.vsn === undefined ? {} : { vsn: options.vsn }),
+    tar: options.tar === true,
+    typecheck: options.typecheck === true,
+    // Progress goes to stderr so that stdout stays the result alone.
+    onProgress: options.json ? undefined : (step: unknown) => process.stderr.write(`relx: ${String(step)}\n`),
+  });
+  const text = (): string => {
+    const lines = [`relx: built ${result.name} ${result.vsn} in ${relative(process.cwd(), result.dir) || "."} (${result.durationMs} ms)`];
+    if (result.tarball) lines.push(`relx: wrote ${relative(process.cwd(), result.tarball)}`);
+    for (const warning of result.warnings ?? []) lines.push(`warning: ${String(warning)}`);
+    return lines.join("\n");
+  };
+  return { value: { ok: true, ...result }, text };
+}
+
+export async function releases(options: CommonOptions): Promise<CommandOutput> {
+  const { listReleases } = await import("../../release/releases-store.js");
+  const list = await listReleases(resolve(options.root));
+  const text = (): string => {
+    if (list.length === 0) return "no releases yet; build one with `relx build`";
+    const width = Math.max(3, ...list.map((r) => r.vsn.length));
+    return [`${"VSN".padEnd(width)}  STATE`, ...list.map((r) => `${r.vsn.padEnd(width)}  ${r.state}`)].join("\n");
+  };
+  return { value: list, text };
+}
+
+export async function unpack(options: CommonOptions, file: string): Promise<CommandOutput> {
+  const { unpack: unpackRelease } = await import("../../release/unpack.js");
+  const result = await unpackRelease({ root: resolve(options.root), file: resolve(file) });
+  const where = relative(process.cwd(), result.dir) || ".";
+  return { value: { ok: true, ...result }, text: () => `relx: unpacked ${result.name} ${result.vsn} into ${where}` };
+}

@@ -1,0 +1,51 @@
+/** `relx start [--foreground]`: run the daemon for the app at --root (SPEC §6). */
+import { resolve } from "node:path";
+import { RelxError } from "../../errors.js";
+import { request } from "../../client/request.js";
+import type { PingResult } from "../../protocol/results.js";
+import type { CommandOutput, CommonOptions } from "../output.js";
+import { resolveSocketPath } from "../socket-path.js";
+
+export interface StartOptions extends CommonOptions {
+  foreground?: boolean;
+}
+
+export async function start(options: StartOptions): Promise<CommandOutput> {
+  const root = resolve(options.root);
+  const socket = await resolveSocketPath({ ...options, root });
+  await refuseIfRunning(socket);
+  if (options.foreground) {
+    // Runs the daemon in this process: logs on stdout, SIGTERM stops it gracefully.
+    const { runDaemon } = await import("../../daemon/run-daemon.js");
+    try {
+      const ready = await runDaemon({ root, socket, foreground: true });
+      return started({ pid: ready.pid, name: ready.name, vsn: ready.vsn });
+    } catch (err) {
+      // A failed boot may leave user timers behind. Unref'd, this fires only if they would keep
+      // the process alive after the error is printed.
+      setTimeout(() => process.exit(1), 1000).unref();
+      throw err;
+    }
+  }
+  const { spawnDaemon } = await import("../spawn-daemon.js");
+  return started(await spawnDaemon(root, socket));
+}
+
+function started(ready: { pid: number; name: string; vsn: string | undefined }): CommandOutput {
+  const what = ready.vsn === undefined ? ready.name : `${ready.name} ${ready.vsn}`;
+  return { value: { ok: true, ...ready }, text: () => `relx: started ${what} (pid ${ready.pid})` };
+}
+
+/** Throws RELX_DAEMON_RUNNING if a daemon answers on `socket`. */
+async function refuseIfRunning(socket: string): Promise<void> {
+  let pong: PingResult;
+  try {
+    pong = (await request(socket, { op: "ping" })) as PingResult;
+  } catch (err) {
+    if (err instanceof RelxError && err.code === "RELX_NO_DAEMON") return;
+    throw err;
+  }
+  throw new RelxError("RELX_DAEMON_RUNNING", `a daemon (pid ${pong.pid}) is already running on ${socket}`, {
+    hint: "see it with `relx status`, or `relx stop` it first",
+  });
+}

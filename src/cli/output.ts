@@ -1,0 +1,52 @@
+/** Rendering a command's outcome: human text or `--json` on stdout, failures as SPEC §6 says. */
+import { toRelxError } from "../errors.js";
+
+/** What a command returns: the `--json` value, its human rendering, and its exit code (0 unless set). */
+export interface CommandOutput {
+  value: unknown;
+  text(): string;
+  exitCode?: number;
+}
+
+/** The options every command takes. */
+export interface CommonOptions {
+  root: string;
+  socket?: string;
+  json?: boolean;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_NO_DAEMON = 3;
+
+/** Writes the output and returns the exit code. No process.exit: Node flushes stdout before it exits. */
+export function writeOutput(output: CommandOutput, json: boolean): number {
+  const text = json ? JSON.stringify(output.value ?? null) : output.text();
+  if (text !== "") process.stdout.write(text.endsWith("\n") ? text : text + "\n");
+  return output.exitCode ?? EXIT_OK;
+}
+
+/** Renders a failure: `relx: <what and why>` then `hint: …` on stderr, or the §6 JSON on stdout. */
+export function writeFailure(err: unknown, json: boolean): number {
+  const error = toRelxError(err);
+  const details = (error as { details?: Record<string, unknown> }).details ?? {};
+  const code = error.code === "RELX_NO_DAEMON" ? EXIT_NO_DAEMON : EXIT_FAILED;
+  if (json) {
+    process.stdout.write(JSON.stringify({ ok: false, error: error.toWire(), ...details }) + "\n");
+    return code;
+  }
+  const lines = [`relx: ${error.message}${rollbackNote(details)}`];
+  if (error.hint !== undefined) lines.push(`hint: ${error.hint}`);
+  if (Array.isArray(details.log) && details.log.length > 0) {
+    lines.push(`last lines of ${String(details.logFile ?? "the daemon log")}:`, ...details.log.map((l) => `  ${String(l)}`));
+  }
+  process.stderr.write(lines.join("\n") + "\n");
+  return code;
+}
+
+function rollbackNote(details: Record<string, unknown>): string {
+  if (details.rolledBack === true) return " (rolled back: every process runs its old code with its old state)";
+  if (details.rolledBack === false) return " (nothing was changed)";
+  return "";
+}

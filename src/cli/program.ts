@@ -1,0 +1,74 @@
+/**
+ * The command line (SPEC §6) as commander commands. Each action loads its command module only
+ * when it runs, so `relx status` loads commander, the client and little else.
+ */
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import type { CommandOutput, CommonOptions } from "./output.js";
+
+type Handler = (options: any, ...args: string[]) => Promise<CommandOutput>;
+type Loader = () => Promise<Handler>;
+
+/** The program; `onOutput` receives each command's outcome and whether --json was given. */
+export function buildProgram(onOutput: (output: CommandOutput, json: boolean) => void): Command {
+  const program = new Command("relx")
+    .description("Erlang/OTP-style releases and hot code upgrades for Node.js")
+    .version(packageVersion())
+    .option("--root <dir>", "the app's root directory (default: the current directory)")
+    .option("--socket <path>", "the daemon's socket (default: $RELX_SOCKET, else the config's)")
+    .option("--json", "print JSON for scripts")
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({ outputError: (text, write) => write(usageError(text)) });
+
+  const define = (spec: string, description: string, load: Loader): Command =>
+    program.command(spec).description(description).action(async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const options = command.optsWithGlobals() as CommonOptions & Record<string, unknown>;
+      options.root ??= process.cwd();
+      const positional = args.slice(0, -2) as string[];
+      const handler = await load();
+      onOutput(await handler(options, ...positional), options.json === true);
+    });
+
+  const release = () => import("./commands/release.js");
+  const daemon = () => import("./commands/daemon-ops.js");
+  const upgrades = () => import("./commands/upgrade.js");
+
+  define("build", "build a release into releases/<vsn>", async () => (await release()).build)
+    .option("--vsn <vsn>", "the release's version (default: package.json's)")
+    .option("--tar", "also write releases/<name>-<vsn>.tar.gz")
+    .option("--typecheck", "type-check the sources first");
+  define("releases", "list releases and their states", async () => (await release()).releases);
+  define("unpack <file>", "verify and install a release tarball", async () => (await release()).unpack);
+  define("start", "start the daemon on the permanent (else newest) release", async () => (await import("./commands/start.js")).start)
+    .option("--foreground", "run in this terminal: logs to stdout, SIGTERM stops it");
+  define("stop", "stop every process (terminate), then the daemon", async () => (await daemon()).stop);
+  define("ping", "is the daemon up", async () => (await daemon()).ping);
+  define("status", "release, releases, processes, last upgrade", async () => (await daemon()).status);
+  define("call <process> <json>", "call a process; prints the reply as JSON", async () => (await daemon()).call);
+  define("cast <process> <json>", "cast to a process", async () => (await daemon()).cast);
+  define("state <process>", "print a process's state as JSON", async () => (await daemon()).state);
+  define("upgrade <vsn>", "hot upgrade to a newer release", async () => (await upgrades()).upgrade)
+    .option("--extra <json>", "passed to every codeChange as `extra`")
+    .option("--dry-run", "run codeChange on copies of the states; change nothing")
+    .option("--no-permanent", "do not make the new release permanent");
+  define("downgrade <vsn>", "hot downgrade to an older release", async () => (await upgrades()).downgrade)
+    .option("--extra <json>", "passed to every codeChange as `extra`")
+    .option("--dry-run", "run codeChange on copies of the states; change nothing");
+  return program;
+}
+
+/** commander's "error: …" as relx's "relx: …" plus a hint. */
+function usageError(text: string): string {
+  return `${text.replace(/^error: /, "relx: ").trimEnd()}\nhint: see \`relx --help\` or \`relx help <command>\`\n`;
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}

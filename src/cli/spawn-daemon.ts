@@ -1,0 +1,74 @@
+/**
+ * `relx start`'s child: a detached daemon whose stdout and stderr go to the daemon log, with an
+ * IPC channel on which it says "ready" or sends its boot error, exactly once.
+ *
+ *   spawned → "ready" message           → disconnect, unref: the daemon lives on, start returns
+ *   spawned → "error" message           → RelxError with the log's tail
+ *   spawned → exits (or fails to spawn) → RelxError with the log's tail
+ */
+import { spawn } from "node:child_process";
+import { closeSync, fstatSync, mkdirSync, openSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RelxError, type WireError } from "../errors.js";
+import { logFile } from "../daemon/daemon-files.js";
+import type { DaemonMessage } from "../daemon/main.js";
+
+const DAEMON_MAIN = fileURLToPath(new URL("../daemon/main.js", import.meta.url));
+const TAIL_LINES = 20;
+
+export interface SpawnedDaemon {
+  pid: number;
+  name: string;
+  vsn: string | undefined;
+}
+
+/** Resolves once the daemon answers on `socket`. Throws its boot error (with `details.log`). */
+export async function spawnDaemon(root: string, socket: string): Promise<SpawnedDaemon> {
+  const log = logFile(root);
+  mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
+  const fd = openSync(log, "a", 0o600);
+  const logStart = fstatSync(fd).size;
+  let child;
+  try {
+    child = spawn(process.execPath, [...process.execArgv, DAEMON_MAIN, "--root", root, "--socket", socket], {
+      cwd: root,
+      detached: true,
+      stdio: ["ignore", fd, fd, "ipc"],
+      env: process.env,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  const outcome = await new Promise<DaemonMessage | { type: "exit"; why: string }>((resolve) => {
+    child.once("message", (message) => resolve(message as DaemonMessage));
+    child.once("error", (err) => resolve({ type: "exit", why: `could not run the daemon: ${err.message}` }));
+    child.once("exit", (code, signal) => resolve({ type: "exit", why: `the daemon exited (${signal ?? `code ${code}`}) before it was ready` }));
+  });
+  child.removeAllListeners();
+  if (child.connected) child.disconnect();
+  child.unref();
+  if (outcome.type === "ready") return { pid: outcome.pid, name: outcome.name, vsn: outcome.vsn };
+  const wire: WireError = outcome.type === "error"
+    ? outcome.error
+    : { code: "RELX_BUG", message: outcome.why, hint: "see the daemon log below; if it is not your app's fault, please report it" };
+  const error = RelxError.fromWire(wire) as RelxError & { details?: Record<string, unknown> };
+  error.details = { logFile: log, log: await tail(log, logStart, TAIL_LINES) };
+  throw error;
+}
+
+/** The last `count` lines this daemon wrote to `file`, from offset `from` (at most 64 KiB). */
+async function tail(file: string, from: number, count: number): Promise<string[]> {
+  const handle = await open(file, "r").catch(() => null);
+  if (handle === null) return [];
+  try {
+    const { size } = await handle.stat();
+    const start = Math.max(from, size - 64 * 1024);
+    const buffer = Buffer.alloc(Math.max(0, size - start));
+    await handle.read(buffer, 0, buffer.length, start);
+    return buffer.toString("utf8").split("\n").filter((line) => line !== "").slice(-count);
+  } finally {
+    await handle.close();
+  }
+}

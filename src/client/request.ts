@@ -1,0 +1,87 @@
+/**
+ * The daemon's client: one connection, one request, one answer. Kept to node:net and the
+ * protocol so that `relx status` loads next to nothing.
+ */
+import net from "node:net";
+import { RelxError } from "../errors.js";
+import { LineSplitter } from "../protocol/line-splitter.js";
+import { checkSocketPath } from "../protocol/socket-path.js";
+import type { RequestBody, Response } from "../protocol/types.js";
+
+/** A RelxError from the daemon, with the answer's extra top-level fields (e.g. `rolledBack`). */
+export type DaemonError = RelxError & { details?: Record<string, unknown> };
+
+export interface RequestOptions {
+  /** Resolve only once the daemon closes the connection (used by `stop`, which exits after answering). */
+  awaitClose?: boolean;
+}
+
+const NO_DAEMON_CODES = new Set(["ENOENT", "ECONNREFUSED", "ENOTSOCK", "ENOTDIR", "EACCES", "EPERM"]);
+
+/**
+ * Sends `body` to the daemon on `socketPath` and returns the result. Throws RELX_NO_DAEMON when
+ * nothing answers, RELX_SOCKET_PATH_TOO_LONG, or the daemon's error rebuilt as a RelxError.
+ */
+export async function request(socketPath: string, body: RequestBody, options: RequestOptions = {}): Promise<unknown> {
+  const path = checkSocketPath(socketPath, process.cwd());
+  return new Promise((resolve, reject) => {
+    let answer: Response | undefined;
+    let settled = false;
+    const settle = (error: RelxError | undefined): void => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      if (error !== undefined) reject(error);
+      else if (answer!.ok) resolve(answer!.result);
+      else reject(errorFromAnswer(answer!));
+    };
+    const splitter = new LineSplitter({
+      maxBytes: Infinity,
+      onTooLong: () => undefined,
+      onLine(line) {
+        if (answer !== undefined || line.trim() === "") return;
+        const parsed = parseAnswer(line);
+        if (parsed === undefined || (parsed.id !== 1 && parsed.id !== null)) return;
+        answer = parsed;
+        if (!options.awaitClose) settle(undefined);
+      },
+    });
+    const socket = net.createConnection(path, () => socket.write(JSON.stringify({ id: 1, ...body }) + "\n"));
+    socket.on("data", (chunk: Buffer) => splitter.push(chunk));
+    socket.on("error", (err: NodeJS.ErrnoException) => settle(answer ? undefined : connectError(path, err)));
+    socket.on("close", () => settle(answer ? undefined : closedEarly(path)));
+  });
+}
+
+function parseAnswer(line: string): Response | undefined {
+  try {
+    const value = JSON.parse(line) as Response;
+    return typeof value === "object" && value !== null && typeof value.ok === "boolean" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorFromAnswer(answer: Extract<Response, { ok: false }>): DaemonError {
+  const { id: _id, ok: _ok, error, ...details } = answer;
+  const rebuilt: DaemonError = RelxError.fromWire(error);
+  if (Object.keys(details).length > 0) rebuilt.details = details;
+  return rebuilt;
+}
+
+function connectError(path: string, err: NodeJS.ErrnoException): RelxError {
+  const code = err.code ?? "error";
+  if (!NO_DAEMON_CODES.has(code)) {
+    return new RelxError("RELX_NO_DAEMON", `lost the daemon on ${path}: ${err.message}`, { cause: err });
+  }
+  const hint = code === "EACCES" || code === "EPERM"
+    ? "the socket belongs to another user: run relx as the daemon's owner"
+    : "start it with `relx start`";
+  return new RelxError("RELX_NO_DAEMON", `no daemon answers on ${path} (${code})`, { cause: err, hint });
+}
+
+function closedEarly(path: string): RelxError {
+  return new RelxError("RELX_NO_DAEMON", `the daemon on ${path} closed the connection before answering`, {
+    hint: "see .relx/log/daemon.log, then `relx start` if it stopped",
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * The daemon's runtime files under <root>/.relx: the log (log/daemon.log, appended) and the pid
+ * file (relx.pid, replaced atomically, removed only by the daemon it names).
+ */
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+
+export type Log = (line: string) => void;
+
+export function runtimeDir(root: string): string {
+  return join(root, ".relx");
+}
+
+export function logFile(root: string): string {
+  return join(runtimeDir(root), "log", "daemon.log");
+}
+
+export function pidFile(root: string): string {
+  return join(runtimeDir(root), "relx.pid");
+}
+
+/** A log that writes "<ISO time> <message>" lines, synchronously so a crash loses nothing. */
+export function openDaemonLog(root: string, foreground: boolean): { log: Log; close(): void } {
+  if (foreground) {
+    return { log: (line) => process.stdout.write(formatLine(line)), close: () => undefined };
+  }
+  const file = logFile(root);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const fd = openSync(file, "a", 0o600);
+  const log: Log = (line) => {
+    try {
+      writeSync(fd, formatLine(line));
+    } catch {
+      // A full disk must not take the daemon down with it.
+    }
+  };
+  return { log, close: () => closeSync(fd) };
+}
+
+function formatLine(message: string): string {
+  return `${new Date().toISOString()} ${message.replace(/\n/g, "\n    ")}\n`;
+}
+
+export async function writePidFile(file: string, pid: number): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${pid}.tmp`;
+  await writeFile(temp, `${pid}\n`, { mode: 0o644 });
+  await rename(temp, file);
+}
+
+/** Removes the pid file if it still names `pid`: a newer daemon's file is left alone. */
+export async function removePidFile(file: string, pid: number): Promise<void> {
+  const text = await readFile(file, "utf8").catch(() => null);
+  if (text !== null && text.trim() === String(pid)) await unlink(file).catch(() => undefined);
+}

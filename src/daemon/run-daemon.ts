@@ -1,0 +1,176 @@
+/**
+ * The daemon's lifecycle, in the process that runs it (spawned by `relx start`, or in the CLI's
+ * own process for `relx start --foreground`).
+ *
+ *   state     event                                  next
+ *   starting  config loaded, socket bound, pid file  booting
+ *   booting   boot() resolves                        ready (runDaemon resolves)
+ *   starting/ any failure                            logged; socket and pid file removed;
+ *   booting                                          runDaemon rejects (the caller exits 1)
+ *   ready     SIGTERM / SIGINT / "stop" op           stopping: node.stop(), files removed, exit 0
+ *
+ * Requests other than ping and stop wait until boot is done. A stray error from user code
+ * (uncaughtException, unhandledRejection) is logged and the daemon carries on.
+ */
+import { resolve } from "node:path";
+import { RelxError, toRelxError } from "../errors.js";
+import type { PingResult, StopResult } from "../protocol/results.js";
+import { checkSocketPath } from "../protocol/socket-path.js";
+import type { Request } from "../protocol/types.js";
+import { loadConfig } from "../release/config.js";
+import { listReleases } from "../release/releases-store.js";
+import { openDaemonLog, pidFile, removePidFile, writePidFile, type Log } from "./daemon-files.js";
+import { createReleaseNode, type ReleaseNode } from "./release-node.js";
+import { startSocketServer, type SocketServer } from "./socket-server.js";
+
+export interface DaemonOptions {
+  root: string;
+  /** Socket path (relative to the cwd); default: the config's `socket`, relative to the root. */
+  socket?: string;
+  /** Log to stdout instead of .relx/log/daemon.log. */
+  foreground: boolean;
+}
+
+export interface DaemonReady {
+  pid: number;
+  name: string;
+  vsn: string | undefined;
+  socket: string;
+}
+
+/** Starts and boots the daemon; resolves once it serves requests. Throws the boot error (a RelxError). */
+export async function runDaemon(options: DaemonOptions): Promise<DaemonReady> {
+  const root = resolve(options.root);
+  const { log, close: closeLog } = openDaemonLog(root, options.foreground);
+  guardAgainstStrayErrors(log);
+  log(`starting daemon (pid ${process.pid}, node ${process.version}) for ${root}`);
+  const daemon = new Daemon(root, log, closeLog);
+  try {
+    return await daemon.start(options);
+  } catch (err) {
+    const error = toRelxError(err);
+    log(`boot failed: ${describeFailure(err)}`);
+    await daemon.cleanUp();
+    throw error;
+  }
+}
+
+class Daemon {
+  private node: ReleaseNode | undefined;
+  private server: SocketServer | undefined;
+  private stopping: Promise<StopResult> | undefined;
+  private markBooted: () => void = () => undefined;
+  private readonly booted = new Promise<void>((done) => (this.markBooted = done));
+  private readonly pidFile: string;
+
+  constructor(
+    private readonly root: string,
+    private readonly log: Log,
+    private readonly closeLog: () => void,
+  ) {
+    this.pidFile = pidFile(root);
+  }
+
+  async start(options: DaemonOptions): Promise<DaemonReady> {
+    const config = await loadConfig(this.root);
+    const socket = options.socket === undefined
+      ? checkSocketPath(config.socket, this.root)
+      : checkSocketPath(options.socket, process.cwd());
+    this.server = await startSocketServer({
+      path: socket,
+      handle: (request) => this.handle(request),
+      ping: () => this.ping(),
+      // A stop that arrives mid-boot waits for boot, so the release node never stops half-booted.
+      onStop: () => this.booted.then(() => this.stop("stop request")),
+      onStopAnswered: () => void this.exit(0),
+      log: this.log,
+    });
+    await writePidFile(this.pidFile, process.pid);
+    this.log(`listening on ${socket}`);
+    this.handleSignals();
+    this.node = await createReleaseNode({ root: this.root, config, log: this.log });
+    await this.node.boot();
+    this.markBooted();
+    const vsn = this.vsn() ?? (await this.releasesVsn());
+    this.log(`ready: ${config.name} ${vsn ?? "(unknown vsn)"}`);
+    return { pid: process.pid, name: config.name, vsn, socket };
+  }
+
+  private async handle(request: Request): Promise<unknown> {
+    await this.booted;
+    if (this.node === undefined) throw new RelxError("RELX_BUG", "the daemon booted without a release node");
+    return this.node.handle(request);
+  }
+
+  private ping(): PingResult {
+    const vsn = this.vsn();
+    return vsn === undefined ? { pong: true, pid: process.pid } : { pong: true, pid: process.pid, vsn };
+  }
+
+  /** The running vsn, if the release node exposes one (cheap enough for every ping). */
+  private vsn(): string | undefined {
+    const vsn = (this.node as { vsn?: unknown } | undefined)?.vsn;
+    return typeof vsn === "string" ? vsn : undefined;
+  }
+
+  /** The booted release per RELEASES: the current one, else the permanent one. Cheap at any process count. */
+  private async releasesVsn(): Promise<string | undefined> {
+    const records = await listReleases(this.root).catch(() => []);
+    return (records.find((r) => r.state === "current") ?? records.find((r) => r.state === "permanent"))?.vsn;
+  }
+
+  stop(reason: string): Promise<StopResult> {
+    this.stopping ??= (async () => {
+      this.log(`stopping (${reason})`);
+      try {
+        await this.node?.stop();
+      } catch (err) {
+        this.log(`stopping the release failed: ${(err as Error).stack ?? String(err)}`);
+      }
+      return { stopped: true, pid: process.pid };
+    })();
+    return this.stopping;
+  }
+
+  async exit(code: number): Promise<void> {
+    await this.cleanUp();
+    this.log(`stopped (exit ${code})`);
+    this.closeLog();
+    process.exit(code);
+  }
+
+  /** Removes the pid file and the socket; the client of a "stop" sees its connection close after. */
+  async cleanUp(): Promise<void> {
+    if (this.node !== undefined && this.stopping === undefined) await this.stop("boot failed");
+    await removePidFile(this.pidFile, process.pid);
+    await this.server?.close();
+  }
+
+  private handleSignals(): void {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.on(signal, () => {
+        if (this.stopping !== undefined) {
+          this.log(`${signal} again while stopping: exiting now`);
+          process.exit(1);
+        }
+        void this.stop(signal).then(() => this.exit(0));
+      });
+    }
+  }
+}
+
+/** A user error by its code and message (and what caused it); anything else, a bug, with its stack. */
+function describeFailure(err: unknown): string {
+  if (!(err instanceof RelxError)) return (err as Error)?.stack ?? String(err);
+  const cause = err.cause instanceof Error ? `\ncaused by ${err.cause.stack ?? err.cause.message}` : "";
+  return `${err.code}: ${err.message}${cause}`;
+}
+
+function guardAgainstStrayErrors(log: Log): void {
+  process.on("uncaughtException", (err) => {
+    log(`uncaught exception, daemon carries on: ${err.stack ?? String(err)}`);
+  });
+  process.on("unhandledRejection", (reason) => {
+    log(`unhandled rejection, daemon carries on: ${(reason as Error)?.stack ?? String(reason)}`);
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * The daemon's socket (SPEC §8): NDJSON over a Unix stream socket, owner-only, pipelined.
+ * The socket file lives in a 0700 directory and is itself 0600 (socket-listen.ts); each client
+ * is served by socket-connection.ts.
+ *
+ *   start → listening → close() → closed (socket file removed, connections ended)
+ */
+import { lstat, mkdir, unlink } from "node:fs/promises";
+import net from "node:net";
+import { dirname } from "node:path";
+import type { PingResult } from "../protocol/results.js";
+import { checkSocketPath } from "../protocol/socket-path.js";
+import type { Request } from "../protocol/types.js";
+import { serveConnection } from "./socket-connection.js";
+import { listenOrReplaceStale } from "./socket-listen.js";
+
+export interface SocketServerOptions {
+  /** Absolute socket path. */
+  path: string;
+  /** Serves every op but ping and stop; returns the result or throws (a RelxError). */
+  handle(request: Request): Promise<unknown>;
+  ping(): PingResult;
+  /** The "stop" op: stop the release; its result is the answer. */
+  onStop(): Promise<unknown>;
+  /** Called once the stop answer is flushed (or its client is gone): time to exit. */
+  onStopAnswered(): void;
+  log(line: string): void;
+  /** Requests in flight per connection before reading pauses. Default 1024. */
+  maxInFlight?: number;
+}
+
+export interface SocketServer {
+  readonly path: string;
+  /** Stop listening, remove the socket file, end every connection. */
+  close(): Promise<void>;
+}
+
+/** Listen on options.path. Throws RELX_SOCKET_PATH_TOO_LONG, RELX_DAEMON_RUNNING, RELX_BAD_CONFIG. */
+export async function startSocketServer(options: SocketServerOptions): Promise<SocketServer> {
+  const path = checkSocketPath(options.path, process.cwd());
+  const connections = new Set<net.Socket>();
+  const makeServer = (): net.Server => {
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      connections.add(socket);
+      socket.once("close", () => connections.delete(socket));
+      serveConnection(socket, options);
+    });
+    server.on("error", (err) => options.log(`socket server error: ${err.message}`));
+    return server;
+  };
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const server = await listenOrReplaceStale(makeServer, path);
+  const { ino } = await lstat(path);
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= closeServer(server, connections, path, ino));
+  return { path, close };
+}
+
+async function closeServer(server: net.Server, connections: Set<net.Socket>, path: string, ino: number): Promise<void> {
+  server.close();
+  // libuv unlinks the socket on close; this covers the rest, but never another daemon's file.
+  const stat = await lstat(path).catch(() => null);
+  if (stat !== null && stat.ino === ino) await unlink(path).catch(() => undefined);
+  const closed = [...connections].map((socket) => new Promise((resolve) => {
+    socket.once("close", resolve);
+    socket.end();
+  }));
+  const timer = setTimeout(() => connections.forEach((socket) => socket.destroy()), 1000);
+  await Promise.all(closed);
+  clearTimeout(timer);
+}
+

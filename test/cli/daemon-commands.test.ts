@@ -1,0 +1,117 @@
+// The CLI against a stub daemon (a real socket server with a stub release node): rendering,
+// --json shapes, failures with extra fields, and large output flushed in full.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RelxError } from "../../src/errors.js";
+import type { StatusResult, UpgradeResult } from "../../src/protocol/results.js";
+import type { Request } from "../../src/protocol/types.js";
+import { shortTempDir, startStubServer, type StubServer } from "../protocol/socket-helpers.js";
+import { ensureBuilt, runRelx } from "./run-relx.js";
+
+const PROCESSES = 100_000;
+let temp: { dir: string; remove(): Promise<void> };
+let stub: StubServer;
+let env: Record<string, string>;
+
+function status(): StatusResult {
+  return {
+    name: "bank",
+    vsn: "1.1.0",
+    permanent: "1.1.0",
+    daemon: { pid: 4242, uptimeMs: 3_723_000 },
+    releases: [{ vsn: "1.0.0", state: "old" }, { vsn: "1.1.0", state: "permanent" }],
+    processes: Array.from({ length: PROCESSES }, (_, i) => ({
+      name: `worker-${i}`, pid: `<0.${i}.0>`, server: "DemoServer", vsn: "2", status: "running" as const, queue: i % 3,
+    })),
+    lastUpgrade: { from: "1.0.0", to: "1.1.0", pauseMs: 3, at: "2025-01-01T00:00:00.000Z" },
+  };
+}
+
+function upgradeResult(ok: boolean): UpgradeResult {
+  return { ok, from: "1.0.0", to: "1.1.0", changed: [{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }], started: [], stopped: [], pauseMs: 2, durationMs: 9 };
+}
+
+async function handle(request: Request): Promise<unknown> {
+  switch (request.op) {
+    case "status": return status();
+    case "call": return { echoed: request.msg };
+    case "state": return { name: "blackode", salary: 30000 };
+    case "upgrade":
+      if (request.vsn === "9.9.9") {
+        throw Object.assign(new RelxError("RELX_CODE_CHANGE_FAILED", "codeChange of blackode threw: no", { process: "blackode", hint: "fix it" }), { details: { rolledBack: true } });
+      }
+      return upgradeResult(request.dryRun !== true);
+    default: return { ok: true };
+  }
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  temp = await shortTempDir();
+  stub = await startStubServer(join(temp.dir, "relx.sock"), handle);
+  env = { RELX_SOCKET: stub.path };
+});
+afterAll(async () => {
+  await stub.server.close();
+  await temp.remove();
+});
+
+describe("relx against a daemon", () => {
+  it("status --json prints all of a large status, flushed before exit", async () => {
+    const run = await runRelx(["status", "--json"], { env });
+    expect(run.code).toBe(0);
+    const parsed = JSON.parse(run.stdout) as StatusResult;
+    expect(parsed.processes).toHaveLength(PROCESSES);
+    expect(parsed.processes.at(-1)!.name).toBe(`worker-${PROCESSES - 1}`);
+  });
+
+  it("status prints the release lines and a table with one row per process", async () => {
+    const run = await runRelx(["status"], { env });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe("release       bank 1.1.0");
+    expect(lines).toContain("daemon        pid 4242, up 1h 2m");
+    expect(lines).toContain("last upgrade  1.0.0 → 1.1.0 at 2025-01-01T00:00:00.000Z (paused 3 ms)");
+    const header = lines.findIndex((l) => l.startsWith("NAME"));
+    expect(lines[header]).toMatch(/^NAME\s+PID\s+SERVER\s+VSN\s+STATUS\s+QUEUE$/);
+    expect(lines.length - header - 1).toBe(PROCESSES);
+  });
+
+  it("call sends the parsed message and prints the reply as JSON", async () => {
+    const run = await runRelx(["call", "blackode", '{"add":30000}', "--socket", stub.path]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ echoed: { add: 30000 } });
+  });
+
+  it("a dry run that would fail prints its result and exits 1", async () => {
+    const run = await runRelx(["upgrade", "1.1.0", "--dry-run", "--json"], { env });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, from: "1.0.0", to: "1.1.0" });
+    expect(stub.handled.at(-1)).toEqual({ id: 1, op: "upgrade", vsn: "1.1.0", dryRun: true });
+  });
+
+  it("upgrade passes --extra and --no-permanent", async () => {
+    const run = await runRelx(["upgrade", "1.1.0", "--extra", '{"rate":2}', "--no-permanent"], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("relx: upgraded 1.0.0 → 1.1.0");
+    expect(stub.handled.at(-1)).toEqual({ id: 1, op: "upgrade", vsn: "1.1.0", extra: { rate: 2 }, permanent: false });
+  });
+
+  it("a failed upgrade exits 1 with the error and rolledBack", async () => {
+    const json = await runRelx(["upgrade", "9.9.9", "--json"], { env });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      error: { code: "RELX_CODE_CHANGE_FAILED", message: "codeChange of blackode threw: no", hint: "fix it", process: "blackode" },
+      rolledBack: true,
+    });
+    const human = await runRelx(["upgrade", "9.9.9"], { env });
+    expect(human.stderr.split("\n")[0]).toContain("relx: codeChange of blackode threw: no (rolled back");
+  });
+
+  it("start refuses when a daemon answers", async () => {
+    const run = await runRelx(["start", "--json"], { env, cwd: temp.dir });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "RELX_DAEMON_RUNNING" } });
+  });
+});

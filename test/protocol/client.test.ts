@@ -1,0 +1,69 @@
+// The client: one request, one answer; no daemon is RELX_NO_DAEMON; errors come back as RelxError.
+import { spawnSync } from "node:child_process";
+import net from "node:net";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { request } from "../../src/client/request.js";
+import { RelxError } from "../../src/errors.js";
+import { shortTempDir, startStubServer } from "./socket-helpers.js";
+
+let temp: { dir: string; remove(): Promise<void> };
+beforeEach(async () => {
+  temp = await shortTempDir();
+});
+afterEach(() => temp.remove());
+
+describe("request", () => {
+  it("returns the result of an ok answer", async () => {
+    const path = join(temp.dir, "relx.sock");
+    const stub = await startStubServer(path, async () => ({ reply: "30000 added" }));
+    try {
+      expect(await request(path, { op: "call", process: "p", msg: { add: 1 } })).toEqual({ reply: "30000 added" });
+      expect(stub.handled).toEqual([{ id: 1, op: "call", process: "p", msg: { add: 1 } }]);
+    } finally {
+      await stub.server.close();
+    }
+  });
+
+  it("rebuilds an error answer as a RelxError, extra fields in details", async () => {
+    const path = join(temp.dir, "relx.sock");
+    const stub = await startStubServer(path, async () => {
+      throw Object.assign(new RelxError("RELX_SUSPEND_TIMEOUT", "p did not suspend", { hint: "h" }), { details: { rolledBack: false } });
+    });
+    try {
+      const error = await request(path, { op: "upgrade", vsn: "2.0.0" }).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(RelxError);
+      expect(error).toMatchObject({ code: "RELX_SUSPEND_TIMEOUT", message: "p did not suspend", hint: "h", details: { rolledBack: false } });
+    } finally {
+      await stub.server.close();
+    }
+  });
+
+  it("is RELX_NO_DAEMON when there is no socket", async () => {
+    await expect(request(join(temp.dir, "none.sock"), { op: "ping" })).rejects.toMatchObject({
+      code: "RELX_NO_DAEMON",
+      hint: expect.stringContaining("relx start"),
+    });
+  });
+
+  it("is RELX_NO_DAEMON when the socket is a dead daemon's", async () => {
+    const path = join(temp.dir, "stale.sock");
+    spawnSync(process.execPath, ["-e", `require("net").createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, "SIGKILL"))`]);
+    await expect(request(path, { op: "ping" })).rejects.toMatchObject({ code: "RELX_NO_DAEMON" });
+  });
+
+  it("is RELX_NO_DAEMON when the daemon hangs up without answering", async () => {
+    const path = join(temp.dir, "rude.sock");
+    const server = net.createServer((socket) => socket.once("data", () => socket.destroy()));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      await expect(request(path, { op: "ping" })).rejects.toMatchObject({ code: "RELX_NO_DAEMON", message: expect.stringContaining("before answering") });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("refuses a socket path too long to connect to", async () => {
+    await expect(request(join(temp.dir, "x".repeat(110)), { op: "ping" })).rejects.toMatchObject({ code: "RELX_SOCKET_PATH_TOO_LONG" });
+  });
+});
