@@ -17,12 +17,12 @@ export async function build(options: BuildOptions): Promise<CommandOutput> {
     ...(options.vsn === undefined ? {} : { vsn: options.vsn }),
     tar: options.tar === true,
     typecheck: options.typecheck === true,
-    // Progress goes to stderr so that stdout stays the result alone.
-    onProgress: options.json ? undefined : (step: unknown) => process.stderr.write(`relx: ${String(step)}\n`),
+    // Progress goes to stderr, on a terminal only: CI logs and pipes stay quiet.
+    onProgress: options.json || !process.stderr.isTTY || process.env.CI ? undefined : (step: unknown) => process.stderr.write(`relx: ${String(step)}\n`),
   });
   const text = (): string => {
-    const lines = [`relx: built ${result.name} ${result.vsn} in ${relative(process.cwd(), result.dir) || "."} (${result.durationMs} ms)`];
-    if (result.tarball) lines.push(`relx: wrote ${relative(process.cwd(), result.tarball)}`);
+    const lines = [`relx: built ${result.name} ${result.vsn} in ${shown(result.dir)} (${result.durationMs} ms)`];
+    if (result.tarball) lines.push(`relx: wrote ${shown(result.tarball)}`);
     for (const warning of result.warnings ?? []) lines.push(`warning: ${String(warning)}`);
     return lines.join("\n");
   };
@@ -43,6 +43,12 @@ export async function releases(options: CommonOptions): Promise<CommandOutput> {
 export async function unpack(options: CommonOptions, file: string): Promise<CommandOutput> {
   const { unpack: unpackRelease } = await import("../../release/unpack.js");
   const result = await unpackRelease({ root: resolve(options.root), file: resolve(file) });
-  const where = relative(process.cwd(), result.dir) || ".";
+  const where = shown(result.dir);
   return { value: { ok: true, ...result }, text: () => `relx: unpacked ${result.name} ${result.vsn} into ${where}` };
+}
+
+/** A path as the user would like to read it: relative when below the current directory. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === "" ? "." : rel.startsWith("..") ? path : rel;
 }
