@@ -15,7 +15,7 @@ import { performance } from "node:perf_hooks";
 import { RelxError } from "../errors.js";
 import { failed, round } from "./upgrade-result.js";
 import { setReleaseState } from "../release/releases-store.js";
-import { changeCodeAll, resumeAll, rollback, type ChangeRecord } from "../runtime/bulk.js";
+import { changeCodeAll, resumeAll, type Rollback } from "../runtime/bulk.js";
 import { startProcess } from "../runtime/api.js";
 import type { Process } from "../runtime/process.js";
 import { reclaimName, releaseName } from "../runtime/registry.js";
@@ -112,18 +112,18 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, plan: Upgrad
 
 /** codeChange on every changed process, then the new boot processes; all back on any failure. */
 async function swapCode(node: NodeState, target: LoadedRelease, plan: UpgradePlan, options: UpgradeOptions, changedProcs: Process[]): Promise<Process[]> {
-  let records: ChangeRecord[] = [];
+  let rollback: Rollback = () => {};
   const started: Process[] = [];
   for (const p of plan.stop) releaseName(p);
   try {
-    records = await changeCodeAll(plan.items, options.extra, { timeoutMs: node.config.codeChangeTimeoutMs });
+    rollback = await changeCodeAll(plan.items, options.extra, { timeoutMs: node.config.codeChangeTimeoutMs });
     for (const spec of plan.start) {
       started.push(await startProcess(serverOf(target, spec.server), spec.args, { name: spec.name, restart: spec.restart }));
     }
     return started;
   } catch (err) {
     for (const p of started.reverse()) await stopOne(node, p, "shutdown");
-    rollback(records);
+    rollback();
     for (const p of plan.stop) reclaimName(p);
     resumeAll([...changedProcs, ...plan.stop]);
     node.log(`upgrade to ${target.manifest.vsn} rolled back: ${(err as Error).message}`);

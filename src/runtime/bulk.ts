@@ -28,36 +28,46 @@ export interface CodeChangeItem {
   oldVsn: OldVsn;
 }
 
-/** What a changed process had before: enough to put it back. */
-export interface ChangeRecord {
-  process: Process;
-  def: ServerDef;
-  state: unknown;
-}
+/** Puts every process a changeCodeAll changed back to the code and state it had. */
+export type Rollback = () => void;
 
-/** Runs changeCode on every item; on the first failure rolls all back and throws that error. */
-export async function changeCodeAll(items: CodeChangeItem[], extra: unknown, options: ChangeCodeOptions = {}): Promise<ChangeRecord[]> {
-  const done: ChangeRecord[] = [];
+/**
+ * Runs changeCode on every item; on the first failure rolls all back and throws that error.
+ * Returns the rollback, should a later step of an upgrade fail.
+ */
+export async function changeCodeAll(items: CodeChangeItem[], extra: unknown, options: ChangeCodeOptions = {}): Promise<Rollback> {
+  // Old code and state, by item index, kept in two flat arrays: no object per process.
+  const oldDefs: ServerDef[] = new Array(items.length);
+  const oldStates: unknown[] = new Array(items.length);
+  const changed: boolean[] = new Array(items.length).fill(false);
   let waits: Promise<void>[] | null = null;
   let failure: unknown = undefined;
-  for (const item of items) {
-    const p = item.process;
-    const record: ChangeRecord = { process: p, def: p.def, state: p.state };
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i]!.process;
+    oldDefs[i] = p.def;
+    oldStates[i] = p.state;
     try {
-      const r = quickChange(item, extra, options);
-      if (r === undefined) done.push(record);
-      else (waits ??= []).push(r.then(() => void done.push(record), (err) => void (failure ??= err)));
+      const r = quickChange(items[i]!, extra, options);
+      if (r === undefined) changed[i] = true;
+      else (waits ??= []).push(r.then(() => void (changed[i] = true), (err) => void (failure ??= err)));
     } catch (err) {
       failure = err;
       break;
     }
   }
   if (waits !== null) await Promise.all(waits);
+  const rollback: Rollback = () => {
+    for (let i = 0; i < items.length; i++) {
+      if (!changed[i]) continue;
+      items[i]!.process.def = oldDefs[i]!;
+      items[i]!.process.state = oldStates[i];
+    }
+  };
   if (failure !== undefined) {
-    rollback(done);
+    rollback();
     throw failure;
   }
-  return done;
+  return rollback;
 }
 
 /** Changes synchronously when the process is idle and codeChange is sync; else the slow path. */
@@ -76,12 +86,4 @@ function quickChange(item: CodeChangeItem, extra: unknown, options: ChangeCodeOp
   p.state = state;
   p.def = item.def;
   return undefined;
-}
-
-/** Puts each process back to the code and state it had. */
-export function rollback(records: ChangeRecord[]): void {
-  for (const r of records) {
-    r.process.def = r.def;
-    r.process.state = r.state;
-  }
 }

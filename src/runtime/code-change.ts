@@ -34,18 +34,24 @@ export function computeCodeChange(p: Process, def: ServerDef, oldVsn: OldVsn, ex
   const holder = typeof oldVsn === "string" ? def : p.def;
   const fn = holder.codeChange;
   if (fn === undefined) return state;
-  const fail = (err: unknown): never => {
-    throw codeChangeFailed(p, holder, oldVsn, err);
-  };
   let r: unknown;
   try {
     r = fn.call(holder, oldVsn, state, extra, p.ctx);
   } catch (err) {
-    return fail(err);
+    throw codeChangeFailed(p, holder, oldVsn, err);
   }
-  const check = (s: unknown): unknown => (s === undefined && state !== undefined ? fail(malformedState()) : s);
-  if (!isThenable(r)) return check(r);
-  return withTimeout(Promise.resolve(r), options.timeoutMs, holder.name).then(check, fail);
+  if (!isThenable(r)) {
+    if (r === undefined && state !== undefined) throw codeChangeFailed(p, holder, oldVsn, malformedState());
+    return r;
+  }
+  return withTimeout(Promise.resolve(r), options.timeoutMs, holder.name).then(
+    (s) => {
+      if (s === undefined && state !== undefined) throw malformedState();
+      return s;
+    },
+  ).catch((err) => {
+    throw codeChangeFailed(p, holder, oldVsn, err);
+  });
 }
 
 function apply(p: Process, def: ServerDef, state: unknown): void {
