@@ -109,6 +109,8 @@ async function chooseBootRelease(node: NodeState): Promise<string> {
 async function stopNode(node: NodeState): Promise<void> {
   if (node.stopped) return;
   node.stopped = true;
+  // An upgrade in flight finishes (or rolls back) first, so processes stop on settled code.
+  while (node.upgrading) await new Promise((r) => setTimeout(r, 10));
   await stopAll(node);
   node.log(`stopped ${node.config.name}`);
 }

@@ -46,7 +46,11 @@ const roots: string[] = [];
 export function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), "rx-"));
   roots.push(root);
-  onTestFailed(() => printLog(root));
+  try {
+    onTestFailed(() => printLog(root));
+  } catch {
+    // Made in a beforeAll hook: no single test owns it; cleanupRoots still stops its daemon.
+  }
   return root;
 }
 
