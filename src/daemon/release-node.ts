@@ -31,6 +31,8 @@ export interface ReleaseNodeOptions {
 }
 
 export interface ReleaseNode {
+  /** The running release's vsn (undefined before boot). */
+  readonly vsn: string | undefined;
   boot(): Promise<void>;
   handle(req: OpRequest): Promise<unknown>;
   stop(): Promise<void>;
@@ -66,6 +68,9 @@ export async function createReleaseNode(options: ReleaseNodeOptions): Promise<Re
   setDefaultCallTimeout(config.callTimeoutMs);
   setRuntimeObserver((e) => logRuntimeEvent(log, e));
   return {
+    get vsn() {
+      return node.release?.manifest.vsn;
+    },
     boot: () => bootNode(node),
     handle: (req) => handleOp(node, req),
     stop: () => stopNode(node),

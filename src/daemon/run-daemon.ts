@@ -18,7 +18,6 @@ import type { PingResult, StopResult } from "../protocol/results.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
 import type { Request } from "../protocol/types.js";
 import { loadConfig } from "../release/config.js";
-import { listReleases } from "../release/releases-store.js";
 import { openDaemonLog, pidFile, removePidFile, writePidFile, type Log } from "./daemon-files.js";
 import { createReleaseNode, type ReleaseNode } from "./release-node.js";
 import { startSocketServer, type SocketServer } from "./socket-server.js";
@@ -91,7 +90,7 @@ class Daemon {
     this.node = await createReleaseNode({ root: this.root, config, log: this.log });
     await this.node.boot();
     this.markBooted();
-    const vsn = this.vsn() ?? (await this.releasesVsn());
+    const vsn = this.vsn();
     this.log(`ready: ${config.name} ${vsn ?? "(unknown vsn)"}`);
     return { pid: process.pid, name: config.name, vsn, socket };
   }
@@ -107,16 +106,9 @@ class Daemon {
     return vsn === undefined ? { pong: true, pid: process.pid } : { pong: true, pid: process.pid, vsn };
   }
 
-  /** The running vsn, if the release node exposes one (cheap enough for every ping). */
+  /** The running vsn (cheap enough for every ping). */
   private vsn(): string | undefined {
-    const vsn = (this.node as { vsn?: unknown } | undefined)?.vsn;
-    return typeof vsn === "string" ? vsn : undefined;
-  }
-
-  /** The booted release per RELEASES: the current one, else the permanent one. Cheap at any process count. */
-  private async releasesVsn(): Promise<string | undefined> {
-    const records = await listReleases(this.root).catch(() => []);
-    return (records.find((r) => r.state === "current") ?? records.find((r) => r.state === "permanent"))?.vsn;
+    return this.node?.vsn;
   }
 
   stop(reason: string): Promise<StopResult> {
