@@ -22,7 +22,7 @@ import { loadRelease, serverOf, type LoadedRelease } from "./load-release.js";
 import { handleOp, type OpRequest } from "./ops.js";
 import { logRuntimeEvent } from "./runtime-log.js";
 import { stopAll } from "./shutdown.js";
-import type { UpgradeSummary } from "./upgrade.js";
+import type { LastUpgrade } from "../protocol/results.js";
 
 export interface ReleaseNodeOptions {
   root: string;
@@ -49,7 +49,7 @@ export interface NodeState {
   upgrading: boolean;
   stopped: boolean;
   startedAt: number;
-  lastUpgrade: UpgradeSummary | null;
+  lastUpgrade: LastUpgrade | null;
 }
 
 export async function createReleaseNode(options: ReleaseNodeOptions): Promise<ReleaseNode> {

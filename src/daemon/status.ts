@@ -1,17 +1,8 @@
 /** The `status` op's result: the §6 status JSON shape. */
+import type { StatusResult } from "../protocol/results.js";
 import { readReleases } from "../release/releases-store.js";
 import { processes } from "../runtime/registry.js";
 import type { NodeState } from "./release-node.js";
-
-export interface StatusResult {
-  name: string;
-  vsn: string;
-  permanent: string | null;
-  daemon: { pid: number; uptimeMs: number };
-  releases: { vsn: string; state: string }[];
-  processes: { name: string; pid: string; server: string; vsn: string | null; status: string; queue: number }[];
-  lastUpgrade: { from: string; to: string; pauseMs: number; at: string } | null;
-}
 
 export async function statusOf(node: NodeState): Promise<StatusResult> {
   const releases = await readReleases(node.releasesDir);

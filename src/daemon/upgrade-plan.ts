@@ -14,12 +14,7 @@ import type { ServerDef } from "../runtime/types.js";
 import type { LoadedRelease } from "./load-release.js";
 import type { Direction } from "./upgrade-preflight.js";
 
-export interface ChangedProcess {
-  name: string;
-  server: string;
-  fromVsn: string;
-  toVsn: string;
-}
+import type { ChangedProcess } from "../protocol/results.js";
 
 export interface UpgradePlan {
   items: CodeChangeItem[];

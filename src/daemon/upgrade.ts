@@ -23,7 +23,8 @@ import { loadRelease, serverOf, type LoadedRelease } from "./load-release.js";
 import type { NodeState } from "./release-node.js";
 import { stopOne } from "./shutdown.js";
 import { dryRunUpgrade } from "./upgrade-dry-run.js";
-import { planUpgrade, type ChangedProcess, type UpgradePlan } from "./upgrade-plan.js";
+import type { UpgradeResult } from "../protocol/results.js";
+import { planUpgrade, type UpgradePlan } from "./upgrade-plan.js";
 import { preflight, type Direction } from "./upgrade-preflight.js";
 import { suspendWithin } from "./suspend-within.js";
 
@@ -35,23 +36,6 @@ export interface UpgradeOptions {
   permanent: boolean;
 }
 
-export interface UpgradeSummary {
-  from: string;
-  to: string;
-  pauseMs: number;
-  at: string;
-}
-
-export interface UpgradeResult {
-  ok: true;
-  from: string;
-  to: string;
-  changed: ChangedProcess[];
-  started: string[];
-  stopped: string[];
-  pauseMs: number;
-  durationMs: number;
-}
 
 /** Runs one upgrade or downgrade; throws a RelxError whose `details.rolledBack` says what happened. */
 export async function runUpgrade(node: NodeState, options: UpgradeOptions): Promise<unknown> {
