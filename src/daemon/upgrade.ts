@@ -36,7 +36,6 @@ export interface UpgradeOptions {
   permanent: boolean;
 }
 
-
 /** Runs one upgrade or downgrade; throws a RelxError whose `details.rolledBack` says what happened. */
 export async function runUpgrade(node: NodeState, options: UpgradeOptions): Promise<unknown> {
   if (node.upgrading) {
