@@ -1,0 +1,103 @@
+// `relx start` that cannot boot fails loudly and cleanly: exit 1, the reason and the daemon log's
+// tail on stderr, a hint naming the next command, and no daemon, socket or pid file left behind.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanupRoots, copyExample, relx, relxJson, tempRoot, waitFor, writeFiles } from "./harness.js";
+
+afterEach(cleanupRoots);
+
+/** Daemon processes (dist/daemon/main.js) serving `root`, found through /proc. */
+function daemonsOf(root: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue; // exited while we looked
+    }
+    if (argv.some((a) => a.endsWith(join("daemon", "main.js"))) && argv.includes(root)) pids.push(Number(pid));
+  }
+  return pids;
+}
+
+async function expectNothingLeft(root: string): Promise<void> {
+  await waitFor(() => daemonsOf(root).length === 0, `the daemon of ${root} to exit`);
+  expect(existsSync(join(root, ".relx", "relx.sock"))).toBe(false);
+  expect(existsSync(join(root, ".relx", "relx.pid"))).toBe(false);
+  expect((await relx(root, ["ping"])).code).toBe(3);
+}
+
+describe("relx start that cannot boot", () => {
+  it("exits 1 with the boot process's error and the log's tail when its init throws", async () => {
+    const root = tempRoot();
+    const marker = join(root, "terminated.txt");
+    writeFiles(root, {
+      "package.json": JSON.stringify({ name: "fragile", version: "1.0.0", type: "module" }),
+      "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: [
+  { name: "cache", server: "Cache", args: { marker: ${JSON.stringify(marker)} } },
+  { name: "db", server: "Db", args: { url: "postgres://nowhere" } },
+] });
+`,
+      "src/cache.ts": `import { writeFileSync } from "node:fs";
+import { defineServer } from "relx";
+export default defineServer({
+  name: "Cache",
+  init: (args: { marker: string }) => args,
+  terminate(reason, state: { marker: string }) { writeFileSync(state.marker, String(reason)); },
+});
+`,
+      "src/db.ts": `import { defineServer } from "relx";
+export default defineServer({
+  name: "Db",
+  init(args: { url: string }) { throw new Error("cannot reach " + args.url); },
+});
+`,
+    });
+    expect((await relx(root, ["build"])).code).toBe(0);
+    const r = await relx(root, ["start"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const stderr = r.stderr.split("\n");
+    expect(stderr[0]).toMatch(/^relx: .*db.*cannot reach postgres:\/\/nowhere/);
+    expect(r.stderr).toMatch(/^hint: /m);
+    // The tail of this daemon's log, down to its last line.
+    const log = readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8").trimEnd().split("\n");
+    expect(r.stderr).toContain(log.at(-1)!.trim());
+    expect(r.stderr).toContain("cannot reach postgres://nowhere");
+    await expectNothingLeft(root);
+    // The process that had started was stopped properly on the way out.
+    expect(readFileSync(marker, "utf8")).toBe("shutdown");
+  });
+
+  it("exits 1 naming relx build when there is no release", async () => {
+    const root = tempRoot();
+    copyExample(root);
+    const r = await relx(root, ["start"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^relx: /);
+    expect(r.stderr).toMatch(/^hint: .*relx build/m);
+    const json = await relxJson(root, ["start"]);
+    expect(json).toMatchObject({ code: 1, json: { ok: false, error: { hint: expect.stringContaining("relx build") } } });
+    await expectNothingLeft(root);
+  });
+
+  it("exits 1 with RELX_SOCKET_PATH_TOO_LONG when the configured socket path cannot be bound", async () => {
+    const root = tempRoot();
+    copyExample(root);
+    const socket = `${"s".repeat(120)}.sock`;
+    writeFiles(root, { "relx.config.json": JSON.stringify({ socket }) });
+    expect((await relx(root, ["build"])).code).toBe(0);
+    const r = await relxJson(root, ["start"]);
+    expect(r).toMatchObject({ code: 1, json: { ok: false, error: { code: "RELX_SOCKET_PATH_TOO_LONG" } } });
+    expect(r.json.error.message).toContain(socket);
+    const human = await relx(root, ["start"]);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(/^hint: .*socket/m);
+    await waitFor(() => daemonsOf(root).length === 0, "no daemon");
+    expect(existsSync(join(root, socket))).toBe(false);
+    expect(existsSync(join(root, ".relx", "relx.pid"))).toBe(false);
+  });
+});
