@@ -109,7 +109,7 @@ async function swapCode(node: NodeState, target: LoadedRelease, plan: UpgradePla
     rollback();
     for (const p of plan.stop) reclaimName(p);
     resumeAll([...changedProcs, ...plan.stop]);
-    node.log(`upgrade to ${target.manifest.vsn} rolled back: ${(err as Error).message}`);
+    node.log(`${options.direction === "up" ? "upgrade" : "downgrade"} to ${target.manifest.vsn} rolled back: ${(err as Error).message}`);
     throw failed(err, true);
   }
 }

@@ -11,7 +11,7 @@
  * | rename into releases/     | RELX_RELEASE_EXISTS (another unpack won)      |
  */
 import { mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { RelxError } from "../errors.js";
 import { loadConfig, resolveIn } from "./config.js";
 import { pathExists } from "./fs-util.js";
@@ -43,7 +43,9 @@ export async function unpack(options: UnpackOptions): Promise<{ name: string; vs
   let done = false;
   try {
     const staged = await extract(file, staging, vsn);
-    await verifyStaged(staged, config.name, vsn);
+    await verifyStaged(staged, config.name, vsn).catch((err) => {
+      throw inTarball(err, staged, `${basename(file)}:${vsn}`);
+    });
     await rename(staged, dir).catch((err) => {
       throw ["ENOTEMPTY", "EEXIST"].includes(err.code) ? exists(vsn) : err;
     });
@@ -87,4 +89,10 @@ function exists(vsn: string): RelxError {
   return new RelxError("RELX_RELEASE_EXISTS", `release ${vsn} is already in releases/`, {
     hint: "releases are immutable; run relx releases to see what is installed",
   });
+}
+
+/** An error about the staged copy, reworded to name the tarball (the staging dir is removed). */
+function inTarball(err: unknown, staged: string, where: string): unknown {
+  if (!(err instanceof RelxError)) return err;
+  return new RelxError(err.code, err.message.replaceAll(staged, where), { hint: err.hint, cause: err });
 }
