@@ -39,7 +39,7 @@ export async function changeCodeAll(items: CodeChangeItem[], extra: unknown, opt
   // Old code and state, by item index, kept in two flat arrays: no object per process.
   const oldDefs: ServerDef[] = new Array(items.length);
   const oldStates: unknown[] = new Array(items.length);
-  const changed: boolean[] = new Array(items.length).fill(false);
+  const changed = new Uint8Array(items.length);
   let waits: Promise<void>[] | null = null;
   let failure: unknown = undefined;
   for (let i = 0; i < items.length; i++) {
@@ -48,8 +48,8 @@ export async function changeCodeAll(items: CodeChangeItem[], extra: unknown, opt
     oldStates[i] = p.state;
     try {
       const r = quickChange(items[i]!, extra, options);
-      if (r === undefined) changed[i] = true;
-      else (waits ??= []).push(r.then(() => void (changed[i] = true), (err) => void (failure ??= err)));
+      if (r === undefined) changed[i] = 1;
+      else (waits ??= []).push(r.then(() => void (changed[i] = 1), (err) => void (failure ??= err)));
     } catch (err) {
       failure = err;
       break;

@@ -21,7 +21,10 @@ import { schedule } from "./scheduler.js";
 import { ProcessCtx } from "./ctx.js";
 import { handleCrash, type CrashInfo } from "./crash.js";
 import { finishExit } from "./exit.js";
+import { emitRuntimeEvent } from "./events.js";
 import type { Ctx, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
+
+export { emitRuntimeEvent, setRuntimeObserver, type RuntimeEvent } from "./events.js";
 
 export const CALL = 0;
 export const CAST = 1;
@@ -312,38 +315,4 @@ export function exited(p: Process): RelxError {
     hint: "see the running processes with `relx status`",
     process: p.name ?? String(p.pid),
   });
-}
-
-// ---- runtime events: crash reports, restarts, exits (the daemon logs them) --------------
-
-export type RuntimeEvent =
-  | { type: "crash"; process: Process; error: unknown; callback: string }
-  | { type: "restart"; process: Process }
-  | { type: "exit"; process: Process; reason: unknown }
-  | { type: "giveup"; process: Process; error: unknown }
-  | { type: "unhandled"; process: Process; error: RelxError; msg: unknown };
-
-let observer: (e: RuntimeEvent) => void = defaultObserver;
-
-export function setRuntimeObserver(fn: ((e: RuntimeEvent) => void) | null): void {
-  observer = fn ?? defaultObserver;
-}
-
-export function emitRuntimeEvent(e: RuntimeEvent): void {
-  try {
-    observer(e);
-  } catch {
-    // An observer's own failure must never take a process down.
-  }
-}
-
-function defaultObserver(e: RuntimeEvent): void {
-  if (e.type === "crash") {
-    const err = e.error instanceof Error ? e.error.message : String(e.error);
-    console.error(`relx: ${e.process.label} crashed in ${e.callback}: ${err}`);
-  } else if (e.type === "giveup") {
-    console.error(`relx: ${e.process.label} restarted too often; giving up`);
-  } else if (e.type === "unhandled") {
-    console.error(`relx: ${e.error.message}`);
-  }
 }

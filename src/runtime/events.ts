@@ -1,0 +1,36 @@
+/** Runtime events: crash reports, restarts, exits. By default crashes go to stderr; the daemon logs them all. */
+import type { RelxError } from "../errors.js";
+import type { Process } from "./process.js";
+
+
+export type RuntimeEvent =
+  | { type: "crash"; process: Process; error: unknown; callback: string }
+  | { type: "restart"; process: Process }
+  | { type: "exit"; process: Process; reason: unknown }
+  | { type: "giveup"; process: Process; error: unknown }
+  | { type: "unhandled"; process: Process; error: RelxError; msg: unknown };
+
+let observer: (e: RuntimeEvent) => void = defaultObserver;
+
+export function setRuntimeObserver(fn: ((e: RuntimeEvent) => void) | null): void {
+  observer = fn ?? defaultObserver;
+}
+
+export function emitRuntimeEvent(e: RuntimeEvent): void {
+  try {
+    observer(e);
+  } catch {
+    // An observer's own failure must never take a process down.
+  }
+}
+
+function defaultObserver(e: RuntimeEvent): void {
+  if (e.type === "crash") {
+    const err = e.error instanceof Error ? e.error.message : String(e.error);
+    console.error(`relx: ${e.process.label} crashed in ${e.callback}: ${err}`);
+  } else if (e.type === "giveup") {
+    console.error(`relx: ${e.process.label} restarted too often; giving up`);
+  } else if (e.type === "unhandled") {
+    console.error(`relx: ${e.error.message}`);
+  }
+}
