@@ -1,9 +1,10 @@
 /**
  * withFileLock: a lock file next to the data it guards, so that a build and the daemon never
  * interleave a read-modify-write of releases/RELEASES. Held: `<file>.lock` exists (created with
- * O_EXCL). A lock older than STALE_MS belongs to a process that died holding it and is taken over.
+ * O_EXCL) and holds its owner's pid. A lock whose owner is dead (a daemon killed with SIGKILL while
+ * writing), or older than STALE_MS, is taken over.
  */
-import { open, rm, stat } from "node:fs/promises";
+import { open, readFile, rm, stat } from "node:fs/promises";
 import { RelxError } from "../errors.js";
 
 const RETRY_MS = 5;
@@ -47,8 +48,19 @@ async function acquire(lock: string): Promise<void> {
 
 async function isStale(lock: string): Promise<boolean> {
   try {
+    const pid = Number(await readFile(lock, "utf8"));
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) return true;
     return Date.now() - (await stat(lock)).mtimeMs > STALE_MS;
   } catch {
     return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -77,4 +77,18 @@ describe("RELEASES", () => {
       { vsn: "1.0.1", state: "unpacked" },
     ]);
   });
+
+  it("takes over a lock left by a process that died holding it (a daemon killed mid-write)", async () => {
+    const dir = await releasesWith(["1.0.0"]);
+    await writeFile(join(dir, "RELEASES.lock"), "99999999");
+    expect(await setReleaseState(dir, "1.0.0", "permanent")).toEqual([{ vsn: "1.0.0", state: "permanent" }]);
+    expect(await readdir(dir)).not.toContain("RELEASES.lock");
+  });
+
+  it("waits for, then refuses with RELX_BUSY, a lock held by a live process", async () => {
+    const dir = await releasesWith(["1.0.0"]);
+    await writeFile(join(dir, "RELEASES.lock"), String(process.pid));
+    await expect(setReleaseState(dir, "1.0.0", "permanent")).rejects.toMatchObject({ code: "RELX_BUSY" });
+    expect(await readReleases(dir)).toEqual([{ vsn: "1.0.0", state: "unpacked" }]);
+  });
 });
