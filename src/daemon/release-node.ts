@@ -15,6 +15,7 @@ import semver from "semver";
 import { RelxError } from "../errors.js";
 import type { RelxConfig } from "../release/config.js";
 import { resolveIn } from "../release/config.js";
+import { removeDeadTemps } from "../release/file-lock.js";
 import { readReleases, setReleaseState } from "../release/releases-store.js";
 import { startProcess, setDefaultCallTimeout } from "../runtime/api.js";
 import { setRuntimeObserver, type Process } from "../runtime/process.js";
@@ -94,8 +95,12 @@ async function bootNode(node: NodeState): Promise<void> {
   node.log(`booted ${release.manifest.name} ${vsn}: ${node.boot.size} processes`);
 }
 
-/** The permanent release; with none, the newest, made permanent. A stale "current" is unpacked again. */
+/**
+ * The permanent release; with none, the newest, made permanent. A stale "current" is unpacked
+ * again, and temp files of RELEASES writers that were killed are removed.
+ */
 async function chooseBootRelease(node: NodeState): Promise<string> {
+  await removeDeadTemps(node.releasesDir);
   const records = await readReleases(node.releasesDir);
   if (records.length === 0) {
     throw new RelxError("RELX_NO_RELEASES", `no release of ${node.config.name} in ${node.releasesDir}`, {

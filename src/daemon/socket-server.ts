@@ -45,11 +45,12 @@ export async function startSocketServer(options: SocketServerOptions): Promise<S
       socket.once("close", () => connections.delete(socket));
       serveConnection(socket, options);
     });
-    server.on("error", (err) => options.log(`socket server error: ${err.message}`));
     return server;
   };
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const server = await listenOrReplaceStale(makeServer, path);
+  // Only now: a listen error (a stale socket replaced) is handled above and is not worth a log line.
+  server.on("error", (err) => options.log(`socket server error: ${err.message}`));
   const { ino } = await lstat(path);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= closeServer(server, connections, path, ino));

@@ -1,7 +1,7 @@
 /**
  * The upgrade runner (SPEC §7): preflight → load → plan → suspend (one deadline) → codeChange →
- * start new boot processes → [point of no return] → rebind, resume, stop removed processes,
- * record the release. Anything failing before the point of no return puts every process back
+ * start new boot processes → record the release in RELEASES → [point of no return] → rebind,
+ * resume, stop removed processes. Anything failing before the point of no return puts every process back
  * to its old code and state and resumes it; the release stays as it was.
  *
  * | step            | on failure                                   | rolledBack |
@@ -10,6 +10,7 @@
  * | suspend         | every process resumed, the stuck one named   | false      |
  * | codeChange      | old code and state back, resumed             | true       |
  * | start new procs | started ones stopped, old code/state back    | true       |
+ * | record RELEASES | as above; RELEASES as it was                 | true       |
  */
 import { performance } from "node:perf_hooks";
 import { RelxError } from "../errors.js";
@@ -78,7 +79,6 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, plan: Upgrad
   node.release = target;
   for (const p of plan.stop) await stopOne(node, p, "shutdown");
   rebuildBoot(node, target, started);
-  await setReleaseState(node.releasesDir, to, options.permanent ? "permanent" : "current");
   node.lastUpgrade = { from, to, pauseMs: round(pauseMs), at: new Date().toISOString() };
   node.log(`${options.direction === "up" ? "upgrade" : "downgrade"} ${from} -> ${to}: ${plan.changed.length} changed, ${started.length} started, ${plan.stop.length} stopped, pause ${round(pauseMs)} ms`);
   return {
@@ -103,6 +103,8 @@ async function swapCode(node: NodeState, target: LoadedRelease, plan: UpgradePla
     for (const spec of plan.start) {
       started.push(await startProcess(serverOf(target, spec.server), spec.args, { name: spec.name, restart: spec.restart }));
     }
+    // Recorded before the point of no return: if RELEASES cannot be written, everything goes back.
+    await setReleaseState(node.releasesDir, target.manifest.vsn, options.permanent ? "permanent" : "current");
     return started;
   } catch (err) {
     for (const p of started.reverse()) await stopOne(node, p, "shutdown");

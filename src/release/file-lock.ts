@@ -1,15 +1,25 @@
 /**
  * withFileLock: a lock file next to the data it guards, so that a build and the daemon never
- * interleave a read-modify-write of releases/RELEASES. Held: `<file>.lock` exists (created with
- * O_EXCL) and holds its owner's pid. A lock whose owner is dead (a daemon killed with SIGKILL while
- * writing), or older than STALE_MS, is taken over.
+ * interleave a read-modify-write of releases/RELEASES. Held: `<file>.lock` exists and holds its
+ * owner's pid. It is made whole before it appears (written to a temp file, then hard-linked into
+ * place, which fails if the lock exists), so it is never seen empty.
+ *
+ * | the lock file holds         | it is                                   |
+ * |-----------------------------|-----------------------------------------|
+ * | a live pid                  | held: wait up to WAIT_MS, then RELX_BUSY |
+ * | a dead pid (SIGKILL)        | stale: taken over at once               |
+ * | nothing (an older relx)     | stale once older than EMPTY_GRACE_MS    |
+ * | anything, older than STALE_MS | stale                                 |
  */
-import { open, readFile, rm, stat } from "node:fs/promises";
+import { link, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { RelxError } from "../errors.js";
+import { randomSuffix } from "./fs-util.js";
 
 const RETRY_MS = 5;
 const WAIT_MS = 5_000;
 const STALE_MS = 30_000;
+const EMPTY_GRACE_MS = 1_000;
 
 /** Runs `fn` holding the lock on `file`. Throws RELX_BUSY when another holder keeps it past WAIT_MS. */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
@@ -25,14 +35,7 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
 async function acquire(lock: string): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    try {
-      const handle = await open(lock, "wx");
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
+    if (await tryCreate(lock)) return;
     if (await isStale(lock)) {
       await rm(lock, { force: true });
       continue;
@@ -46,21 +49,47 @@ async function acquire(lock: string): Promise<void> {
   }
 }
 
+async function tryCreate(lock: string): Promise<boolean> {
+  const temp = `${lock}.tmp-${process.pid}-${randomSuffix()}`;
+  await writeFile(temp, String(process.pid));
+  try {
+    await link(temp, lock);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
 async function isStale(lock: string): Promise<boolean> {
   try {
-    const pid = Number(await readFile(lock, "utf8"));
+    const [text, info] = await Promise.all([readFile(lock, "utf8"), stat(lock)]);
+    const age = Date.now() - info.mtimeMs;
+    if (text === "") return age > EMPTY_GRACE_MS;
+    const pid = Number(text);
     if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) return true;
-    return Date.now() - (await stat(lock)).mtimeMs > STALE_MS;
+    return age > STALE_MS;
   } catch {
     return false;
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes `<name>.tmp-<pid>-…` files in `dir` whose writer died before renaming them. */
+export async function removeDeadTemps(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = /\.tmp-(\d+)-[^/]+$/.exec(name);
+    if (m && !isAlive(Number(m[1]))) await rm(join(dir, name), { force: true });
   }
 }

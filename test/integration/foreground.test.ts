@@ -9,10 +9,10 @@ import { BIN, cleanupRoots, relx, relxJson, tempRoot, waitFor, writeFiles } from
 
 let child: ChildProcess | undefined;
 
-afterEach(async () => {
+afterEach(async (ctx) => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   child = undefined;
-  await cleanupRoots();
+  await cleanupRoots(ctx);
 });
 
 /** Two processes whose terminate appends "<label> <reason>" to `marker`. */

@@ -8,7 +8,6 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { onTestFailed } from "vitest";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const BIN = join(REPO, "bin", "relx");
@@ -42,20 +41,30 @@ export async function relxJson<T = any>(root: string, args: string[], env?: Node
 
 const roots: string[] = [];
 
-/** A fresh short temp root; stopped and removed after the test, its log printed on failure. */
+/** A fresh short temp root; stopped and removed by cleanupRoots, its log printed if the test failed. */
 export function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), "rx-"));
   roots.push(root);
-  try {
-    onTestFailed(() => printLog(root));
-  } catch {
-    // Made in a beforeAll hook: no single test owns it; cleanupRoots still stops its daemon.
-  }
   return root;
 }
 
-export async function cleanupRoots(): Promise<void> {
-  for (const root of roots.splice(0)) {
+/** What vitest hands afterEach (a test context) or afterAll (a suite): enough to see a failure. */
+type Finished = { task?: { result?: { state?: string } }; result?: { state?: string }; tasks?: { result?: { state?: string } }[] };
+
+function failed(done: Finished | undefined): boolean {
+  if (done === undefined) return false;
+  const states = [done.task?.result?.state, done.result?.state, ...(done.tasks ?? []).map((t) => t.result?.state)];
+  return states.includes("fail");
+}
+
+/**
+ * For afterEach / afterAll: prints the daemon logs if the test failed (vitest runs onTestFailed
+ * after the hooks, when the roots would be gone), then stops every daemon and removes the roots.
+ */
+export async function cleanupRoots(done?: Finished): Promise<void> {
+  const mine = roots.splice(0);
+  if (failed(done)) mine.forEach(printLog);
+  for (const root of mine) {
     if (existsSync(join(root, ".relx", "relx.sock"))) await relx(root, ["stop"]);
     rmSync(root, { recursive: true, force: true });
   }

@@ -19,7 +19,7 @@ beforeAll(async () => {
   sock = join(root, ".relx", "relx.sock");
   daemonPid = (await relxJson(root, ["status"])).json.daemon.pid;
 });
-afterAll(cleanupRoots);
+afterAll(() => cleanupRoots());
 
 async function answersFor(data: string | Buffer, count: number): Promise<unknown[]> {
   const client = await TestClient.connect(sock);
