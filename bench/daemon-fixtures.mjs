@@ -1,9 +1,7 @@
-// Shared by the daemon benchmarks: temp apps driven through the real bin/relx, a socket load
-// generator with per-call latencies, and the fixture apps (a counter; a server carrying ~3 MB of
-// code). The tests have their own TypeScript twins in test/integration/fixtures-*.ts.
+// Shared by the daemon benchmarks: temp apps driven through the real bin/relx, and a socket load
+// generator with per-call latencies. The fixture apps are test/fixtures/apps.mjs, as the tests'.
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -39,13 +37,6 @@ export async function cleanUp(root) {
   rmSync(root, { recursive: true, force: true });
 }
 
-export function writeFiles(root, files) {
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), text);
-  }
-}
-
 /** The daemon's resident set (kB) from /proc, or null where there is no /proc. */
 export function rssKb(pid) {
   try {
@@ -53,71 +44,6 @@ export function rssKb(pid) {
   } catch {
     return null;
   }
-}
-
-/** The counter app (see test/integration/fixtures-counter.ts): "inc" answers { n, v }. */
-export function writeCounter(root, version, vsn) {
-  const key = vsn % 2 === 1 ? "n" : "count";
-  writeFiles(root, {
-    "package.json": JSON.stringify({ name: "counter", version, type: "module" }),
-    "src/app.ts": `import { defineApp } from "relx";
-export default defineApp({ processes: [{ name: "counter", server: "Counter", args: null }] });
-`,
-    "src/counter.ts": `import { defineServer } from "relx";
-const shape = (vsn: number, n: number) => (vsn % 2 === 1 ? { n } : { count: n });
-const countOf = (state: any): number => ("n" in state ? state.n : state.count);
-export default defineServer({
-  name: "Counter",
-  vsn: "${vsn}",
-  init: () => ({ ${key}: 0 }),
-  handleCall(msg: unknown, _from, state: any) {
-    const n = state.${key} + (msg === "inc" ? 1 : 0);
-    return { reply: { n, v: ${vsn} }, state: { ${key}: n } };
-  },
-  codeChange(oldVsn: string | { down: string }, state: any) {
-    const target = typeof oldVsn === "string" ? ${vsn} : Number(oldVsn.down);
-    return shape(target, countOf(state));
-  },
-});
-`,
-  });
-}
-
-/**
- * The big-code app (see test/integration/fixtures-bigcode.ts): server Big, vsn release+1, whose
- * module holds a table of `lines` distinct closures (~100 bytes of source each), different in
- * every release. "inc" answers { n, vsn, probe }; codeChange appends the old vsn to state.seen.
- */
-export function writeBigApp(root, release, lines = 30_000) {
-  const table = [];
-  for (let i = 0; i < lines; i++) {
-    const h = createHash("sha256").update(`${release}:${i}`).digest("hex");
-    table.push(`  (n: number) => n + "${release}-${i}-${h}".length,`);
-  }
-  writeFiles(root, {
-    "package.json": JSON.stringify({ name: "big", version: "1.0.0", type: "module" }),
-    "src/app.ts": `import { defineApp } from "relx";
-export default defineApp({ processes: [{ name: "big", server: "Big", args: null }] });
-`,
-    "src/big.ts": `import { defineServer } from "relx";
-const TABLE = [
-${table.join("\n")}
-];
-export default defineServer({
-  name: "Big",
-  vsn: "${release + 1}",
-  init: () => ({ n: 0, seen: [] as string[] }),
-  handleCall(msg: unknown, _from, state: any) {
-    if (msg !== "inc") return { reply: state, state };
-    const n = state.n + 1;
-    return { reply: { n, vsn: ${release + 1}, probe: TABLE[n % TABLE.length](0) }, state: { ...state, n } };
-  },
-  codeChange(oldVsn: string | { down: string }, state: any) {
-    return { n: state.n, seen: [...state.seen, typeof oldVsn === "string" ? oldVsn : "down " + oldVsn.down] };
-  },
-});
-`,
-  });
 }
 
 /**
@@ -214,3 +140,5 @@ export function quantile(xs, q) {
   const sorted = Float64Array.from(xs).sort();
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
+
+export { writeBigApp, writeCounter } from "../test/fixtures/apps.mjs";

@@ -12,7 +12,7 @@ const only = process.argv.slice(2);
 const benches = [
   { file: "runtime-call.mjs" },
   { file: "runtime-memory.mjs", node: ["--expose-gc", "--max-old-space-size=4096"] },
-  { file: "runtime-upgrade.mjs" },
+  { file: "runtime-upgrade.mjs", node: ["--max-old-space-size=4096"] },
   { file: "build.mjs" },
   { file: "daemon-cli.mjs" },
   { file: "daemon-scale.mjs", node: ["--max-old-space-size=4096"] },

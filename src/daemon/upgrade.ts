@@ -15,7 +15,7 @@
 import { performance } from "node:perf_hooks";
 import { RelxError } from "../errors.js";
 import { failed, round } from "./upgrade-result.js";
-import { setReleaseState } from "../release/releases-store.js";
+import { prepareReleaseState, type PendingReleaseState } from "../release/releases-store.js";
 import { changeCodeAll, resumeAll, type Rollback } from "../runtime/bulk.js";
 import { startProcess } from "../runtime/api.js";
 import type { Process } from "../runtime/process.js";
@@ -64,14 +64,22 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, plan: Upgrad
   const from = node.release!.manifest.vsn;
   const to = target.manifest.vsn;
   const changedProcs = plan.items.map((i) => i.process);
+  // The slow half of recording the release (write + fsync) happens before anything is suspended.
+  let record: PendingReleaseState;
+  try {
+    record = await prepareReleaseState(node.releasesDir, to, options.permanent ? "permanent" : "current");
+  } catch (err) {
+    throw failed(err, false);
+  }
   const tSuspend = performance.now();
   try {
     await suspendWithin([...changedProcs, ...plan.stop], node.config.suspendTimeoutMs);
   } catch (err) {
+    await record.abort();
     node.log(`${options.direction === "up" ? "upgrade" : "downgrade"} ${from} -> ${to} failed: ${(err as Error).message}`);
     throw failed(err, false);
   }
-  const started = await swapCode(node, target, plan, options, changedProcs);
+  const started = await swapCode(node, target, plan, options, changedProcs, record);
   // Point of no return: the new code runs.
   for (const { process, def } of plan.rebind) process.def = def;
   resumeAll(changedProcs);
@@ -94,7 +102,7 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, plan: Upgrad
 }
 
 /** codeChange on every changed process, then the new boot processes; all back on any failure. */
-async function swapCode(node: NodeState, target: LoadedRelease, plan: UpgradePlan, options: UpgradeOptions, changedProcs: Process[]): Promise<Process[]> {
+async function swapCode(node: NodeState, target: LoadedRelease, plan: UpgradePlan, options: UpgradeOptions, changedProcs: Process[], record: PendingReleaseState): Promise<Process[]> {
   let rollback: Rollback = () => {};
   const started: Process[] = [];
   for (const p of plan.stop) releaseName(p);
@@ -103,10 +111,11 @@ async function swapCode(node: NodeState, target: LoadedRelease, plan: UpgradePla
     for (const spec of plan.start) {
       started.push(await startProcess(serverOf(target, spec.server), spec.args, { name: spec.name, restart: spec.restart }));
     }
-    // Recorded before the point of no return: if RELEASES cannot be written, everything goes back.
-    await setReleaseState(node.releasesDir, target.manifest.vsn, options.permanent ? "permanent" : "current");
+    // Recorded before the point of no return (one rename): if it fails, everything goes back.
+    await record.commit();
     return started;
   } catch (err) {
+    await record.abort();
     for (const p of started.reverse()) await stopOne(node, p, "shutdown");
     rollback();
     for (const p of plan.stop) reclaimName(p);

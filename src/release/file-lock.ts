@@ -1,5 +1,5 @@
 /**
- * withFileLock: a lock file next to the data it guards, so that a build and the daemon never
+ * takeFileLock: a lock file next to the data it guards, so that a build and the daemon never
  * interleave a read-modify-write of releases/RELEASES. Held: `<file>.lock` exists and holds its
  * owner's pid. It is made whole before it appears (written to a temp file, then hard-linked into
  * place, which fails if the lock exists), so it is never seen empty.
@@ -21,15 +21,11 @@ const WAIT_MS = 5_000;
 const STALE_MS = 30_000;
 const EMPTY_GRACE_MS = 1_000;
 
-/** Runs `fn` holding the lock on `file`. Throws RELX_BUSY when another holder keeps it past WAIT_MS. */
-export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+/** Takes the lock on `file`; resolves to the function that gives it back. Throws RELX_BUSY when another holder keeps it past WAIT_MS. */
+export async function takeFileLock(file: string): Promise<() => Promise<void>> {
   const lock = `${file}.lock`;
   await acquire(lock);
-  try {
-    return await fn();
-  } finally {
-    await rm(lock, { force: true });
-  }
+  return () => rm(lock, { force: true });
 }
 
 async function acquire(lock: string): Promise<void> {

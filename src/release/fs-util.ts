@@ -34,7 +34,22 @@ export function compareBytes(a: string, b: string): number {
  * torn write, even after a crash: write a temp file beside it, fsync, rename, fsync the directory.
  */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const staged = await stageFile(file, data);
+  await staged.commit();
+}
+
+/** A file written and fsynced beside its destination, not yet in place. */
+export interface StagedFile {
+  /** Renames it into place (atomic), then fsyncs the directory. */
+  commit(): Promise<void>;
+  /** Removes it; the destination stays as it was. */
+  abort(): Promise<void>;
+}
+
+/** The slow half of writeFileAtomic (write + fsync), so a caller can commit later in one rename. */
+export async function stageFile(file: string, data: string): Promise<StagedFile> {
   const temp = `${file}.tmp-${process.pid}-${randomSuffix()}`;
+  const abort = () => rm(temp, { force: true });
   try {
     const handle = await open(temp, "w", 0o644);
     try {
@@ -43,12 +58,20 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
     } finally {
       await handle.close();
     }
-    await rename(temp, file);
   } catch (err) {
-    await rm(temp, { force: true });
+    await abort();
     throw err;
   }
-  await syncDir(dirname(file));
+  const commit = async (): Promise<void> => {
+    try {
+      await rename(temp, file);
+    } catch (err) {
+      await abort();
+      throw err;
+    }
+    await syncDir(dirname(file));
+  };
+  return { commit, abort };
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -18,8 +18,8 @@ import semver from "semver";
 import { RelxError } from "../errors.js";
 import type { ReleaseRecord, ReleaseState } from "./manifest.js";
 import { loadConfig, resolveIn } from "./config.js";
-import { withFileLock } from "./file-lock.js";
-import { pathExists, writeFileAtomic } from "./fs-util.js";
+import { takeFileLock } from "./file-lock.js";
+import { pathExists, stageFile, writeFileAtomic } from "./fs-util.js";
 import { MISSING, isPlainObject, readJson } from "./json-file.js";
 import { listReleaseVsns } from "./release-dirs.js";
 
@@ -36,24 +36,61 @@ export async function readReleases(releasesDir: string): Promise<ReleaseRecord[]
 
 /** Replaces RELEASES with `records`, sorted by semver. */
 export async function writeReleases(releasesDir: string, records: ReleaseRecord[]): Promise<void> {
-  const sorted = [...records].sort((a, b) => semver.compare(a.vsn, b.vsn));
   await mkdir(releasesDir, { recursive: true });
-  await writeFileAtomic(join(releasesDir, "RELEASES"), JSON.stringify(sorted, null, 2) + "\n");
+  await writeFileAtomic(join(releasesDir, "RELEASES"), serialize(records));
+}
+
+function serialize(records: ReleaseRecord[]): string {
+  const sorted = [...records].sort((a, b) => semver.compare(a.vsn, b.vsn));
+  return JSON.stringify(sorted, null, 2) + "\n";
 }
 
 /** Sets the state of release `vsn` per the table above; returns the new records. Throws RELX_NO_SUCH_RELEASE. */
 export async function setReleaseState(releasesDir: string, vsn: string, state: ReleaseState): Promise<ReleaseRecord[]> {
-  const noSuchRelease = () =>
-    new RelxError("RELX_NO_SUCH_RELEASE", `release ${vsn} is not in ${releasesDir}`, {
-      hint: "run relx releases to see the releases present",
-    });
-  if (!(await pathExists(releasesDir))) throw noSuchRelease();
-  return withFileLock(join(releasesDir, "RELEASES"), async () => {
+  const pending = await prepareReleaseState(releasesDir, vsn, state);
+  await pending.commit();
+  return pending.records;
+}
+
+/** A RELEASES change written and fsynced but not yet in place; the lock is held until commit or abort. */
+export interface PendingReleaseState {
+  records: ReleaseRecord[];
+  /** One rename: cheap enough for the inside of an upgrade's pause. */
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** setReleaseState in two steps, so an upgrade can do the slow part before it suspends anything. */
+export async function prepareReleaseState(releasesDir: string, vsn: string, state: ReleaseState): Promise<PendingReleaseState> {
+  if (!(await pathExists(releasesDir))) throw noSuchRelease(releasesDir, vsn);
+  const file = join(releasesDir, "RELEASES");
+  const unlock = await takeFileLock(file);
+  try {
     const records = await readReleases(releasesDir);
-    if (!records.some((r) => r.vsn === vsn)) throw noSuchRelease();
+    if (!records.some((r) => r.vsn === vsn)) throw noSuchRelease(releasesDir, vsn);
     const next = records.map((r) => ({ vsn: r.vsn, state: transition(r, vsn, state) }));
-    await writeReleases(releasesDir, next);
-    return next;
+    const staged = await stageFile(file, serialize(next));
+    let settled = false;
+    // Whichever of commit and abort comes first runs, once, and gives the lock back.
+    const settle = (step: () => Promise<void>) => async (): Promise<void> => {
+      if (settled) return;
+      settled = true;
+      try {
+        await step();
+      } finally {
+        await unlock();
+      }
+    };
+    return { records: next, commit: settle(staged.commit), abort: settle(staged.abort) };
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+}
+
+function noSuchRelease(releasesDir: string, vsn: string): RelxError {
+  return new RelxError("RELX_NO_SUCH_RELEASE", `release ${vsn} is not in ${releasesDir}`, {
+    hint: "run relx releases to see the releases present",
   });
 }
 

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanupRoots, relx, relxJson, waitFor, tempRoot } from "./harness.js";
-import { writeCounter } from "./fixtures-counter.js";
+import { writeCounter } from "../fixtures/apps.mjs";
 import { startLoad } from "./fixtures-load.js";
 
 afterEach(cleanupRoots);

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanupRoots, relx, relxJson, tempRoot } from "./harness.js";
-import { probeOf, writeBigApp } from "./fixtures-bigcode.js";
+import { probeOf, writeBigApp } from "../fixtures/apps.mjs";
 
 afterEach(cleanupRoots);
 
