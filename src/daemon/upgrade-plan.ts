@@ -9,7 +9,7 @@ import { planRelease } from "../release/plan.js";
 import type { BootProcess } from "../release/manifest.js";
 import type { CodeChangeItem } from "../runtime/bulk.js";
 import type { Process } from "../runtime/process.js";
-import { processes } from "../runtime/registry.js";
+import { lastPidId, processes } from "../runtime/registry.js";
 import type { ServerDef } from "../runtime/types.js";
 import type { LoadedRelease } from "./load-release.js";
 import type { Direction } from "./upgrade-preflight.js";
@@ -17,6 +17,8 @@ import type { Direction } from "./upgrade-preflight.js";
 import type { ChangedProcess } from "../protocol/results.js";
 
 export interface UpgradePlan {
+  /** The newest pid id when the plan was made: later processes are not in it. */
+  mark: number;
   items: CodeChangeItem[];
   changed: ChangedProcess[];
   stop: Process[];
@@ -24,14 +26,16 @@ export interface UpgradePlan {
   rebind: { process: Process; def: ServerDef }[];
 }
 
-export function planUpgrade(boot: Map<string, Process>, from: LoadedRelease, to: LoadedRelease, direction: Direction): UpgradePlan {
+/** The plan for every live process, or with `sinceId` only for those started after that pid id. */
+export function planUpgrade(boot: Map<string, Process>, from: LoadedRelease, to: LoadedRelease, direction: Direction, sinceId = 0): UpgradePlan {
   const release = planRelease(from.manifest, to.manifest);
   const changedServers = new Map(release.changed.map((c) => [c.name, c]));
   const removed = new Set(release.removed);
   const targetBoot = new Map(to.manifest.boot.processes.map((spec) => [spec.name, spec]));
-  const plan: UpgradePlan = { items: [], changed: [], stop: [], start: [], rebind: [] };
+  const plan: UpgradePlan = { mark: lastPidId(), items: [], changed: [], stop: [], start: [], rebind: [] };
   const replacedBoot = new Set<string>();
   for (const p of processes()) {
+    if (p.pid.id <= sinceId) continue;
     const server = p.def.name;
     const isBoot = p.name !== null && boot.get(p.name) === p;
     const spec = isBoot ? targetBoot.get(p.name!) : undefined;
@@ -53,4 +57,13 @@ export function planUpgrade(boot: Map<string, Process>, from: LoadedRelease, to:
   }
   plan.start = to.manifest.boot.processes.filter((spec) => !boot.has(spec.name) || replacedBoot.has(spec.name));
   return plan;
+}
+
+/** Adds `late` (a plan for processes started after `plan` was made) to `plan`. */
+export function mergePlan(plan: UpgradePlan, late: UpgradePlan): void {
+  plan.mark = late.mark;
+  plan.items.push(...late.items);
+  plan.changed.push(...late.changed);
+  plan.stop.push(...late.stop);
+  plan.rebind.push(...late.rebind);
 }

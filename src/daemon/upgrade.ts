@@ -19,13 +19,13 @@ import { prepareReleaseState, type PendingReleaseState } from "../release/releas
 import { changeCodeAll, resumeAll, type Rollback } from "../runtime/bulk.js";
 import { startProcess } from "../runtime/api.js";
 import type { Process } from "../runtime/process.js";
-import { reclaimName, releaseName } from "../runtime/registry.js";
+import { lastPidId, reclaimName, releaseName } from "../runtime/registry.js";
 import { loadRelease, serverOf, type LoadedRelease } from "./load-release.js";
 import type { NodeState } from "./release-node.js";
 import { stopOne } from "./shutdown.js";
 import { dryRunUpgrade } from "./upgrade-dry-run.js";
 import type { UpgradeResult } from "../protocol/results.js";
-import { planUpgrade, type UpgradePlan } from "./upgrade-plan.js";
+import { mergePlan, planUpgrade, type UpgradePlan } from "./upgrade-plan.js";
 import { preflight, type Direction } from "./upgrade-preflight.js";
 import { suspendWithin } from "./suspend-within.js";
 
@@ -52,18 +52,16 @@ export async function runUpgrade(node: NodeState, options: UpgradeOptions): Prom
     } catch (err) {
       throw failed(err, false);
     }
-    const plan = planUpgrade(node.boot, node.release!, target, options.direction);
-    if (options.dryRun) return await dryRunUpgrade(node, target, plan, options, t0);
-    return await applyUpgrade(node, target, plan, options, t0);
+    if (options.dryRun) return await dryRunUpgrade(node, target, planUpgrade(node.boot, node.release!, target, options.direction), options, t0);
+    return await applyUpgrade(node, target, options, t0);
   } finally {
     node.upgrading = false;
   }
 }
 
-async function applyUpgrade(node: NodeState, target: LoadedRelease, plan: UpgradePlan, options: UpgradeOptions, t0: number): Promise<UpgradeResult> {
+async function applyUpgrade(node: NodeState, target: LoadedRelease, options: UpgradeOptions, t0: number): Promise<UpgradeResult> {
   const from = node.release!.manifest.vsn;
   const to = target.manifest.vsn;
-  const changedProcs = plan.items.map((i) => i.process);
   // The slow half of recording the release (write + fsync) happens before anything is suspended.
   let record: PendingReleaseState;
   try {
@@ -71,14 +69,17 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, plan: Upgrad
   } catch (err) {
     throw failed(err, false);
   }
+  // Planned with no await before the suspend, so no process can start in between unseen.
+  const plan = planUpgrade(node.boot, node.release!, target, options.direction);
   const tSuspend = performance.now();
   try {
-    await suspendWithin([...changedProcs, ...plan.stop], node.config.suspendTimeoutMs);
+    await suspendPlan(node, target, plan, options);
   } catch (err) {
     await record.abort();
     node.log(`${options.direction === "up" ? "upgrade" : "downgrade"} ${from} -> ${to} failed: ${(err as Error).message}`);
     throw failed(err, false);
   }
+  const changedProcs = plan.items.map((i) => i.process);
   const started = await swapCode(node, target, plan, options, changedProcs, record);
   // Point of no return: the new code runs.
   for (const { process, def } of plan.rebind) process.def = def;
@@ -99,6 +100,26 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, plan: Upgrad
     pauseMs: round(pauseMs),
     durationMs: round(performance.now() - t0),
   };
+}
+
+/**
+ * Suspends every process the plan changes or stops, under one deadline each round. A process that
+ * was busy may have spawned others before it stopped: those are planned and suspended too, until
+ * no new process appears. On failure every process suspended here is resumed.
+ */
+async function suspendPlan(node: NodeState, target: LoadedRelease, plan: UpgradePlan, options: UpgradeOptions): Promise<void> {
+  const touched = (p: UpgradePlan): Process[] => [...p.items.map((i) => i.process), ...p.stop];
+  try {
+    await suspendWithin(touched(plan), node.config.suspendTimeoutMs);
+    for (let round = 0; lastPidId() > plan.mark && round < 10; round++) {
+      const late = planUpgrade(node.boot, node.release!, target, options.direction, plan.mark);
+      mergePlan(plan, late);
+      await suspendWithin(touched(late), node.config.suspendTimeoutMs);
+    }
+  } catch (err) {
+    resumeAll(touched(plan));
+    throw err;
+  }
 }
 
 /** codeChange on every changed process, then the new boot processes; all back on any failure. */

@@ -12,6 +12,7 @@ import type { OldVsn, ServerDef } from "./types.js";
 export function suspendAll(procs: Iterable<Process>): void | Promise<void> {
   let waits: Promise<void>[] | null = null;
   for (const p of procs) {
+    if (!p.alive) continue; // exited since it was picked: nothing left to suspend
     const r = p.suspend();
     if (r !== undefined) (waits ??= []).push(r);
   }
@@ -44,6 +45,7 @@ export async function changeCodeAll(items: CodeChangeItem[], extra: unknown, opt
   let failure: unknown = undefined;
   for (let i = 0; i < items.length; i++) {
     const p = items[i]!.process;
+    if (!p.alive) continue;
     oldDefs[i] = p.def;
     oldStates[i] = p.state;
     try {

@@ -15,6 +15,11 @@ export function allocatePid(): Pid {
   return new Pid(nextId++);
 }
 
+/** The id of the newest pid handed out: processes with a higher id were started after this call. */
+export function lastPidId(): number {
+  return nextId - 1;
+}
+
 export function register(p: Process): void {
   if (p.name !== null) {
     if (byName.has(p.name)) throw nameTakenError(p.name);
