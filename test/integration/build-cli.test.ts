@@ -1,0 +1,27 @@
+// `relx build` through the CLI: it evaluates the app's modules in its own process, so what they
+// leave running must not keep it alive, whether the build succeeds or fails.
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanupRoots, copyExample, relx, tempRoot } from "./harness.js";
+
+afterEach(cleanupRoots);
+
+describe("relx build", () => {
+  it("exits after building an app whose module starts a timer at its top level", async () => {
+    const root = tempRoot();
+    copyExample(root);
+    appendFileSync(join(root, "src", "demo_server.ts"), "\nsetInterval(() => {}, 1000);\n");
+    const r = await relx(root, ["build"]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("exits 1 when a module that started a timer then throws at its top level", async () => {
+    const root = tempRoot();
+    copyExample(root);
+    appendFileSync(join(root, "src", "demo_server.ts"), '\nsetInterval(() => {}, 1000);\nthrow new Error("top-level failure");\n');
+    const r = await relx(root, ["build"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("top-level failure");
+  });
+});
