@@ -1,7 +1,8 @@
 // The seed article's walk-through, in the library's own words (SPEC §4).
 import { describe, expect, it } from "vitest";
 import { call, start, sys } from "../../src/index.js";
-import { DemoServerV1, DemoServerV2 } from "./servers.js";
+import DemoServerV1 from "../../examples/bank/src/demo_server.js";
+import DemoServerV2 from "../../examples/bank/v2/src/demo_server.js";
 
 describe("the seed's hot code swap", () => {
   it("suspends, changes DemoServer v1 to v2 with oldVsn '1', resumes, and answers in the v2 shape", async () => {
