@@ -29,7 +29,7 @@ export function resolveServers(found: FoundServer[], previous: Manifest | null, 
     if (changed && server.declaredVsn !== null && server.declaredVsn === old.vsn) {
       throw new RelxError(
         "RELX_VSN_NOT_BUMPED",
-        `server "${server.name}" (${server.source}) changed since release ${previous!.vsn} but its vsn is still "${old.vsn}"`,
+        `server "${server.name}" (${server.source}) changed since release ${previous!.vsn} (its own code or code it imports) but its vsn is still "${old.vsn}"`,
         { hint: `bump vsn in ${server.source} (and handle "${old.vsn}" in codeChange), then run relx build` },
       );
     }

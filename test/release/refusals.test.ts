@@ -82,7 +82,7 @@ describe("build refuses", () => {
     await writeBank(root, { version: "1.1.0" });
     await appendFile(join(root, "src/demo_server.ts"), "export const tweak = 1;\n");
     const err = await expectRefused(root, {}, "RELX_VSN_NOT_BUMPED",
-      /server "DemoServer" \(src\/demo_server.ts\) changed since release 1.0.0 but its vsn is still "1"/);
+      /server "DemoServer" \(src\/demo_server.ts\) changed since release 1.0.0 \(its own code or code it imports\) but its vsn is still "1"/);
     expect(err.hint).toMatch(/bump vsn in src\/demo_server.ts/);
   });
 
