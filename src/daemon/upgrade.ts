@@ -146,7 +146,7 @@ async function swapCode(node: NodeState, target: LoadedRelease, plan: UpgradePla
   }
 }
 
-/** The boot processes in the target's boot-spec order: those kept, then those started. */
+/** node.boot becomes the target's boot processes (kept and started), in its boot-spec order. */
 function rebuildBoot(node: NodeState, target: LoadedRelease, started: Process[]): void {
   const byName = new Map<string, Process>();
   for (const [name, p] of node.boot) if (p.alive) byName.set(name, p);

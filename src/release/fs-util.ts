@@ -74,13 +74,16 @@ export async function stageFile(file: string, data: string): Promise<StagedFile>
   return { commit, abort };
 }
 
+/** fsyncs a directory (so a rename in it is durable); never throws: the rename is atomic anyway. */
 async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
   try {
-    await handle.sync();
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   } catch {
     // Some file systems refuse fsync on a directory; the rename itself is still atomic there.
-  } finally {
-    await handle.close();
   }
 }
