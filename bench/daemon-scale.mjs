@@ -2,7 +2,7 @@
 // `relx upgrade`: the pause (first suspend to last resume, as the daemon measures it) and the whole
 // command's wall time. Then 1,000,000 idle processes spawned in one daemon.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83,6 +83,9 @@ function scenario(boot, spawn, run) {
     try {
       relx("stop");
     } catch {}
+    // Where each pause went, from the daemon's own log (stderr: shown, not collected as a figure).
+    const log = readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8");
+    for (const line of log.split("\n")) if (/grade .* pause/.test(line)) console.error(`  ${line.slice(25)}`);
     rmSync(root, { recursive: true, force: true });
   }
 }

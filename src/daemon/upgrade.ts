@@ -27,6 +27,7 @@ import { dryRunUpgrade } from "./upgrade-dry-run.js";
 import type { UpgradeResult } from "../protocol/results.js";
 import { mergePlan, planUpgrade, type UpgradePlan } from "./upgrade-plan.js";
 import { preflight, type Direction } from "./upgrade-preflight.js";
+import { collectGarbage } from "./collect-garbage.js";
 import { suspendWithin } from "./suspend-within.js";
 
 export interface UpgradeOptions {
@@ -71,6 +72,7 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, options: Upg
   }
   // Planned with no await before the suspend, so no process can start in between unseen.
   const plan = planUpgrade(node.boot, node.release!, target, options.direction);
+  collectGarbage();
   const tSuspend = performance.now();
   try {
     await suspendPlan(node, target, plan, options);
@@ -79,17 +81,21 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, options: Upg
     node.log(`${options.direction === "up" ? "upgrade" : "downgrade"} ${from} -> ${to} failed: ${(err as Error).message}`);
     throw failed(err, false);
   }
+  const tSuspended = performance.now();
   const changedProcs = plan.items.map((i) => i.process);
   const started = await swapCode(node, target, plan, options, changedProcs, record);
+  const tSwapped = performance.now();
   // Point of no return: the new code runs.
   for (const { process, def } of plan.rebind) process.def = def;
   resumeAll(changedProcs);
   const pauseMs = performance.now() - tSuspend;
+  const phases = `suspend ${round(tSuspended - tSuspend)}, change and record ${round(tSwapped - tSuspended)}, resume ${round(performance.now() - tSwapped)}`;
+  await record.sync();
   node.release = target;
   for (const p of plan.stop) await stopOne(node, p, "shutdown");
   rebuildBoot(node, target, started);
   node.lastUpgrade = { from, to, pauseMs: round(pauseMs), at: new Date().toISOString() };
-  node.log(`${options.direction === "up" ? "upgrade" : "downgrade"} ${from} -> ${to}: ${plan.changed.length} changed, ${started.length} started, ${plan.stop.length} stopped, pause ${round(pauseMs)} ms`);
+  node.log(`${options.direction === "up" ? "upgrade" : "downgrade"} ${from} -> ${to}: ${plan.changed.length} changed, ${started.length} started, ${plan.stop.length} stopped, pause ${round(pauseMs)} ms (${phases})`);
   return {
     ok: true,
     from,

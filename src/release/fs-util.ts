@@ -36,12 +36,15 @@ export function compareBytes(a: string, b: string): number {
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
   const staged = await stageFile(file, data);
   await staged.commit();
+  await staged.sync();
 }
 
 /** A file written and fsynced beside its destination, not yet in place. */
 export interface StagedFile {
-  /** Renames it into place (atomic), then fsyncs the directory. */
+  /** Renames it into place: atomic, and enough to survive the writer being killed. */
   commit(): Promise<void>;
+  /** fsyncs the directory after commit, so the rename also survives a power loss. */
+  sync(): Promise<void>;
   /** Removes it; the destination stays as it was. */
   abort(): Promise<void>;
 }
@@ -69,9 +72,8 @@ export async function stageFile(file: string, data: string): Promise<StagedFile>
       await abort();
       throw err;
     }
-    await syncDir(dirname(file));
   };
-  return { commit, abort };
+  return { commit, abort, sync: () => syncDir(dirname(file)) };
 }
 
 /** fsyncs a directory (so a rename in it is durable); never throws: the rename is atomic anyway. */

@@ -49,6 +49,7 @@ function serialize(records: ReleaseRecord[]): string {
 export async function setReleaseState(releasesDir: string, vsn: string, state: ReleaseState): Promise<ReleaseRecord[]> {
   const pending = await prepareReleaseState(releasesDir, vsn, state);
   await pending.commit();
+  await pending.sync();
   return pending.records;
 }
 
@@ -58,6 +59,8 @@ export interface PendingReleaseState {
   /** One rename: cheap enough for the inside of an upgrade's pause. */
   commit(): Promise<void>;
   abort(): Promise<void>;
+  /** After commit: fsyncs the directory (durable across a power loss), outside any pause. */
+  sync(): Promise<void>;
 }
 
 /** setReleaseState in two steps, so an upgrade can do the slow part before it suspends anything. */
@@ -81,7 +84,7 @@ export async function prepareReleaseState(releasesDir: string, vsn: string, stat
         await unlock();
       }
     };
-    return { records: next, commit: settle(staged.commit), abort: settle(staged.abort) };
+    return { records: next, commit: settle(staged.commit), abort: settle(staged.abort), sync: staged.sync };
   } catch (err) {
     await unlock();
     throw err;
