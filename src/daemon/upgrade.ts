@@ -27,7 +27,6 @@ import { dryRunUpgrade } from "./upgrade-dry-run.js";
 import type { UpgradeResult } from "../protocol/results.js";
 import { mergePlan, planUpgrade, type UpgradePlan } from "./upgrade-plan.js";
 import { preflight, type Direction } from "./upgrade-preflight.js";
-import { collectGarbage } from "./collect-garbage.js";
 import { suspendWithin } from "./suspend-within.js";
 
 export interface UpgradeOptions {
@@ -72,7 +71,6 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, options: Upg
   }
   // Planned with no await before the suspend, so no process can start in between unseen.
   const plan = planUpgrade(node.boot, node.release!, target, options.direction);
-  collectGarbage();
   const tSuspend = performance.now();
   try {
     await suspendPlan(node, target, plan, options);
