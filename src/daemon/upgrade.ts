@@ -88,7 +88,7 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, options: Upg
   resumeAll(changedProcs);
   const pauseMs = performance.now() - tSuspend;
   const phases = `suspend ${round(tSuspended - tSuspend)}, change and record ${round(tSwapped - tSuspended)}, resume ${round(performance.now() - tSwapped)}`;
-  await record.sync();
+  await record.sync(); // durable, and the RELEASES lock given back
   node.release = target;
   for (const p of plan.stop) await stopOne(node, p, "shutdown");
   rebuildBoot(node, target, started);

@@ -53,17 +53,21 @@ export async function setReleaseState(releasesDir: string, vsn: string, state: R
   return pending.records;
 }
 
-/** A RELEASES change written and fsynced but not yet in place; the lock is held until commit or abort. */
+/**
+ * A RELEASES change written and fsynced but not yet in place. The lock is held until `abort`, or
+ * until `sync` after `commit`: commit is then a single rename, cheap enough for an upgrade's pause.
+ */
 export interface PendingReleaseState {
   records: ReleaseRecord[];
-  /** One rename: cheap enough for the inside of an upgrade's pause. */
+  /** Renames the new RELEASES into place. On failure it is dropped and the lock given back. */
   commit(): Promise<void>;
-  abort(): Promise<void>;
-  /** After commit: fsyncs the directory (durable across a power loss), outside any pause. */
+  /** After commit: fsyncs the directory (durable across a power loss) and gives the lock back. */
   sync(): Promise<void>;
+  /** Instead of commit: drops the new RELEASES and gives the lock back. */
+  abort(): Promise<void>;
 }
 
-/** setReleaseState in two steps, so an upgrade can do the slow part before it suspends anything. */
+/** setReleaseState in steps, so an upgrade can do the slow part before it suspends anything. */
 export async function prepareReleaseState(releasesDir: string, vsn: string, state: ReleaseState): Promise<PendingReleaseState> {
   if (!(await pathExists(releasesDir))) throw noSuchRelease(releasesDir, vsn);
   const file = join(releasesDir, "RELEASES");
@@ -73,18 +77,34 @@ export async function prepareReleaseState(releasesDir: string, vsn: string, stat
     if (!records.some((r) => r.vsn === vsn)) throw noSuchRelease(releasesDir, vsn);
     const next = records.map((r) => ({ vsn: r.vsn, state: transition(r, vsn, state) }));
     const staged = await stageFile(file, serialize(next));
-    let settled = false;
-    // Whichever of commit and abort comes first runs, once, and gives the lock back.
-    const settle = (step: () => Promise<void>) => async (): Promise<void> => {
-      if (settled) return;
-      settled = true;
+    let phase: "staged" | "committed" | "done" = "staged";
+    const finish = async (step: () => Promise<void>): Promise<void> => {
+      phase = "done";
       try {
         await step();
       } finally {
         await unlock();
       }
     };
-    return { records: next, commit: settle(staged.commit), abort: settle(staged.abort), sync: staged.sync };
+    return {
+      records: next,
+      async commit() {
+        if (phase !== "staged") return;
+        try {
+          await staged.commit();
+          phase = "committed";
+        } catch (err) {
+          await finish(staged.abort);
+          throw err;
+        }
+      },
+      async sync() {
+        if (phase === "committed") await finish(staged.sync);
+      },
+      async abort() {
+        if (phase === "staged") await finish(staged.abort);
+      },
+    };
   } catch (err) {
     await unlock();
     throw err;
