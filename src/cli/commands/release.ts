@@ -1,6 +1,7 @@
 /** Commands on the releases on disk: build, releases, unpack. They run here, with no daemon. */
 import { relative, resolve } from "node:path";
 import type { CommandOutput, CommonOptions } from "../output.js";
+import { renderTable } from "../render-table.js";
 
 export interface BuildOptions extends CommonOptions {
   vsn?: string;
@@ -41,8 +42,7 @@ export async function releases(options: CommonOptions): Promise<CommandOutput> {
   const list = await listReleases(resolve(options.root));
   const text = (): string => {
     if (list.length === 0) return "no releases yet; build one with `relx build`";
-    const width = Math.max(3, ...list.map((r) => r.vsn.length));
-    return [`${"VSN".padEnd(width)}  STATE`, ...list.map((r) => `${r.vsn.padEnd(width)}  ${r.state}`)].join("\n");
+    return renderTable(["VSN", "STATE"], list.map((r) => [r.vsn, r.state]));
   };
   return { value: list, text };
 }
