@@ -10,6 +10,7 @@
  */
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { isAlive } from "./file-lock.js";
 import { randomSuffix } from "./fs-util.js";
 
 const PREFIX = ".staging-";
@@ -31,13 +32,5 @@ export async function removeStaleStaging(releasesDir: string): Promise<void> {
 
 function ownerAlive(name: string): boolean {
   const pid = Number(PID.exec(name)?.[1]);
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return Number.isSafeInteger(pid) && pid > 0 && isAlive(pid);
 }
