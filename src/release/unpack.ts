@@ -10,15 +10,16 @@
  * | verify manifest and files | RELX_WRONG_APP, RELX_CHECKSUM_MISMATCH, RELX_BAD_RELEASE |
  * | rename into releases/     | RELX_RELEASE_EXISTS (another unpack won)      |
  */
-import { mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { mkdir, rename, rm, rmdir } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { RelxError } from "../errors.js";
 import { loadConfig, resolveIn } from "./config.js";
 import { pathExists } from "./fs-util.js";
 import { setReleaseState } from "./releases-store.js";
 import { makeStaging, removeStaleStaging } from "./staging.js";
+import { relPosix } from "./sources.js";
 import { listTarEntries, releaseTop } from "./tar-entries.js";
-import { verifyRelease } from "./verify.js";
+import { listFiles, verifyRelease } from "./verify.js";
 
 export interface UnpackOptions {
   root: string;
@@ -73,10 +74,8 @@ async function verifyStaged(staged: string, name: string, vsn: string): Promise<
   if (manifest.vsn !== vsn) {
     throw new RelxError("RELX_BAD_RELEASE", `the tarball's directory is ${vsn} but its release.json says ${manifest.vsn}`);
   }
-  const entries = await readdir(staged, { recursive: true, withFileTypes: true });
-  const extra = entries
-    .filter((e) => !e.isDirectory())
-    .map((e) => join(e.parentPath, e.name).slice(staged.length + 1))
+  const extra = (await listFiles(staged))
+    .map((f) => relPosix(staged, f))
     .find((f) => f !== "release.json" && !(f in manifest.files));
   if (extra) {
     throw new RelxError("RELX_CHECKSUM_MISMATCH", `release ${vsn}: ${extra} is not listed in release.json`, {

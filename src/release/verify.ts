@@ -44,7 +44,8 @@ export async function verifyRelease(dir: string, expectedName?: string): Promise
     });
   }
   await Promise.all(Object.entries(manifest.files).map(([file, expected]) => checkFile(dir, file, expected)));
-  const extra = (await listFiles(join(dir, "lib"))).map((f) => relPosix(dir, f)).find((f) => !(f in manifest.files));
+  const libFiles = await listFiles(join(dir, "lib")).catch(() => []);
+  const extra = libFiles.map((f) => relPosix(dir, f)).find((f) => !(f in manifest.files));
   if (extra) {
     throw new RelxError("RELX_CHECKSUM_MISMATCH", `release ${manifest.vsn}: ${extra} is not listed in release.json`, {
       hint: "the release was modified after it was built; rebuild or reinstall it",
@@ -64,8 +65,9 @@ async function checkFile(dir: string, file: string, expected: string): Promise<v
   });
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+/** Every file below `dir`, absolute. `parentPath ?? path`: Node before 20.12 has only `path`. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries.filter((e) => !e.isDirectory()).map((e) => join(e.parentPath ?? e.path, e.name));
 }
 
