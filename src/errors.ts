@@ -45,6 +45,11 @@ export interface RelxErrorOptions {
   cause?: unknown;
   /** The process the error is about, where there is one (upgrade failures name it). */
   process?: string;
+  /**
+   * Fields that go next to `error` in a response and in `--json` output, e.g. `{ rolledBack }` on a
+   * failed upgrade, or the log tail of a failed boot.
+   */
+  details?: Record<string, unknown>;
 }
 
 /** The JSON shape of an error on the socket and in `--json` output. */
@@ -59,6 +64,7 @@ export class RelxError extends Error {
   readonly code: RelxErrorCode;
   readonly hint: string | undefined;
   readonly process: string | undefined;
+  details: Record<string, unknown> | undefined;
 
   constructor(code: RelxErrorCode, message: string, options: RelxErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -66,6 +72,7 @@ export class RelxError extends Error {
     this.code = code;
     this.hint = options.hint;
     this.process = options.process;
+    this.details = options.details;
   }
 
   toWire(): WireError {

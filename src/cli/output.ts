@@ -30,7 +30,7 @@ export function writeOutput(output: CommandOutput, json: boolean): number {
 /** Renders a failure: `relx: <what and why>` then `hint: …` on stderr, or the §6 JSON on stdout. */
 export function writeFailure(err: unknown, json: boolean): number {
   const error = toRelxError(err);
-  const details = (error as { details?: Record<string, unknown> }).details ?? {};
+  const details = error.details ?? {};
   const code = error.code === "RELX_NO_DAEMON" ? EXIT_NO_DAEMON : EXIT_FAILED;
   if (json) {
     process.stdout.write(JSON.stringify({ ok: false, error: error.toWire(), ...details }) + "\n");

@@ -53,7 +53,7 @@ export async function spawnDaemon(root: string, socket: string): Promise<Spawned
   const wire: WireError = outcome.type === "error"
     ? outcome.error
     : { code: "RELX_BUG", message: outcome.why, hint: "see the daemon log below; if it is not your app's fault, please report it" };
-  const error = RelxError.fromWire(wire) as RelxError & { details?: Record<string, unknown> };
+  const error = RelxError.fromWire(wire);
   error.details = { logFile: log, log: await tail(log, logStart, TAIL_LINES) };
   throw error;
 }

@@ -8,8 +8,6 @@ import { LineSplitter } from "../protocol/line-splitter.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
 import type { RequestBody, Response } from "../protocol/types.js";
 
-/** A RelxError from the daemon, with the answer's extra top-level fields (e.g. `rolledBack`). */
-export type DaemonError = RelxError & { details?: Record<string, unknown> };
 
 export interface RequestOptions {
   /** Resolve only once the daemon closes the connection (used by `stop`, which exits after answering). */
@@ -62,9 +60,10 @@ function parseAnswer(line: string): Response | undefined {
   }
 }
 
-function errorFromAnswer(answer: Extract<Response, { ok: false }>): DaemonError {
+/** The answer's error as a RelxError; its extra top-level fields (e.g. `rolledBack`) become its details. */
+function errorFromAnswer(answer: Extract<Response, { ok: false }>): RelxError {
   const { id: _id, ok: _ok, error, ...details } = answer;
-  const rebuilt: DaemonError = RelxError.fromWire(error);
+  const rebuilt = RelxError.fromWire(error);
   if (Object.keys(details).length > 0) rebuilt.details = details;
   return rebuilt;
 }

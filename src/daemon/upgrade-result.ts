@@ -4,7 +4,7 @@ import { RelxError, toRelxError } from "../errors.js";
 /** A RelxError carrying `details.rolledBack`, which the socket server puts in the response. */
 export function failed(err: unknown, rolledBack: boolean): RelxError {
   const e = toRelxError(err);
-  (e as RelxError & { details?: object }).details = { rolledBack };
+  e.details = { ...e.details, rolledBack };
   return e;
 }
 

@@ -13,11 +13,8 @@ export function okResponse(id: RequestId | null, result: unknown): OkResponse {
 export function errorResponse(id: RequestId | null, err: unknown): ErrorResponse {
   const error = toRelxError(err);
   const response: ErrorResponse = { id, ok: false, error: error.toWire() };
-  const details = (error as { details?: unknown }).details;
-  if (typeof details === "object" && details !== null && !Array.isArray(details)) {
-    for (const [key, value] of Object.entries(details)) {
-      if (key !== "id" && key !== "ok" && key !== "error") response[key] = value;
-    }
+  for (const [key, value] of Object.entries(error.details ?? {})) {
+    if (key !== "id" && key !== "ok" && key !== "error") response[key] = value;
   }
   return response;
 }
