@@ -6,8 +6,8 @@
 import { RelxError, describeValue } from "../errors.js";
 import type { BootProcess, RestartPolicy } from "./manifest.js";
 import { isPlainObject } from "./json-file.js";
+import { RESTART_POLICIES } from "../runtime/define.js";
 
-const POLICIES: RestartPolicy[] = ["permanent", "transient", "temporary"];
 const PROCESS_KEYS = new Set(["name", "server", "args", "restart"]);
 
 /** The boot processes in `spec`, restart filled in ("permanent" by default). */
@@ -37,8 +37,8 @@ export function validateBootSpec(spec: unknown, source: string, servers: Set<str
       throw fail(`process "${name}" names server "${server}", which is not in this release (servers: ${known})`,
         `add a module under srcDir whose default export is defineServer({ name: "${server}", ... }), or fix ${source}`);
     }
-    if (restart !== undefined && !POLICIES.includes(restart as RestartPolicy)) {
-      throw fail(`process "${name}": restart expected one of ${POLICIES.join(", ")}, got ${describeValue(restart)}`);
+    if (restart !== undefined && !RESTART_POLICIES.includes(restart as RestartPolicy)) {
+      throw fail(`process "${name}": restart expected one of ${RESTART_POLICIES.join(", ")}, got ${describeValue(restart)}`);
     }
     if (args !== undefined && !isJsonValue(args)) {
       throw fail(`process "${name}": args must be JSON (plain objects, arrays, strings, finite numbers, booleans, null)`);

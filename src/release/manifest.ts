@@ -4,16 +4,14 @@
  * describes every field.
  */
 
+import type { BootProcessSpec, RestartPolicy } from "../runtime/types.js";
+
+export type { RestartPolicy };
+
 export const MANIFEST_FORMAT = 1;
 
-export type RestartPolicy = "permanent" | "transient" | "temporary";
-
-export interface BootProcess {
-  name: string;
-  server: string;
-  args?: unknown;
-  restart?: RestartPolicy;
-}
+/** A boot spec entry, as the build recorded it (restart always present). */
+export type BootProcess = BootProcessSpec;
 
 export interface ServerEntry {
   /** The server's `name`: its identity across releases. */

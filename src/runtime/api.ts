@@ -4,12 +4,12 @@
  */
 import { RelxError, describeValue } from "../errors.js";
 import { runTerminate } from "./crash.js";
-import { isServerDef } from "./define.js";
+import { isServerDef, RESTART_POLICIES } from "./define.js";
 import { PendingCall } from "./pending-call.js";
 import type { Pid } from "./pid.js";
 import { CALL, CAST, INFO, isThenable, Process } from "./process.js";
 import { allocatePid, isNameTaken, lookup, nameTakenError, register, resolve } from "./registry.js";
-import type { Dest, RestartPolicy, ServerDef, SpawnOptions } from "./types.js";
+import type { Dest, ServerDef, SpawnOptions } from "./types.js";
 
 let callTimeoutMs = 5000;
 
@@ -20,8 +20,6 @@ export function defaultCallTimeoutMs(): number {
 export function setDefaultCallTimeout(ms: number): void {
   callTimeoutMs = checkTimeout(ms);
 }
-
-const POLICIES: readonly RestartPolicy[] = ["permanent", "transient", "temporary"];
 
 /** Starts a process; resolves to its pid once init has returned. Throws RELX_INIT_FAILED, RELX_NAME_TAKEN, RELX_BAD_ARGUMENT. */
 export async function start(server: ServerDef, args?: unknown, options: SpawnOptions = {}): Promise<Pid> {
@@ -34,8 +32,8 @@ export function startProcess(server: ServerDef, args: unknown, options: SpawnOpt
     throw new RelxError("RELX_BAD_ARGUMENT", `expected a server definition with a name and an init function, got ${describeValue(server)}`);
   }
   const restart = options.restart ?? "permanent";
-  if (!POLICIES.includes(restart)) {
-    throw new RelxError("RELX_BAD_ARGUMENT", `expected restart to be one of ${POLICIES.join(", ")}, got ${describeValue(restart)}`);
+  if (!RESTART_POLICIES.includes(restart)) {
+    throw new RelxError("RELX_BAD_ARGUMENT", `expected restart to be one of ${RESTART_POLICIES.join(", ")}, got ${describeValue(restart)}`);
   }
   const name = options.name ?? null;
   if (name !== null && isNameTaken(name)) throw nameTakenError(name);

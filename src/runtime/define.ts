@@ -1,5 +1,7 @@
 /** defineServer / defineApp: identity functions that only add types (SPEC §2, §3). */
-import type { AppSpec, ServerDef } from "./types.js";
+import type { AppSpec, RestartPolicy, ServerDef } from "./types.js";
+
+export const RESTART_POLICIES: readonly RestartPolicy[] = ["permanent", "transient", "temporary"];
 
 export function defineServer<S>(def: ServerDef<S>): ServerDef<S> {
   return def;

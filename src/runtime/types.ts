@@ -63,12 +63,6 @@ export interface SpawnOptions {
   restart?: RestartPolicy;
 }
 
-export interface StartOptions extends SpawnOptions {
-  /** Restart intensity: more than `maxRestarts` restarts in `restartWindowMs` gives up. */
-  maxRestarts?: number;
-  restartWindowMs?: number;
-}
-
 export interface BootProcessSpec {
   name: string;
   server: string;

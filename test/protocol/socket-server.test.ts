@@ -4,7 +4,6 @@ import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RelxError } from "../../src/errors.js";
-import { startSocketServer } from "../../src/daemon/socket-server.js";
 import { deferred, shortTempDir, until, startStubServer, TestClient, type StubServer } from "./socket-helpers.js";
 
 let temp: { dir: string; remove(): Promise<void> };
