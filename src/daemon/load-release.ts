@@ -10,7 +10,7 @@ import { RelxError } from "../errors.js";
 import type { RelxConfig } from "../release/config.js";
 import { defaultExport, loadModule } from "../release/load-module.js";
 import type { Manifest } from "../release/manifest.js";
-import { releaseDir, verifyRelease } from "../release/verify.js";
+import { releaseDir, verifyRelease } from "../release/store/verify.js";
 import { isServerDef } from "../runtime/define.js";
 import type { ServerDef } from "../runtime/types.js";
 

@@ -14,9 +14,8 @@
 import semver from "semver";
 import { RelxError } from "../errors.js";
 import type { RelxConfig } from "../release/config.js";
-import { resolveIn } from "../release/config.js";
-import { removeDeadTemps } from "../release/file-lock.js";
-import { readReleases, setReleaseState } from "../release/releases-store.js";
+import { removeDeadTemps } from "../release/store/file-lock.js";
+import { readReleases, setReleaseState } from "../release/store/releases-store.js";
 import { startProcess, setDefaultCallTimeout } from "../runtime/api.js";
 import { setRuntimeObserver, type Process } from "../runtime/process.js";
 import { loadRelease, serverOf, type LoadedRelease } from "./load-release.js";
@@ -57,7 +56,7 @@ export async function createReleaseNode(options: ReleaseNodeOptions): Promise<Re
   const { config, log } = options;
   const node: NodeState = {
     config,
-    releasesDir: resolveIn(config, config.releasesDir),
+    releasesDir: config.releasesDir,
     log,
     release: null,
     boot: new Map(),

@@ -1,6 +1,6 @@
 /** The `status` op's result: the §6 status JSON shape. */
 import type { StatusResult } from "../protocol/results.js";
-import { readReleases } from "../release/releases-store.js";
+import { readReleases } from "../release/store/releases-store.js";
 import { processes } from "../runtime/registry.js";
 import type { NodeState } from "./release-node.js";
 

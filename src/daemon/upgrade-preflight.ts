@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import semver from "semver";
 import { RelxError } from "../errors.js";
-import { releaseDir } from "../release/verify.js";
+import { releaseDir } from "../release/store/verify.js";
 import type { NodeState } from "./release-node.js";
 
 export type Direction = "up" | "down";

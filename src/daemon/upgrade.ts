@@ -15,7 +15,7 @@
 import { performance } from "node:perf_hooks";
 import { RelxError } from "../errors.js";
 import { failed, round } from "./upgrade-result.js";
-import { prepareReleaseState, type PendingReleaseState } from "../release/releases-store.js";
+import { prepareReleaseState, type PendingReleaseState } from "../release/store/releases-store.js";
 import { changeCodeAll, resumeAll, type Rollback } from "../runtime/bulk.js";
 import { startProcess } from "../runtime/api.js";
 import type { Process } from "../runtime/process.js";

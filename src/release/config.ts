@@ -17,7 +17,7 @@ export interface RelxConfig {
   name: string;
   /** package.json's version ("" when it has none). */
   version: string;
-  /** The paths below stay as configured, relative to `root`: use resolveIn for absolute ones. */
+  /** The paths below are absolute: configured relative to `root`, resolved once here. */
   srcDir: string;
   app: string;
   releasesDir: string;
@@ -58,24 +58,20 @@ export async function loadConfig(root: string): Promise<RelxConfig> {
     });
   }
   const srcDir = (user.srcDir as string | undefined) ?? "src";
+  const app = (user.app as string | undefined) ?? (await defaultApp(absRoot, srcDir));
   return {
     root: absRoot,
     name: name as string,
     version: packageField(pkg, "version", pkgFile) ?? "",
-    srcDir,
-    app: (user.app as string | undefined) ?? (await defaultApp(absRoot, srcDir)),
-    releasesDir: (user.releasesDir as string | undefined) ?? "releases",
-    socket: (user.socket as string | undefined) ?? ".relx/relx.sock",
+    srcDir: resolve(absRoot, srcDir),
+    app: resolve(absRoot, app),
+    releasesDir: resolve(absRoot, (user.releasesDir as string | undefined) ?? "releases"),
+    socket: resolve(absRoot, (user.socket as string | undefined) ?? ".relx/relx.sock"),
     suspendTimeoutMs: (user.suspendTimeoutMs as number | undefined) ?? 5000,
     codeChangeTimeoutMs: (user.codeChangeTimeoutMs as number | undefined) ?? 5000,
     callTimeoutMs: (user.callTimeoutMs as number | undefined) ?? 5000,
     nodeRange: nodeRange(pkg, pkgFile),
   };
-}
-
-/** `rel` (relative to the app root, or absolute) as an absolute path. */
-export function resolveIn(config: RelxConfig, rel: string): string {
-  return resolve(config.root, rel);
 }
 
 async function readPackageJson(file: string): Promise<Record<string, unknown>> {

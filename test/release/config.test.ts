@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, resolveIn } from "../../src/release/config.js";
+import { loadConfig } from "../../src/release/config.js";
 import { tempDir, writeFiles } from "./fixtures.js";
 
 async function appWith(files: Record<string, string>): Promise<string> {
@@ -16,11 +16,10 @@ describe("loadConfig", () => {
     const root = await appWith({});
     const config = await loadConfig(root);
     expect(config).toEqual({
-      root, name: "bank", version: "1.2.3", srcDir: "src", app: "src/app.ts", releasesDir: "releases",
-      socket: ".relx/relx.sock", suspendTimeoutMs: 5000, codeChangeTimeoutMs: 5000, callTimeoutMs: 5000,
+      root, name: "bank", version: "1.2.3", srcDir: join(root, "src"), app: join(root, "src/app.ts"),
+      releasesDir: join(root, "releases"), socket: join(root, ".relx/relx.sock"), suspendTimeoutMs: 5000, codeChangeTimeoutMs: 5000, callTimeoutMs: 5000,
       nodeRange: ">=20.10",
     });
-    expect(resolveIn(config, config.releasesDir)).toBe(join(root, "releases"));
   });
 
   it("reads relx.config.json, engines.node, and finds the app module's extension", async () => {
@@ -29,12 +28,12 @@ describe("loadConfig", () => {
       "relx.config.json": JSON.stringify({ srcDir: "lib-src", callTimeoutMs: 100, name: "vault" }),
       "lib-src/app.mjs": "export default { processes: [] };\n",
     });
-    expect(await loadConfig(root)).toMatchObject({ name: "vault", srcDir: "lib-src", app: "lib-src/app.mjs", callTimeoutMs: 100, nodeRange: ">=22" });
+    expect(await loadConfig(root)).toMatchObject({ name: "vault", srcDir: join(root, "lib-src"), app: join(root, "lib-src/app.mjs"), callTimeoutMs: 100, nodeRange: ">=22" });
   });
 
   it("reads the relx key of package.json", async () => {
     const root = await appWith({ "package.json": JSON.stringify({ name: "bank", relx: { releasesDir: "out/rel" } }) });
-    expect(await loadConfig(root)).toMatchObject({ releasesDir: "out/rel", version: "" });
+    expect(await loadConfig(root)).toMatchObject({ releasesDir: join(root, "out/rel"), version: "" });
   });
 
   it("refuses an unknown key, naming it and the file", async () => {

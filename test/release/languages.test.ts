@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build.js";
+import { build } from "../../src/release/build/build.js";
 import { defaultExport, loadModule } from "../../src/release/load-module.js";
 import { HOST, makeBank, writeFiles } from "./fixtures.js";
 

@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build.js";
+import { build } from "../../src/release/build/build.js";
 import { makeBank, writeBank, writeFiles } from "./fixtures.js";
 
 /** The build of `root` fails with `code`, a message matching `message`, a hint; no release, no staging dir. */

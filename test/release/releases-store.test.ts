@@ -1,8 +1,8 @@
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build.js";
-import { listReleases, readReleases, setReleaseState, writeReleases } from "../../src/release/releases-store.js";
+import { build } from "../../src/release/build/build.js";
+import { listReleases, readReleases, setReleaseState, writeReleases } from "../../src/release/store/releases-store.js";
 import { makeBank, tempDir } from "./fixtures.js";
 
 /** A releases dir holding minimal release directories for `vsns`. */

@@ -1,7 +1,7 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build.js";
+import { build } from "../../src/release/build/build.js";
 import { makeBank, writeFiles } from "./fixtures.js";
 
 /** A pid no process can have (above Linux's pid_max). */

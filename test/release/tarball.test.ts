@@ -3,7 +3,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as tar from "tar";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build.js";
+import { build } from "../../src/release/build/build.js";
 import { makeBank } from "./fixtures.js";
 
 const sha = async (file: string) => createHash("sha256").update(await readFile(file)).digest("hex");

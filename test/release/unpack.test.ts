@@ -2,10 +2,10 @@ import { appendFile, readFile, readdir, stat, truncate, writeFile } from "node:f
 import { join } from "node:path";
 import * as tar from "tar";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build.js";
-import { readReleases } from "../../src/release/releases-store.js";
-import { unpack } from "../../src/release/unpack.js";
-import { verifyRelease } from "../../src/release/verify.js";
+import { build } from "../../src/release/build/build.js";
+import { readReleases } from "../../src/release/store/releases-store.js";
+import { unpack } from "../../src/release/tarball/unpack.js";
+import { verifyRelease } from "../../src/release/store/verify.js";
 import { makeBank, tempDir, writeBank } from "./fixtures.js";
 
 /** A built bank 1.0.0 tarball, and a second root (same app, no releases) to unpack it into. */

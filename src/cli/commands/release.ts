@@ -11,7 +11,7 @@ export interface BuildOptions extends CommonOptions {
 
 export async function build(options: BuildOptions): Promise<CommandOutput> {
   // The build checks --vsn itself (RELX_BAD_VSN), as it does for package.json's version.
-  const { build: buildRelease } = await import("../../release/build.js");
+  const { build: buildRelease } = await import("../../release/build/build.js");
   const root = resolve(options.root);
   let result: Awaited<ReturnType<typeof buildRelease>>;
   try {
@@ -38,7 +38,7 @@ export async function build(options: BuildOptions): Promise<CommandOutput> {
 }
 
 export async function releases(options: CommonOptions): Promise<CommandOutput> {
-  const { listReleases } = await import("../../release/releases-store.js");
+  const { listReleases } = await import("../../release/store/releases-store.js");
   const list = await listReleases(resolve(options.root));
   const text = (): string => {
     if (list.length === 0) return "no releases yet; build one with `relx build`";
@@ -48,7 +48,7 @@ export async function releases(options: CommonOptions): Promise<CommandOutput> {
 }
 
 export async function unpack(options: CommonOptions, file: string): Promise<CommandOutput> {
-  const { unpack: unpackRelease } = await import("../../release/unpack.js");
+  const { unpack: unpackRelease } = await import("../../release/tarball/unpack.js");
   const result = await unpackRelease({ root: resolve(options.root), file: resolve(file) });
   const where = shown(result.dir);
   return { value: { ok: true, ...result }, text: () => `relx: unpacked ${result.name} ${result.vsn} into ${where}` };

@@ -7,7 +7,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Stats } from "node:fs";
-import { compareBytes } from "./fs-util.js";
+import { compareBytes } from "../fs-util.js";
 
 export interface TarballOptions {
   /** The directory holding `top`. */

@@ -2,7 +2,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import semver from "semver";
-import { pathExists } from "./fs-util.js";
+import { pathExists } from "../fs-util.js";
 
 /** The vsns present in `releasesDir`, ascending by semver; [] when the directory does not exist. */
 export async function listReleaseVsns(releasesDir: string): Promise<string[]> {

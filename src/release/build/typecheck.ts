@@ -5,11 +5,11 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type ts from "typescript";
-import { RelxError } from "../errors.js";
-import { pathExists } from "./fs-util.js";
+import { RelxError } from "../../errors.js";
+import { pathExists } from "../fs-util.js";
 
 /** relx's own public entry (src/index.ts in a checkout, dist/index.d.ts once built), for `import "relx"`. */
-const RELX_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), "..", "index");
+const RELX_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "index");
 
 /** Throws RELX_BUILD_FAILED listing the type errors in the app's own files. */
 export async function typecheck(root: string, sources: string[]): Promise<void> {

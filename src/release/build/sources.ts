@@ -1,7 +1,7 @@
 /** Which files under an app's srcDir are compiled into a release, and what each becomes. */
 import { readdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { compareBytes } from "./fs-util.js";
+import { compareBytes } from "../fs-util.js";
 
 const SOURCE = /\.(ts|js|mts|mjs|cts|cjs)$/;
 const NOT_SOURCE = /(\.d\.[cm]?ts|\.(test|spec)\.[cm]?[jt]s)$/;

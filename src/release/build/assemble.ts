@@ -5,19 +5,18 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import semver from "semver";
-import { RelxError } from "../errors.js";
-import { MANIFEST_FORMAT, type Manifest } from "./manifest.js";
-import type { RelxConfig } from "./config.js";
-import { resolveIn } from "./config.js";
+import { RelxError } from "../../errors.js";
+import { MANIFEST_FORMAT, type Manifest } from "../manifest.js";
+import type { RelxConfig } from "../config.js";
 import { compile, type CompiledModule } from "./compile.js";
 import { createdAt } from "./created-at.js";
-import { pathExists } from "./fs-util.js";
+import { pathExists } from "../fs-util.js";
 import { discover } from "./discover.js";
-import { planRelease } from "./plan.js";
-import { listReleaseVsns } from "./release-dirs.js";
+import { planRelease } from "../plan.js";
+import { listReleaseVsns } from "../store/release-dirs.js";
 import { resolveServers } from "./resolve-servers.js";
 import { listSources, relPosix } from "./sources.js";
-import { readManifest } from "./verify.js";
+import { readManifest } from "../store/verify.js";
 
 export interface AssembleOptions {
   config: RelxConfig;
@@ -31,15 +30,15 @@ export interface AssembleOptions {
 /** Throws what compile, discover, resolveServers and typecheck throw. */
 export async function assembleRelease(options: AssembleOptions): Promise<{ manifest: Manifest; warnings: string[] }> {
   const { config, vsn, dir, progress } = options;
-  const releasesDir = resolveIn(config, config.releasesDir);
-  const srcDir = resolveIn(config, config.srcDir);
+  const { releasesDir, srcDir } = config;
+  const app = relPosix(config.root, config.app);
   if (!(await pathExists(srcDir))) {
     throw new RelxError("RELX_BAD_CONFIG", `the app has no source directory: ${srcDir} does not exist`, {
       hint: 'put the app\'s modules under src/, or set "srcDir" in relx.config.json',
     });
   }
-  if (relPosix(srcDir, resolveIn(config, config.app)).startsWith("../")) {
-    throw new RelxError("RELX_BAD_CONFIG", `the boot spec "${config.app}" is outside srcDir "${config.srcDir}"`, {
+  if (relPosix(srcDir, config.app).startsWith("../")) {
+    throw new RelxError("RELX_BAD_CONFIG", `the boot spec "${app}" is outside srcDir "${relPosix(config.root, srcDir)}"`, {
       hint: "move it under srcDir, or change \"app\" or \"srcDir\" in relx.config.json",
     });
   }
@@ -52,7 +51,7 @@ export async function assembleRelease(options: AssembleOptions): Promise<{ manif
   const compiled = await compile(config.root, srcDir, sources);
   await writeModules(dir, compiled.modules);
   progress("finding servers and the boot spec");
-  const found = discover(dir, compiled.modules, config.app);
+  const found = discover(dir, compiled.modules, app);
   const older = await readOlder(releasesDir, vsn);
   const { servers, warnings } = resolveServers(found.servers, older.at(-1) ?? null, vsn);
   const manifest: Manifest = {

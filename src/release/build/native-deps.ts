@@ -6,8 +6,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Plugin } from "esbuild";
-import { RelxError } from "../errors.js";
-import { pathExists } from "./fs-util.js";
+import { RelxError } from "../../errors.js";
+import { pathExists } from "../fs-util.js";
 import { relPosix } from "./sources.js";
 
 const PACKAGE = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/g;

@@ -7,8 +7,8 @@
  */
 import { join } from "node:path";
 import type { BuildFailure, Message, Metafile } from "esbuild";
-import { RelxError } from "../errors.js";
-import { compareBytes, sha256 } from "./fs-util.js";
+import { RelxError } from "../../errors.js";
+import { compareBytes, sha256 } from "../fs-util.js";
 import { refuseNativeImports, refuseNativePackages } from "./native-deps.js";
 import { outputStem, relPosix } from "./sources.js";
 

@@ -10,8 +10,8 @@
  * | none         | changed or new   | this release's vsn          | ok               |
  * A changed server without codeChange is a warning: its state is kept as it is.
  */
-import { RelxError } from "../errors.js";
-import type { Manifest, ServerEntry } from "./manifest.js";
+import { RelxError } from "../../errors.js";
+import type { Manifest, ServerEntry } from "../manifest.js";
 import type { FoundServer } from "./discover.js";
 
 export interface ResolvedServers {

@@ -13,8 +13,8 @@
  */
 import { link, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { RelxError } from "../errors.js";
-import { randomSuffix } from "./fs-util.js";
+import { RelxError } from "../../errors.js";
+import { randomSuffix } from "../fs-util.js";
 
 const RETRY_MS = 5;
 const WAIT_MS = 5_000;

@@ -3,10 +3,10 @@
  * RELX_BAD_BOOT_SPEC naming the process and the field, so that a boot spec the daemon could not
  * run never becomes a release.
  */
-import { RelxError, describeValue } from "../errors.js";
-import type { BootProcess, RestartPolicy } from "./manifest.js";
-import { isPlainObject } from "./json-file.js";
-import { RESTART_POLICIES } from "../runtime/define.js";
+import { RelxError, describeValue } from "../../errors.js";
+import type { BootProcess, RestartPolicy } from "../manifest.js";
+import { isPlainObject } from "../json-file.js";
+import { RESTART_POLICIES } from "../../runtime/define.js";
 
 const PROCESS_KEYS = new Set(["name", "server", "args", "restart"]);
 

@@ -11,7 +11,7 @@
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isAlive } from "./file-lock.js";
-import { randomSuffix } from "./fs-util.js";
+import { randomSuffix } from "../fs-util.js";
 
 const PREFIX = ".staging-";
 const PID = /-(\d+)-[0-9a-f]+$/;

@@ -3,14 +3,14 @@
  * servers (default export with a string `name` and an `init` function) and the boot spec.
  */
 import { join } from "node:path";
-import { RelxError, describeValue } from "../errors.js";
-import { defineApp, defineServer, isServerDef } from "../runtime/define.js";
-import type { ServerDef } from "../runtime/types.js";
-import type { BootProcess } from "./manifest.js";
+import { RelxError, describeValue } from "../../errors.js";
+import { defineApp, defineServer, isServerDef } from "../../runtime/define.js";
+import type { ServerDef } from "../../runtime/types.js";
+import type { BootProcess } from "../manifest.js";
 import type { CompiledModule } from "./compile.js";
 import { validateBootSpec } from "./boot-spec.js";
-import { compareBytes } from "./fs-util.js";
-import { defaultExport, loadModule } from "./load-module.js";
+import { compareBytes } from "../fs-util.js";
+import { defaultExport, loadModule } from "../load-module.js";
 
 export interface FoundServer {
   name: string;

@@ -12,14 +12,14 @@
  */
 import { mkdir, rename, rm, rmdir } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { RelxError } from "../errors.js";
-import { loadConfig, resolveIn } from "./config.js";
-import { pathExists } from "./fs-util.js";
-import { setReleaseState } from "./releases-store.js";
-import { makeStaging, removeStaleStaging } from "./staging.js";
-import { relPosix } from "./sources.js";
+import { RelxError } from "../../errors.js";
+import { loadConfig } from "../config.js";
+import { pathExists } from "../fs-util.js";
+import { setReleaseState } from "../store/releases-store.js";
+import { makeStaging, removeStaleStaging } from "../store/staging.js";
+import { relPosix } from "../build/sources.js";
 import { listTarEntries, releaseTop } from "./tar-entries.js";
-import { listFiles, verifyRelease } from "./verify.js";
+import { listFiles, verifyRelease } from "../store/verify.js";
 
 export interface UnpackOptions {
   root: string;
@@ -34,7 +34,7 @@ export async function unpack(options: UnpackOptions): Promise<{ name: string; vs
     throw new RelxError("RELX_BAD_ARGUMENT", `no such file ${file}`, { hint: "pass the path of a release .tar.gz" });
   }
   const vsn = releaseTop(file, await listTarEntries(file));
-  const releasesDir = resolveIn(config, config.releasesDir);
+  const releasesDir = config.releasesDir;
   const dir = join(releasesDir, vsn);
   if (await pathExists(dir)) throw exists(vsn);
   const hadReleasesDir = await pathExists(releasesDir);

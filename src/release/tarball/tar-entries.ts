@@ -1,5 +1,5 @@
 /** Checking a release tarball's entries before anything is extracted from it. */
-import { RelxError } from "../errors.js";
+import { RelxError } from "../../errors.js";
 import semver from "semver";
 
 export interface TarEntryInfo {

@@ -4,17 +4,16 @@
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { RelxError } from "../errors.js";
-import { MANIFEST_FORMAT, type Manifest } from "./manifest.js";
-import type { RelxConfig } from "./config.js";
-import { resolveIn } from "./config.js";
-import { sha256File } from "./fs-util.js";
-import { MISSING, isPlainObject, readJson } from "./json-file.js";
-import { relPosix } from "./sources.js";
+import { RelxError } from "../../errors.js";
+import { MANIFEST_FORMAT, type Manifest } from "../manifest.js";
+import type { RelxConfig } from "../config.js";
+import { sha256File } from "../fs-util.js";
+import { MISSING, isPlainObject, readJson } from "../json-file.js";
+import { relPosix } from "../build/sources.js";
 
 /** releases/<vsn> of the app, absolute. */
 export function releaseDir(config: RelxConfig, vsn: string): string {
-  return join(resolveIn(config, config.releasesDir), vsn);
+  return join(config.releasesDir, vsn);
 }
 
 /** The release.json of `dir`. Throws RELX_BAD_RELEASE when it is missing or malformed. */

@@ -15,12 +15,12 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import semver from "semver";
-import { RelxError } from "../errors.js";
-import type { ReleaseRecord, ReleaseState } from "./manifest.js";
-import { loadConfig, resolveIn } from "./config.js";
+import { RelxError } from "../../errors.js";
+import type { ReleaseRecord, ReleaseState } from "../manifest.js";
+import { loadConfig } from "../config.js";
 import { takeFileLock } from "./file-lock.js";
-import { pathExists, stageFile, writeFileAtomic } from "./fs-util.js";
-import { MISSING, isPlainObject, readJson } from "./json-file.js";
+import { pathExists, stageFile, writeFileAtomic } from "../fs-util.js";
+import { MISSING, isPlainObject, readJson } from "../json-file.js";
 import { listReleaseVsns } from "./release-dirs.js";
 
 const STATES: ReleaseState[] = ["unpacked", "current", "permanent", "old"];
@@ -120,7 +120,7 @@ function noSuchRelease(releasesDir: string, vsn: string): RelxError {
 /** The releases of the app at `root`, with their states. */
 export async function listReleases(root: string): Promise<ReleaseRecord[]> {
   const config = await loadConfig(root);
-  return readReleases(resolveIn(config, config.releasesDir));
+  return readReleases(config.releasesDir);
 }
 
 function transition(record: ReleaseRecord, target: string, state: ReleaseState): ReleaseState {

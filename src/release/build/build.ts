@@ -12,14 +12,14 @@
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import semver from "semver";
-import { RelxError } from "../errors.js";
-import type { Manifest } from "./manifest.js";
-import { loadConfig, resolveIn } from "./config.js";
+import { RelxError } from "../../errors.js";
+import type { Manifest } from "../manifest.js";
+import { loadConfig } from "../config.js";
 import { assembleRelease } from "./assemble.js";
-import { pathExists } from "./fs-util.js";
-import { setReleaseState } from "./releases-store.js";
-import { makeStaging, removeStaleStaging } from "./staging.js";
-import { tarballName, writeTarball } from "./tarball.js";
+import { pathExists } from "../fs-util.js";
+import { setReleaseState } from "../store/releases-store.js";
+import { makeStaging, removeStaleStaging } from "../store/staging.js";
+import { tarballName, writeTarball } from "../tarball/tarball.js";
 
 export interface BuildOptions {
   root: string;
@@ -53,7 +53,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const progress = options.onProgress ?? (() => {});
   const config = await loadConfig(options.root);
   const vsn = checkVsn(options.vsn ?? config.version, options.vsn !== undefined);
-  const releasesDir = resolveIn(config, config.releasesDir);
+  const releasesDir = config.releasesDir;
   const dir = join(releasesDir, vsn);
   await mkdir(releasesDir, { recursive: true });
   await removeStaleStaging(releasesDir);

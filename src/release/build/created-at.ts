@@ -1,7 +1,7 @@
 /** A release's createdAt: SOURCE_DATE_EPOCH when set, else the newest input's mtime, so a rebuild matches. */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { RelxError } from "../errors.js";
+import { RelxError } from "../../errors.js";
 
 /** Files that change a build without being compiled inputs. */
 const CONFIG_INPUTS = ["package.json", "relx.config.json", "tsconfig.json"];
