@@ -64,7 +64,7 @@ export class RelxError extends Error {
   readonly code: RelxErrorCode;
   readonly hint: string | undefined;
   readonly process: string | undefined;
-  details: Record<string, unknown> | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(code: RelxErrorCode, message: string, options: RelxErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -82,10 +82,12 @@ export class RelxError extends Error {
     return wire;
   }
 
-  static fromWire(wire: WireError): RelxError {
+  /** The error a response carried; `details` are the response's other top-level fields. */
+  static fromWire(wire: WireError, details?: Record<string, unknown>): RelxError {
     return new RelxError(wire.code as RelxErrorCode, wire.message, {
       hint: wire.hint,
       process: wire.process,
+      details,
     });
   }
 }
@@ -96,6 +98,12 @@ export function toRelxError(err: unknown, code: RelxErrorCode = "RELX_BUG"): Rel
   const message = err instanceof Error ? err.message : String(err);
   const hint = code === "RELX_BUG" ? "this is a bug in relx; please report it with the daemon log" : undefined;
   return new RelxError(code, message, { cause: err, hint });
+}
+
+/** A new error like `err` (its code, message, hint and process) with `details` added and `err` as its cause. */
+export function withDetails(err: unknown, details: Record<string, unknown>): RelxError {
+  const e = toRelxError(err);
+  return new RelxError(e.code, e.message, { hint: e.hint, process: e.process, cause: e, details: { ...e.details, ...details } });
 }
 
 /** "expected X, got Y" text for a value of the wrong kind. */

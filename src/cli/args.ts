@@ -13,17 +13,6 @@ export function parseJsonArgument(text: string, what: string): unknown {
   }
 }
 
-/** `vsn` if it is a semver version. Throws RELX_BAD_ARGUMENT. */
-export async function checkVsnArgument(vsn: string, what: string): Promise<string> {
-  const { default: semver } = await import("semver");
-  if (semver.valid(vsn) === null) {
-    throw new RelxError("RELX_BAD_ARGUMENT", `${what} ${JSON.stringify(vsn)} is not a semver version`, {
-      hint: "versions look like 1.2.0; `relx releases` lists the ones there are",
-    });
-  }
-  return vsn;
-}
-
 function shorten(text: string): string {
   const quoted = JSON.stringify(text);
   return quoted.length > 80 ? quoted.slice(0, 79) + "…\"" : quoted;

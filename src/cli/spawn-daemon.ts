@@ -53,9 +53,7 @@ export async function spawnDaemon(root: string, socket: string): Promise<Spawned
   const wire: WireError = outcome.type === "error"
     ? outcome.error
     : { code: "RELX_BUG", message: outcome.why, hint: "see the daemon log below; if it is not your app's fault, please report it" };
-  const error = RelxError.fromWire(wire);
-  error.details = { logFile: log, log: await tail(log, logStart, TAIL_LINES) };
-  throw error;
+  throw RelxError.fromWire(wire, { logFile: log, log: await tail(log, logStart, TAIL_LINES) });
 }
 
 /** The last `count` lines this daemon wrote to `file`, from offset `from` (at most 64 KiB). */

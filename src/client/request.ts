@@ -6,7 +6,8 @@ import net from "node:net";
 import { RelxError } from "../errors.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
-import type { RequestBody, Response } from "../protocol/types.js";
+import type { BodyOf, Op, ResultOf } from "../protocol/ops.js";
+import type { Response } from "../protocol/types.js";
 
 
 export interface RequestOptions {
@@ -20,7 +21,7 @@ const NO_DAEMON_CODES = new Set(["ENOENT", "ECONNREFUSED", "ENOTSOCK", "ENOTDIR"
  * Sends `body` to the daemon on `socketPath` and returns the result. Throws RELX_NO_DAEMON when
  * nothing answers, RELX_SOCKET_PATH_TOO_LONG, or the daemon's error rebuilt as a RelxError.
  */
-export async function request(socketPath: string, body: RequestBody, options: RequestOptions = {}): Promise<unknown> {
+export async function request<K extends Op>(socketPath: string, body: BodyOf<K>, options: RequestOptions = {}): Promise<ResultOf<K>> {
   const path = checkSocketPath(socketPath, process.cwd());
   return new Promise((resolve, reject) => {
     let answer: Response | undefined;
@@ -30,7 +31,8 @@ export async function request(socketPath: string, body: RequestBody, options: Re
       settled = true;
       socket.destroy();
       if (error !== undefined) reject(error);
-      else if (answer!.ok) resolve(answer!.result);
+      // The daemon's answer to op K is ResultOf<K>: the op table is the contract of both sides.
+      else if (answer!.ok) resolve(answer!.result as ResultOf<K>);
       else reject(errorFromAnswer(answer!));
     };
     const splitter = new LineSplitter({
@@ -63,9 +65,7 @@ function parseAnswer(line: string): Response | undefined {
 /** The answer's error as a RelxError; its extra top-level fields (e.g. `rolledBack`) become its details. */
 function errorFromAnswer(answer: Extract<Response, { ok: false }>): RelxError {
   const { id: _id, ok: _ok, error, ...details } = answer;
-  const rebuilt = RelxError.fromWire(error);
-  if (Object.keys(details).length > 0) rebuilt.details = details;
-  return rebuilt;
+  return RelxError.fromWire(error, Object.keys(details).length > 0 ? details : undefined);
 }
 
 function connectError(path: string, err: NodeJS.ErrnoException): RelxError {

@@ -11,8 +11,7 @@ import type { RelxConfig } from "../release/config.js";
 import { defaultExport, loadModule } from "../release/load-module.js";
 import type { Manifest } from "../release/manifest.js";
 import { releaseDir, verifyRelease } from "../release/store/verify.js";
-import { isServerDef } from "../runtime/define.js";
-import type { ServerDef } from "../runtime/types.js";
+import { isServerDef, type ServerDef } from "../runtime/host.js";
 
 export interface LoadedRelease {
   manifest: Manifest;

@@ -1,78 +1,60 @@
 /**
  * ReleaseNode: one running release inside the daemon, as an OTP node runs one. It boots the
  * permanent release (else the newest, which it makes permanent), starts the boot spec's
- * processes in order, serves status/call/cast/state, runs upgrades and downgrades one at a
- * time, and stops every process in reverse start order.
- *
- * | phase     | boot() | handle(ops)           | upgrade      | stop()          |
- * |-----------|--------|-----------------------|--------------|-----------------|
- * | new       | → up   | RELX_BUG (not booted) | —            | → stopped       |
- * | up        | —      | served                | → upgrading  | → stopped       |
- * | upgrading | —      | served (calls delayed)| RELX_BUSY    | after upgrade   |
- * | stopped   | —      | refused               | —            | no-op           |
+ * processes in order, serves the node's ops (handlers.ts), runs upgrades and downgrades one at a
+ * time (upgrade/), and stops every process newest first. Its phases are in node-state.ts.
  */
 import semver from "semver";
 import { RelxError } from "../errors.js";
 import type { RelxConfig } from "../release/config.js";
 import { removeDeadTemps } from "../release/store/file-lock.js";
 import { readReleases, setReleaseState } from "../release/store/releases-store.js";
-import { startProcess, setDefaultCallTimeout } from "../runtime/api.js";
-import { setRuntimeObserver, type Process } from "../runtime/process.js";
-import { loadRelease, serverOf, type LoadedRelease } from "./load-release.js";
-import { handleOp, type OpRequest } from "./ops.js";
+import * as host from "../runtime/host.js";
+import { nodeHandlers, type NodeHandlers } from "./handlers.js";
+import { loadRelease, serverOf } from "./load-release.js";
+import type { Log, NodeState } from "./node-state.js";
 import { logRuntimeEvent } from "./runtime-log.js";
 import { stopAll } from "./shutdown.js";
-import type { LastUpgrade } from "../protocol/results.js";
 
 export interface ReleaseNodeOptions {
-  root: string;
   config: RelxConfig;
-  log: (line: string) => void;
+  log: Log;
 }
 
 export interface ReleaseNode {
   /** The running release's vsn (undefined before boot). */
   readonly vsn: string | undefined;
+  readonly handlers: NodeHandlers;
+  /** Settles once boot() has finished, well or not. */
+  readonly booted: Promise<void>;
   boot(): Promise<void>;
-  handle(req: OpRequest): Promise<unknown>;
   stop(): Promise<void>;
 }
 
-/** The node's mutable state, shared with the op handlers and the upgrade runner. */
-export interface NodeState {
-  config: RelxConfig;
-  releasesDir: string;
-  log: (line: string) => void;
-  release: LoadedRelease | null;
-  /** Boot processes, by name, in start order. */
-  boot: Map<string, Process>;
-  upgrading: boolean;
-  stopped: boolean;
-  startedAt: number;
-  lastUpgrade: LastUpgrade | null;
-}
-
-export async function createReleaseNode(options: ReleaseNodeOptions): Promise<ReleaseNode> {
+export function createReleaseNode(options: ReleaseNodeOptions): ReleaseNode {
   const { config, log } = options;
+  let markBooted = (): void => undefined;
   const node: NodeState = {
     config,
-    releasesDir: config.releasesDir,
     log,
+    phase: "new",
+    booted: new Promise<void>((done) => (markBooted = done)),
     release: null,
     boot: new Map(),
-    upgrading: false,
-    stopped: false,
+    upgradeDone: null,
     startedAt: Date.now(),
     lastUpgrade: null,
+    upgrades: [],
   };
-  setDefaultCallTimeout(config.callTimeoutMs);
-  setRuntimeObserver((e) => logRuntimeEvent(log, e));
+  host.setDefaultCallTimeout(config.callTimeoutMs);
+  host.setRuntimeObserver((e) => logRuntimeEvent(log, e));
   return {
     get vsn() {
       return node.release?.manifest.vsn;
     },
-    boot: () => bootNode(node),
-    handle: (req) => handleOp(node, req),
+    handlers: nodeHandlers(node),
+    booted: node.booted,
+    boot: () => bootNode(node).finally(markBooted),
     stop: () => stopNode(node),
   };
 }
@@ -83,14 +65,15 @@ async function bootNode(node: NodeState): Promise<void> {
   node.release = release;
   for (const spec of release.manifest.boot.processes) {
     try {
-      const p = await startProcess(serverOf(release, spec.server), spec.args, { name: spec.name, restart: spec.restart });
-      node.boot.set(spec.name, p);
+      const ref = await host.spawn({ server: serverOf(release, spec.server), args: spec.args, name: spec.name, restart: spec.restart });
+      node.boot.set(spec.name, ref);
     } catch (err) {
       node.log(`boot of ${release.manifest.name} ${vsn} failed at process ${spec.name}: ${(err as Error).message}`);
       await stopAll(node);
       throw err;
     }
   }
+  if (node.phase === "new") node.phase = "up";
   node.log(`booted ${release.manifest.name} ${vsn}: ${node.boot.size} processes`);
 }
 
@@ -99,27 +82,30 @@ async function bootNode(node: NodeState): Promise<void> {
  * again, and temp files of RELEASES writers that were killed are removed.
  */
 async function chooseBootRelease(node: NodeState): Promise<string> {
-  await removeDeadTemps(node.releasesDir);
-  const records = await readReleases(node.releasesDir);
+  const dir = node.config.releasesDir;
+  await removeDeadTemps(dir);
+  const records = await readReleases(dir);
   if (records.length === 0) {
-    throw new RelxError("RELX_NO_RELEASES", `no release of ${node.config.name} in ${node.releasesDir}`, {
+    throw new RelxError("RELX_NO_RELEASES", `no release of ${node.config.name} in ${dir}`, {
       hint: "build one with `relx build`, then `relx start`",
     });
   }
   const permanent = records.find((r) => r.state === "permanent");
   const vsn = permanent?.vsn ?? records.map((r) => r.vsn).sort(semver.rcompare)[0]!;
   for (const stale of records.filter((r) => r.state === "current" && r.vsn !== vsn)) {
-    await setReleaseState(node.releasesDir, stale.vsn, "unpacked");
+    await setReleaseState(dir, stale.vsn, "unpacked");
   }
-  if (!permanent) await setReleaseState(node.releasesDir, vsn, "permanent");
+  if (!permanent) await setReleaseState(dir, vsn, "permanent");
   return vsn;
 }
 
 async function stopNode(node: NodeState): Promise<void> {
-  if (node.stopped) return;
-  node.stopped = true;
+  if (node.phase === "stopping" || node.phase === "stopped") return;
   // An upgrade in flight finishes (or rolls back) first, so processes stop on settled code.
-  while (node.upgrading) await new Promise((r) => setTimeout(r, 10));
+  const upgrade = node.upgradeDone;
+  node.phase = "stopping";
+  if (upgrade !== null) await upgrade;
   await stopAll(node);
+  node.phase = "stopped";
   node.log(`stopped ${node.config.name}`);
 }

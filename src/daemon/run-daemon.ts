@@ -16,7 +16,6 @@ import { resolve } from "node:path";
 import { RelxError, toRelxError } from "../errors.js";
 import type { PingResult, StopResult } from "../protocol/results.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
-import type { Request } from "../protocol/types.js";
 import { loadConfig } from "../release/config.js";
 import { openDaemonLog, pidFile, removePidFile, writePidFile, type Log } from "./daemon-files.js";
 import { createReleaseNode, type ReleaseNode } from "./release-node.js";
@@ -58,8 +57,6 @@ class Daemon {
   private node: ReleaseNode | undefined;
   private server: SocketServer | undefined;
   private stopping: Promise<StopResult> | undefined;
-  private markBooted: () => void = () => undefined;
-  private readonly booted = new Promise<void>((done) => (this.markBooted = done));
   private readonly pidFile: string;
 
   constructor(
@@ -75,30 +72,26 @@ class Daemon {
     const socket = options.socket === undefined
       ? checkSocketPath(config.socket, this.root)
       : checkSocketPath(options.socket, process.cwd());
+    const node = createReleaseNode({ config, log: this.log });
+    this.node = node;
     this.server = await startSocketServer({
       path: socket,
-      handle: (request) => this.handle(request),
-      ping: () => this.ping(),
-      // A stop that arrives mid-boot waits for boot, so the release node never stops half-booted.
-      onStop: () => this.booted.then(() => this.stop("stop request")),
-      onStopAnswered: () => void this.exit(0),
+      handlers: {
+        ...node.handlers,
+        ping: () => this.ping(),
+        // A stop that arrives mid-boot waits for boot, so the release node never stops half-booted.
+        stop: () => node.booted.then(() => this.stop("stop request")),
+      },
+      afterAnswer: { stop: () => void this.exit(0) },
       log: this.log,
     });
     await writePidFile(this.pidFile, process.pid);
     this.log(`listening on ${socket}`);
     this.handleSignals();
-    this.node = await createReleaseNode({ root: this.root, config, log: this.log });
-    await this.node.boot();
-    this.markBooted();
+    await node.boot();
     const vsn = this.vsn();
     this.log(`ready: ${config.name} ${vsn ?? "(unknown vsn)"}`);
     return { pid: process.pid, name: config.name, vsn, socket };
-  }
-
-  private async handle(request: Request): Promise<unknown> {
-    await this.booted;
-    if (this.node === undefined) throw new RelxError("RELX_BUG", "the daemon booted without a release node");
-    return this.node.handle(request);
   }
 
   private ping(): PingResult {

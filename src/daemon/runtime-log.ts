@@ -1,5 +1,5 @@
 /** Writes the runtime's crash reports, restarts and exits to the daemon log. */
-import type { RuntimeEvent } from "../runtime/process.js";
+import type { RuntimeEvent } from "../runtime/host.js";
 
 export function logRuntimeEvent(log: (line: string) => void, e: RuntimeEvent): void {
   const who = e.process.label;

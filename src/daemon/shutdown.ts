@@ -1,35 +1,18 @@
 /**
- * Stopping a release: every process, boot or spawned, in reverse start order, each through
- * terminate. A terminate that hangs is given up on after a deadline, so `relx stop` always ends.
+ * Stopping processes of a release: one, or every process (boot or spawned) newest first, each
+ * through terminate. A terminate that hangs is given up on after a deadline, so `relx stop` ends.
  */
-import { stop } from "../runtime/api.js";
-import { processes } from "../runtime/registry.js";
-import type { Process } from "../runtime/process.js";
-import type { NodeState } from "./release-node.js";
-
-const TERMINATE_TIMEOUT_MS = 5000;
+import * as host from "../runtime/host.js";
+import { TERMINATE_TIMEOUT_MS, type NodeState } from "./node-state.js";
 
 export async function stopAll(node: NodeState): Promise<void> {
-  const all: Process[] = [...processes()].sort((a, b) => b.pid.id - a.pid.id);
-  for (const p of all) await stopOne(node, p);
+  for (const ref of host.newestFirst()) await stopOne(node, ref);
   node.boot.clear();
 }
 
 /** Stops one process; never throws. */
-export async function stopOne(node: NodeState, p: Process, reason: unknown = "shutdown"): Promise<void> {
-  if (!p.alive) return;
-  if (!p.busy && p.sysq === null && p.def.terminate === undefined) return p.exit(reason);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((done) => {
-    timer = setTimeout(() => {
-      node.log(`stop: ${p.label} did not terminate within ${TERMINATE_TIMEOUT_MS} ms; dropped`);
-      p.exit(reason);
-      done();
-    }, TERMINATE_TIMEOUT_MS);
+export function stopOne(node: NodeState, ref: host.ProcessRef, reason: unknown = "shutdown"): Promise<void> {
+  return host.stopWithin(ref, reason, TERMINATE_TIMEOUT_MS, (label) => {
+    node.log(`stop: ${label} did not terminate within ${TERMINATE_TIMEOUT_MS} ms; dropped`);
   });
-  try {
-    await Promise.race([stop(p.pid, reason).catch(() => undefined), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

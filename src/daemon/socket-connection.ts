@@ -8,11 +8,26 @@ import type net from "node:net";
 import { RelxError } from "../errors.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { encodeResponse, errorResponse, okResponse } from "../protocol/responses.js";
-import type { Request, Response } from "../protocol/types.js";
+import type { Handlers, Op, Request, RequestOf, ResultOf } from "../protocol/ops.js";
+import type { Response } from "../protocol/types.js";
 import { parseRequestLine } from "../protocol/validate.js";
-import type { SocketServerOptions } from "./socket-server.js";
 
-export function serveConnection(socket: net.Socket, options: SocketServerOptions): void {
+export interface ConnectionOptions {
+  handlers: Handlers;
+  /** Called once the answer to an op is flushed (or its client is gone): e.g. exit after "stop". */
+  afterAnswer?: Partial<Record<Op, () => void>>;
+  log(line: string): void;
+  /** Requests in flight per connection before reading pauses. Default 1024. */
+  maxInFlight?: number;
+}
+
+/** The handler for the request's op, called with it (the one place the op's type is joined to its handler). */
+export function dispatch<K extends Op>(handlers: Handlers, request: RequestOf<K>): ResultOf<K> | Promise<ResultOf<K>> {
+  const handler = handlers[request.op] as (r: RequestOf<K>) => ResultOf<K> | Promise<ResultOf<K>>;
+  return handler(request);
+}
+
+export function serveConnection(socket: net.Socket, options: ConnectionOptions): void {
   const maxInFlight = options.maxInFlight ?? 1024;
   let inFlight = 0;
   let writeBlocked = false;
@@ -35,15 +50,16 @@ export function serveConnection(socket: net.Socket, options: SocketServerOptions
   const answer = async (request: Request): Promise<void> => {
     inFlight++;
     flow();
+    const after = options.afterAnswer?.[request.op];
+    let response: Response;
     try {
-      if (request.op === "stop") {
-        await answerStop(request, options, send);
-      } else {
-        const result = request.op === "ping" ? options.ping() : await options.handle(request);
-        send(okResponse(request.id, result));
-      }
+      response = okResponse(request.id, await dispatch(options.handlers, request));
     } catch (err) {
-      send(errorResponse(request.id, err));
+      response = errorResponse(request.id, err);
+    }
+    try {
+      if (after === undefined) send(response);
+      else if (!send(response, once(after))) after();
     } finally {
       inFlight--;
       flow();
@@ -86,21 +102,10 @@ export function serveConnection(socket: net.Socket, options: SocketServerOptions
   socket.on("error", () => undefined);
 }
 
-async function answerStop(
-  request: Request,
-  options: SocketServerOptions,
-  send: (response: Response, onFlushed?: () => void) => boolean,
-): Promise<void> {
-  let response: Response;
-  try {
-    response = okResponse(request.id, await options.onStop());
-  } catch (err) {
-    response = errorResponse(request.id, err);
-  }
+function once(fn: () => void): () => void {
   let called = false;
-  const answered = (): void => {
-    if (!called) options.onStopAnswered();
+  return () => {
+    if (!called) fn();
     called = true;
   };
-  if (!send(response, answered)) answered();
 }

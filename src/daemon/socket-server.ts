@@ -8,25 +8,13 @@
 import { lstat, mkdir, unlink } from "node:fs/promises";
 import net from "node:net";
 import { dirname } from "node:path";
-import type { PingResult } from "../protocol/results.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
-import type { Request } from "../protocol/types.js";
-import { serveConnection } from "./socket-connection.js";
+import { serveConnection, type ConnectionOptions } from "./socket-connection.js";
 import { listenOrReplaceStale } from "./socket-listen.js";
 
-export interface SocketServerOptions {
+export interface SocketServerOptions extends ConnectionOptions {
   /** Absolute socket path. */
   path: string;
-  /** Serves every op but ping and stop; returns the result or throws (a RelxError). */
-  handle(request: Request): Promise<unknown>;
-  ping(): PingResult;
-  /** The "stop" op: stop the release; its result is the answer. */
-  onStop(): Promise<unknown>;
-  /** Called once the stop answer is flushed (or its client is gone): time to exit. */
-  onStopAnswered(): void;
-  log(line: string): void;
-  /** Requests in flight per connection before reading pauses. Default 1024. */
-  maxInFlight?: number;
 }
 
 export interface SocketServer {

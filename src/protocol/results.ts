@@ -1,4 +1,5 @@
 /** The results of the ops whose shapes scripts rely on: the `--json` shapes of SPEC §6. */
+import type { WireError } from "../errors.js";
 import type { ReleaseRecord } from "../release/manifest.js";
 
 export interface PingResult {
@@ -13,14 +14,20 @@ export interface StopResult {
   pid: number;
 }
 
+export interface CastResult {
+  ok: true;
+}
+
 export interface ProcessStatus {
   name: string;
-  pid: string | number;
+  pid: string;
   server: string;
-  /** The server's declared vsn; null when it declares none. */
+  /** The server's vsn (the effective one the build recorded); null when it has none. */
   vsn: string | null;
   status: "running" | "suspended";
   queue: number;
+  restarts: number;
+  handled: number;
 }
 
 export interface LastUpgrade {
@@ -28,6 +35,16 @@ export interface LastUpgrade {
   to: string;
   pauseMs: number;
   at: string;
+}
+
+/** One entry of the upgrade history: the last 20 upgrades and downgrades, failed ones included. */
+export interface UpgradeRecord {
+  from: string;
+  to: string;
+  at: string;
+  ok: boolean;
+  pauseMs?: number;
+  error?: WireError;
 }
 
 export interface StatusResult {
@@ -38,6 +55,7 @@ export interface StatusResult {
   releases: ReleaseRecord[];
   processes: ProcessStatus[];
   lastUpgrade: LastUpgrade | null;
+  upgrades: UpgradeRecord[];
 }
 
 export interface ChangedProcess {
@@ -47,9 +65,9 @@ export interface ChangedProcess {
   toVsn: string;
 }
 
-/** The result of `upgrade` / `downgrade`, dry runs included (a dry run adds per-process results). */
+/** A successful `upgrade` / `downgrade`. A failure is an error answer with `rolledBack`. */
 export interface UpgradeResult {
-  ok: boolean;
+  ok: true;
   from: string;
   to: string;
   changed: ChangedProcess[];
@@ -57,6 +75,27 @@ export interface UpgradeResult {
   stopped: string[];
   pauseMs: number;
   durationMs: number;
-  dryRun?: boolean;
-  [extra: string]: unknown;
+}
+
+/** What one process's codeChange made of a copy of its state, in a dry run. */
+export interface DryRunProcessResult {
+  name: string;
+  server: string;
+  ok: boolean;
+  state?: unknown;
+  error?: WireError;
+}
+
+/** A dry run: the plan, and every codeChange's result; `ok` is false if any would fail. */
+export interface DryRunResult {
+  ok: boolean;
+  dryRun: true;
+  from: string;
+  to: string;
+  changed: ChangedProcess[];
+  started: string[];
+  stopped: string[];
+  results: DryRunProcessResult[];
+  pauseMs: number;
+  durationMs: number;
 }

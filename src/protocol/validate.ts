@@ -4,41 +4,11 @@
  * one the op does not take) or RELX_UNKNOWN_OP, with the request's id when it could be read.
  */
 import { RelxError, describeValue } from "../errors.js";
-import { OPS, type Op, type Request, type RequestId } from "./types.js";
+import { FIELDS, OPS, isOp, type FieldSpec, type Request, type RequestId } from "./ops.js";
 
 export type ParseResult =
   | { ok: true; request: Request }
   | { ok: false; id: RequestId | null; error: RelxError };
-
-interface FieldSpec {
-  required: boolean;
-  expected: string;
-  test(value: unknown): boolean;
-}
-
-const PROCESS: FieldSpec = { required: true, expected: "a non-empty string", test: isNonEmptyString };
-const MSG: FieldSpec = { required: true, expected: "any JSON value", test: () => true };
-const VSN: FieldSpec = { required: true, expected: "a non-empty string", test: isNonEmptyString };
-const EXTRA: FieldSpec = { required: false, expected: "any JSON value", test: () => true };
-const BOOL: FieldSpec = { required: false, expected: "a boolean", test: (v) => typeof v === "boolean" };
-const TIMEOUT: FieldSpec = {
-  required: false,
-  expected: "a positive number of milliseconds",
-  test: (v) => typeof v === "number" && Number.isFinite(v) && v > 0,
-};
-const UPGRADE = { vsn: VSN, extra: EXTRA, dryRun: BOOL, permanent: BOOL };
-
-/** The fields each op takes besides `id` and `op`. Anything else is refused, not ignored. */
-const FIELDS: Record<Op, Record<string, FieldSpec>> = {
-  ping: {},
-  status: {},
-  stop: {},
-  call: { process: PROCESS, msg: MSG, timeoutMs: TIMEOUT },
-  cast: { process: PROCESS, msg: MSG },
-  state: { process: PROCESS },
-  upgrade: UPGRADE,
-  downgrade: UPGRADE,
-};
 
 /** One line of NDJSON as a request, or the error to answer it with. */
 export function parseRequestLine(line: string): ParseResult {
@@ -61,20 +31,20 @@ export function validateRequest(value: unknown): ParseResult {
   if (!isId(id)) return fail(null, badField("id", "a number or a string", id));
   const op = fields.op;
   if (typeof op !== "string") return fail(id, badField("op", "a string", op));
-  if (!(OPS as readonly string[]).includes(op)) {
+  if (!isOp(op)) {
     const error = new RelxError("RELX_UNKNOWN_OP", `unknown op ${JSON.stringify(op)}`, {
       hint: `ops: ${OPS.join(", ")}`,
     });
     return { ok: false, id, error };
   }
-  const specs = FIELDS[op as Op];
+  const specs: Record<string, FieldSpec> = FIELDS[op];
   for (const key of Object.keys(fields)) {
-    if (key !== "id" && key !== "op" && !(key in specs)) {
+    if (key !== "id" && key !== "op" && !Object.hasOwn(specs, key)) {
       return fail(id, `field "${key}" does not apply to op "${op}"`);
     }
   }
   for (const [key, spec] of Object.entries(specs)) {
-    if (!(key in fields)) {
+    if (!Object.hasOwn(fields, key)) {
       if (spec.required) return fail(id, `op "${op}" needs field "${key}" (${spec.expected})`);
       continue;
     }
@@ -94,10 +64,6 @@ function badField(key: string, expected: string, got: unknown): string {
 
 function isId(value: unknown): value is RequestId {
   return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
-}
-
-function isNonEmptyString(value: unknown): boolean {
-  return typeof value === "string" && value.length > 0;
 }
 
 const ID_PATTERN = /"id"\s*:\s*(-?\d{1,15}(?:\.\d+)?|"(?:[^"\\]|\\.){0,200}")\s*[,}]/;

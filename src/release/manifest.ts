@@ -5,6 +5,9 @@
  */
 
 import type { BootProcessSpec, RestartPolicy } from "../runtime/types.js";
+import type { RecordedPlan } from "./plan-types.js";
+
+export type { PlanChange } from "./plan-types.js";
 
 export type { RestartPolicy };
 
@@ -29,26 +32,6 @@ export interface ServerEntry {
   hasCodeChange: boolean;
 }
 
-export interface PlanChange {
-  /** Server name. */
-  name: string;
-  fromVsn: string;
-  toVsn: string;
-}
-
-/** What moving from one release to another does to the servers and the boot spec. */
-export interface ReleasePlan {
-  /** Servers present in both whose code (sha256) or vsn differ. */
-  changed: PlanChange[];
-  /** Servers only in the target. */
-  added: string[];
-  /** Servers only in the source. */
-  removed: string[];
-  /** Boot processes (by name) only in the target's boot spec: started. */
-  startProcesses: string[];
-  /** Boot processes (by name) only in the source's boot spec: stopped. */
-  stopProcesses: string[];
-}
 
 export interface Manifest {
   format: number;
@@ -62,8 +45,8 @@ export interface Manifest {
   servers: ServerEntry[];
   /** Every file of the release but release.json, relative path → sha256 (hex). */
   files: Record<string, string>;
-  /** For each older release present at build time: the plans in both directions. */
-  plans: Record<string, { up: ReleasePlan; down: ReleasePlan }>;
+  /** For each older release present at build time: the plans in both directions (plan.ts recordPlan). */
+  plans: Record<string, { up: RecordedPlan; down: RecordedPlan }>;
 }
 
 export type ReleaseState = "unpacked" | "current" | "permanent" | "old";

@@ -2,10 +2,12 @@
  * sys operations on many processes at once, for upgrades of whole releases. Each walks its
  * processes synchronously and makes a promise only for the few that are busy or async, so
  * 100,000 idle processes cost a loop, not 100,000 promises. changeCodeAll is all or nothing:
- * if any codeChange fails, every process it changed gets its old code and state back.
+ * if any codeChange fails, every process it changed gets its old code and state back (the very
+ * objects it had: codeChange works on a copy, see code-change.ts).
  */
 import { changeCode, computeCodeChange, type ChangeCodeOptions } from "./code-change.js";
-import { isThenable, type Process } from "./process.js";
+import { isThenable } from "./message.js";
+import type { Process } from "./process.js";
 import type { OldVsn, ServerDef } from "./types.js";
 
 /** Suspends every process; resolves when each has finished the message in hand. */
@@ -75,10 +77,10 @@ export async function changeCodeAll(items: CodeChangeItem[], extra: unknown, opt
 /** Changes synchronously when the process is idle and codeChange is sync; else the slow path. */
 function quickChange(item: CodeChangeItem, extra: unknown, options: ChangeCodeOptions): Promise<void> | undefined {
   const p = item.process;
-  if (p.busy || p.sysq !== null || !p.suspended) return changeCode(p, item.def, item.oldVsn, extra, options) ?? undefined;
+  if (p.phase !== "suspended" || p.sysq !== null) return changeCode(p, item.def, item.oldVsn, extra, options) ?? undefined;
   const state = computeCodeChange(p, item.def, item.oldVsn, extra, p.state, options);
   if (isThenable(state)) {
-    p.busy = true;
+    p.begin();
     const apply = (s: unknown): void => {
       p.state = s;
       p.def = item.def;

@@ -3,10 +3,15 @@
  * codeChange runs (upgrade); with `{ down: vsn }` the *running* one's (downgrade, as OTP does).
  * Either way the passed definition runs afterwards. If codeChange throws, times out or returns
  * a malformed state, the process keeps its old code and old state and stays suspended.
+ * codeChange is given a copy of the state's plain data (copyState), so one that edits it in place
+ * and then fails leaves the old state as it was.
  */
 import { RelxError, describeValue } from "../errors.js";
+import { copyState } from "./copy-state.js";
 import { isServerDef } from "./define.js";
-import { isThenable, type Process } from "./process.js";
+import { isThenable } from "./message.js";
+import { processName } from "./pid.js";
+import type { Process } from "./process.js";
 import type { OldVsn, ServerDef } from "./types.js";
 
 export interface ChangeCodeOptions {
@@ -27,8 +32,8 @@ export function changeCode(p: Process, def: ServerDef, oldVsn: OldVsn, extra: un
 }
 
 /**
- * The state `codeChange` makes of `state`, without applying it (dry runs use a copy of the live
- * state). A value, or a promise of one when codeChange is async.
+ * The state `codeChange` makes of a copy of `state`, without applying it. A value, or a promise
+ * of one when codeChange is async.
  */
 export function computeCodeChange(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, state: unknown, options: ChangeCodeOptions = {}): unknown {
   const holder = typeof oldVsn === "string" ? def : p.def;
@@ -36,7 +41,7 @@ export function computeCodeChange(p: Process, def: ServerDef, oldVsn: OldVsn, ex
   if (fn === undefined) return state;
   let r: unknown;
   try {
-    r = fn.call(holder, oldVsn, state, extra, p.ctx);
+    r = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
   } catch (err) {
     throw codeChangeFailed(p, holder, oldVsn, err);
   }
@@ -81,7 +86,7 @@ function checkArgs(def: ServerDef, oldVsn: OldVsn): void {
 function notSuspended(p: Process): RelxError {
   return new RelxError("RELX_NOT_SUSPENDED", `${p.label} is running; changeCode needs it suspended`, {
     hint: "call sys.suspend first, then changeCode, then sys.resume",
-    process: p.name ?? String(p.pid),
+    process: processName(p),
   });
 }
 
@@ -94,7 +99,7 @@ function codeChangeFailed(p: Process, holder: ServerDef, oldVsn: OldVsn, err: un
   const text = err instanceof Error ? err.message : String(err);
   return new RelxError("RELX_CODE_CHANGE_FAILED", `${holder.name}.codeChange(${JSON.stringify(from)}) failed for ${p.label}: ${text}`, {
     cause: err,
-    process: p.name ?? String(p.pid),
+    process: processName(p),
     hint: "the process kept its old code and state and is still suspended; fix codeChange, or resume it with sys.resume",
   });
 }

@@ -5,20 +5,15 @@
  * `maxRestarts` restarts within `restartWindowMs` gives up, as an OTP supervisor does.
  */
 import { RelxError } from "../errors.js";
-import { emitRuntimeEvent, isThenable, type Message, type Process } from "./process.js";
-
-export interface CrashInfo {
-  error: unknown;
-  message: Message | null;
-  callback: string;
-  /** true for ctx.stop(reason): an exit the process asked for, not a crash. */
-  requested?: boolean;
-}
+import { emitRuntimeEvent } from "./events.js";
+import { isThenable, type CrashInfo } from "./message.js";
+import { processName } from "./pid.js";
+import type { Process } from "./process.js";
 
 export const restartLimits = { maxRestarts: 3, restartWindowMs: 5000 };
 
 export function handleCrash(p: Process, info: CrashInfo): void {
-  p.busy = true;
+  p.begin();
   const requested = info.requested === true;
   const reason = requested ? info.error : callbackError(p, info);
   if (!requested) {
@@ -93,14 +88,14 @@ function isNormalReason(reason: unknown, requested: boolean): boolean {
 function callbackError(p: Process, info: CrashInfo): RelxError {
   if (info.error instanceof RelxError && info.error.code === "RELX_CALLBACK_FAILED") {
     return new RelxError(info.error.code, `${p.label} crashed in ${info.callback}: ${info.error.message}`, {
-      process: p.name ?? String(p.pid),
+      process: processName(p),
       hint: info.error.hint,
     });
   }
   const text = info.error instanceof Error ? info.error.message : String(info.error);
   return new RelxError("RELX_CALLBACK_FAILED", `${p.label} crashed in ${info.callback}: ${text}`, {
     cause: info.error,
-    process: p.name ?? String(p.pid),
+    process: processName(p),
     hint: p.restart === "temporary" ? "the process is temporary and was not restarted" : "it was restarted from its start args; see the log for the stack",
   });
 }

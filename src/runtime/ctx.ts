@@ -4,11 +4,12 @@
  * whatever code is current, and an old release's code is not kept alive by them.
  */
 import { RelxError } from "../errors.js";
-import { callProcess, defaultCallTimeoutMs, startProcess } from "./api.js";
-import { handleCrash } from "./crash.js";
+import { callProcess, defaultCallTimeoutMs } from "./call.js";
+import { CAST, INFO } from "./message.js";
 import { PendingCall } from "./pending-call.js";
-import { CAST, INFO, type Process } from "./process.js";
+import type { Process } from "./process.js";
 import { lookup, resolve } from "./registry.js";
+import { startProcess } from "./spawn.js";
 import type { Ctx, Dest, From, ServerDef, SpawnOptions } from "./types.js";
 import type { Pid } from "./pid.js";
 
@@ -68,7 +69,7 @@ export class ProcessCtx implements Ctx {
     const p = this.p;
     if (!p.alive) return;
     if (p.busy) p.stopReason = reason;
-    else handleCrash(p, { error: reason, message: null, callback: "stop", requested: true });
+    else p.crash({ error: reason, message: null, callback: "stop", requested: true });
   }
 
   bind(tag: string): (...args: unknown[]) => void {

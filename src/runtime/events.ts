@@ -1,14 +1,21 @@
 /** Runtime events: crash reports, restarts, exits. By default crashes go to stderr; the daemon logs them all. */
 import type { RelxError } from "../errors.js";
-import type { Process } from "./process.js";
+import type { Pid } from "./pid.js";
 
+/** What an event says about its process (a Process is one). */
+export interface EventSubject {
+  readonly pid: Pid;
+  readonly name: string | null;
+  readonly label: string;
+  readonly restarts: number;
+}
 
 export type RuntimeEvent =
-  | { type: "crash"; process: Process; error: unknown; callback: string }
-  | { type: "restart"; process: Process }
-  | { type: "exit"; process: Process; reason: unknown }
-  | { type: "giveup"; process: Process; error: unknown }
-  | { type: "unhandled"; process: Process; error: RelxError; msg: unknown };
+  | { type: "crash"; process: EventSubject; error: unknown; callback: string }
+  | { type: "restart"; process: EventSubject }
+  | { type: "exit"; process: EventSubject; reason: unknown }
+  | { type: "giveup"; process: EventSubject; error: unknown }
+  | { type: "unhandled"; process: EventSubject; error: RelxError; msg: unknown };
 
 let observer: (e: RuntimeEvent) => void = defaultObserver;
 

@@ -1,19 +1,20 @@
 /** The end of a process: unregister it and fail everything still waiting on it. */
 import { RelxError } from "../errors.js";
 import { cancelTimers } from "./crash.js";
-import { emitRuntimeEvent, type Process } from "./process.js";
+import { emitRuntimeEvent } from "./events.js";
+import { processName } from "./pid.js";
+import type { Process } from "./process.js";
 import { unregister } from "./registry.js";
 
 export function finishExit(p: Process, reason: unknown): void {
   if (!p.alive) return;
-  p.alive = false;
-  p.busy = false;
+  p.markExited();
   cancelTimers(p);
   unregister(p);
   const text = reason instanceof Error ? reason.message : reason === undefined ? "normal" : String(reason);
   const err = new RelxError("RELX_PROCESS_EXITED", `${p.label} exited (${text}) before it handled this request`, {
     hint: "see the running processes with `relx status`",
-    process: p.name ?? String(p.pid),
+    process: processName(p),
   });
   for (const m of p.mailbox?.drain() ?? []) m.from?.reject(err);
   for (const s of p.sysq?.drain() ?? []) s.done.reject(err);

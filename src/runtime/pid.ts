@@ -20,3 +20,8 @@ export class Pid {
     return new Pid(Number(m[1] ?? m[2]));
   }
 }
+
+/** How errors, logs and results name a process: its registered name, else its pid. */
+export function processName(p: { readonly name: string | null; readonly pid: Pid }): string {
+  return p.name ?? String(p.pid);
+}

@@ -3,50 +3,57 @@
  * operations (sys.*) that take priority and run even while suspended, and one thing in hand
  * at a time: the next message starts only after the previous callback's promise settles.
  *
- * | state      | busy  | suspended | takes user messages | takes system operations |
- * |------------|-------|-----------|---------------------|-------------------------|
- * | idle       | false | false     | yes                 | yes                     |
- * | handling   | true  | false     | queued              | queued until done       |
- * | suspending | true  | true      | queued              | queued until done       |
- * | suspended  | false | true      | queued              | yes                     |
- * | exited     | —     | —         | refused (no process)| refused                 |
+ * Its `phase` is changed here only, by the methods named in the table:
  *
- * Crashes (a throw, a rejected promise, a malformed result) are handled in crash.ts.
+ * | phase      | something in hand | takes user messages  | takes system operations | leaves by                              |
+ * |------------|-------------------|----------------------|-------------------------|----------------------------------------|
+ * | busy       | yes (init first)  | queued               | queued until done       | idle() → idle; suspend() → suspending  |
+ * | idle       | no                | yes                  | yes                     | begin() → busy; suspend() → suspended  |
+ * | suspending | yes               | queued               | queued until done       | idle() → suspended; resume() → busy    |
+ * | suspended  | no                | queued               | yes                     | begin() → suspending; resume() → idle  |
+ * | exited     | —                 | refused (no process) | refused                 | (final: markExited())                  |
+ *
+ * A system operation that runs while suspended puts it in `suspending` for as long as it runs.
+ * Crashes are handled in crash.ts and the end of a process in exit.ts; they, and the ctx every
+ * callback receives, are reached through ProcessHooks (installed by lifecycle.ts), so that this
+ * module imports none of the modules that import it.
  */
 import { RelxError } from "../errors.js";
-import type { PendingCall } from "./pending-call.js";
-import type { Pid } from "./pid.js";
+import { emitRuntimeEvent } from "./events.js";
+import { CALL, CAST, callbackName, isThenable, type CrashInfo, type Message } from "./message.js";
+import { processName, type Pid } from "./pid.js";
 import { Queue } from "./queue.js";
 import { schedule } from "./scheduler.js";
-import { ProcessCtx } from "./ctx.js";
-import { handleCrash, type CrashInfo } from "./crash.js";
-import { finishExit } from "./exit.js";
-import { emitRuntimeEvent } from "./events.js";
 import type { Ctx, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
 
-export { emitRuntimeEvent, setRuntimeObserver, type RuntimeEvent } from "./events.js";
+export type Phase = "busy" | "idle" | "suspending" | "suspended" | "exited";
 
-export const CALL = 0;
-export const CAST = 1;
-export const INFO = 2;
+/** What a process needs from the modules above it. */
+export interface ProcessHooks {
+  ctx(p: Process): Ctx;
+  crash(p: Process, info: CrashInfo): void;
+  exit(p: Process, reason: unknown): void;
+}
 
-export interface Message {
-  kind: number;
-  msg: unknown;
-  from: PendingCall | null;
+let hooks: ProcessHooks = {
+  ctx: notInstalled,
+  crash: notInstalled,
+  exit: notInstalled,
+};
+
+export function installProcessHooks(h: ProcessHooks): void {
+  hooks = h;
+}
+
+function notInstalled(): never {
+  throw new RelxError("RELX_BUG", "the runtime's process hooks are not installed; import relx's runtime through its index");
 }
 
 type SysOp = () => unknown;
 
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v instanceof Promise || (v !== null && typeof v === "object" && typeof (v as any).then === "function");
-}
-
 export class Process {
   state: unknown = undefined;
-  busy = true;
-  suspended = false;
-  alive = true;
+  phase: Phase = "busy";
   scheduled = false;
   handled = 0;
   mailbox: Queue<Message> | null = null;
@@ -61,9 +68,20 @@ export class Process {
     readonly restart: RestartPolicy,
   ) {}
 
+  get alive(): boolean {
+    return this.phase !== "exited";
+  }
+  /** Something in hand: a callback or a system operation runs. */
+  get busy(): boolean {
+    return this.phase === "busy" || this.phase === "suspending";
+  }
+  get suspended(): boolean {
+    return this.phase === "suspended" || this.phase === "suspending";
+  }
+
   /** A fresh ctx per callback: it holds only this process, so caching it would only cost memory. */
   get ctx(): Ctx {
-    return new ProcessCtx(this);
+    return hooks.ctx(this);
   }
 
   private ext(): Extras {
@@ -113,20 +131,72 @@ export class Process {
 
   deliver(m: Message): void {
     (this.mailbox ??= new Queue()).push(m);
-    if (!this.busy && !this.suspended) schedule(this);
+    if (this.phase === "idle") schedule(this);
   }
 
   /** Called by the scheduler: take one thing off the queues. */
   runOne(): void {
-    if (this.busy || !this.alive) return;
+    if (this.phase !== "idle" && this.phase !== "suspended") return;
     if (this.sysq !== null && this.sysq.length > 0) return this.runSys();
-    if (this.suspended || this.mailbox === null) return;
+    if (this.phase === "suspended" || this.mailbox === null) return;
     const m = this.mailbox.shift();
     if (m !== undefined) this.dispatch(m);
   }
 
+  // ---- phase transitions ---------------------------------------------------------------
+
+  /** Something is now in hand (a message, a system operation, a crash being handled). */
+  begin(): void {
+    if (this.phase === "idle") this.phase = "busy";
+    else if (this.phase === "suspended") this.phase = "suspending";
+  }
+
+  /** The thing in hand is done: answer suspend waiters, honour a stop, take the next thing. */
+  idle(): void {
+    if (this.phase === "exited") return;
+    this.phase = this.phase === "suspending" || this.phase === "suspended" ? "suspended" : "idle";
+    if (this.stopReason !== undefined) {
+      const reason = this.stopReason;
+      this.stopReason = undefined;
+      return this.crash({ error: reason, message: null, callback: "stop", requested: true });
+    }
+    const waiters = this.suspendWaiters;
+    if (waiters !== null) {
+      this.suspendWaiters = null;
+      for (const w of waiters) w();
+    }
+    if ((this.sysq !== null && this.sysq.length > 0) || (this.phase === "idle" && this.mailbox !== null && this.mailbox.length > 0)) {
+      schedule(this);
+    }
+  }
+
+  /** Suspends; resolves once the thing in hand is done (at once when nothing is). */
+  suspend(): void | Promise<void> {
+    if (this.phase === "exited") throw exited(this);
+    if (this.phase === "idle") this.phase = "suspended";
+    else if (this.phase === "busy") this.phase = "suspending";
+    if (this.phase === "suspended") return;
+    return new Promise<void>((resolve) => (this.suspendWaiters ??= []).push(resolve));
+  }
+
+  resume(): void {
+    if (this.phase === "exited") throw exited(this);
+    if (this.phase === "suspending") this.phase = "busy";
+    else if (this.phase === "suspended") {
+      this.phase = "idle";
+      if (this.mailbox !== null && this.mailbox.length > 0) schedule(this);
+    }
+  }
+
+  /** The final transition; exit.ts does the rest of the clean-up. */
+  markExited(): void {
+    this.phase = "exited";
+  }
+
+  // ---- user messages -------------------------------------------------------------------
+
   private dispatch(m: Message): void {
-    this.busy = true;
+    this.phase = "busy";
     const def = this.def;
     let result: unknown;
     try {
@@ -154,7 +224,7 @@ export class Process {
   }
 
   private finish(m: Message, r: unknown): void {
-    if (!this.alive) return;
+    if (this.phase === "exited") return;
     if (m.kind === CALL) {
       if (r === null || typeof r !== "object" || !("state" in r)) {
         return this.crash({ error: malformed("handleCall", "{ reply, state }", r), message: m, callback: "handleCall" });
@@ -176,7 +246,7 @@ export class Process {
     const cb = callbackName(m.kind);
     const err = new RelxError("RELX_NO_HANDLER", `${this.label} has no ${cb}; the message was not handled`, {
       hint: `add ${cb} to server ${this.def.name}, or send another kind of message`,
-      process: this.name ?? String(this.pid),
+      process: processName(this),
     });
     if (m.from !== null) m.from.reject(err);
     else emitRuntimeEvent({ type: "unhandled", process: this, error: err, msg: m.msg });
@@ -184,33 +254,19 @@ export class Process {
   }
 
   crash(info: CrashInfo): void {
-    handleCrash(this, info);
+    hooks.crash(this, info);
   }
 
-  /** The thing in hand is done: answer suspend waiters, honour a stop, take the next thing. */
-  idle(): void {
-    this.busy = false;
-    if (!this.alive) return;
-    if (this.stopReason !== undefined) {
-      const reason = this.stopReason;
-      this.stopReason = undefined;
-      return handleCrash(this, { error: reason, message: null, callback: "stop", requested: true });
-    }
-    const waiters = this.suspendWaiters;
-    if (waiters !== null) {
-      this.suspendWaiters = null;
-      for (const w of waiters) w();
-    }
-    if ((this.sysq !== null && this.sysq.length > 0) || (!this.suspended && this.mailbox !== null && this.mailbox.length > 0)) {
-      schedule(this);
-    }
+  /** Clears timers, unregisters, and fails everything still queued. */
+  exit(reason: unknown): void {
+    hooks.exit(this, reason);
   }
 
   // ---- system operations -------------------------------------------------------------
 
   /** Runs `op` between messages (now, if nothing is in hand); its result or a promise of it. */
   system<T>(op: () => T | Promise<T>): T | Promise<T> {
-    if (!this.alive) throw exited(this);
+    if (this.phase === "exited") throw exited(this);
     if (!this.busy && (this.sysq === null || this.sysq.length === 0)) return this.runSysNow(op);
     const done = new PendingSys();
     (this.sysq ??= new Queue()).push({ op, done });
@@ -230,7 +286,7 @@ export class Process {
   }
 
   private runSysNow<T>(op: () => T | Promise<T>): T | Promise<T> {
-    this.busy = true;
+    this.begin();
     let r: T | Promise<T>;
     try {
       r = op();
@@ -243,21 +299,6 @@ export class Process {
       return r;
     }
     return Promise.resolve(r).finally(() => this.idle());
-  }
-
-  /** Suspends; resolves once the thing in hand is done (at once when idle). */
-  suspend(): void | Promise<void> {
-    if (!this.alive) throw exited(this);
-    this.suspended = true;
-    if (!this.busy) return;
-    return new Promise<void>((resolve) => (this.suspendWaiters ??= []).push(resolve));
-  }
-
-  resume(): void {
-    if (!this.alive) throw exited(this);
-    if (!this.suspended) return;
-    this.suspended = false;
-    if (!this.busy && this.mailbox !== null && this.mailbox.length > 0) schedule(this);
   }
 
   info(): ProcessInfo {
@@ -275,11 +316,6 @@ export class Process {
 
   addTimer(t: ReturnType<typeof setTimeout>): void {
     (this.timers ??= new Set()).add(t);
-  }
-
-  /** Clears timers, unregisters, and fails everything still queued. */
-  exit(reason: unknown): void {
-    finishExit(this, reason);
   }
 }
 
@@ -302,10 +338,6 @@ export class PendingSys {
   });
 }
 
-export function callbackName(kind: number): "handleCall" | "handleCast" | "handleInfo" {
-  return kind === CALL ? "handleCall" : kind === CAST ? "handleCast" : "handleInfo";
-}
-
 function malformed(callback: string, expected: string, got: unknown): RelxError {
   return new RelxError("RELX_CALLBACK_FAILED", `${callback} returned a malformed result: expected ${expected}, got ${got === undefined ? "undefined" : JSON.stringify(got)?.slice(0, 80) ?? typeof got}`);
 }
@@ -313,6 +345,6 @@ function malformed(callback: string, expected: string, got: unknown): RelxError 
 export function exited(p: Process): RelxError {
   return new RelxError("RELX_NO_SUCH_PROCESS", `${p.label} has exited`, {
     hint: "see the running processes with `relx status`",
-    process: p.name ?? String(p.pid),
+    process: processName(p),
   });
 }

@@ -5,7 +5,8 @@
  */
 import { changeCodeAll, resumeAll, suspendAll } from "./bulk.js";
 import { changeCode, type ChangeCodeOptions } from "./code-change.js";
-import { isThenable } from "./process.js";
+import "./lifecycle.js";
+import { isThenable } from "./message.js";
 import { resolve } from "./registry.js";
 import type { Dest, OldVsn, ProcessInfo, ServerDef } from "./types.js";
 

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RelxError } from "../../src/errors.js";
-import type { StatusResult, UpgradeResult } from "../../src/protocol/results.js";
+import type { DryRunResult, StatusResult, UpgradeResult } from "../../src/protocol/results.js";
 import type { Request } from "../../src/protocol/types.js";
 import { shortTempDir, startStubServer, type StubServer } from "../protocol/socket-helpers.js";
 import { ensureBuilt, runRelx } from "./run-relx.js";
@@ -22,13 +22,16 @@ function status(): StatusResult {
     releases: [{ vsn: "1.0.0", state: "old" }, { vsn: "1.1.0", state: "permanent" }],
     processes: Array.from({ length: PROCESSES }, (_, i) => ({
       name: `worker-${i}`, pid: `<0.${i}.0>`, server: "DemoServer", vsn: "2", status: "running" as const, queue: i % 3,
+      restarts: 0, handled: i,
     })),
     lastUpgrade: { from: "1.0.0", to: "1.1.0", pauseMs: 3, at: "2025-01-01T00:00:00.000Z" },
+    upgrades: [{ from: "1.0.0", to: "1.1.0", at: "2025-01-01T00:00:00.000Z", ok: true, pauseMs: 3 }],
   };
 }
 
-function upgradeResult(ok: boolean): UpgradeResult {
-  return { ok, from: "1.0.0", to: "1.1.0", changed: [{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }], started: [], stopped: [], pauseMs: 2, durationMs: 9 };
+function upgradeResult(dryRun: boolean): UpgradeResult | DryRunResult {
+  if (dryRun) return { ok: false, dryRun: true, from: "1.0.0", to: "1.1.0", changed: [{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }], started: [], stopped: [], results: [{ name: "blackode", server: "DemoServer", ok: false, error: { code: "RELX_CODE_CHANGE_FAILED", message: "no" } }], pauseMs: 2, durationMs: 9 };
+  return { ok: true, from: "1.0.0", to: "1.1.0", changed: [{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }], started: [], stopped: [], pauseMs: 2, durationMs: 9 };
 }
 
 async function handle(request: Request): Promise<unknown> {
@@ -38,9 +41,9 @@ async function handle(request: Request): Promise<unknown> {
     case "state": return { name: "blackode", salary: 30000 };
     case "upgrade":
       if (request.vsn === "9.9.9") {
-        throw Object.assign(new RelxError("RELX_CODE_CHANGE_FAILED", "codeChange of blackode threw: no", { process: "blackode", hint: "fix it" }), { details: { rolledBack: true } });
+        throw new RelxError("RELX_CODE_CHANGE_FAILED", "codeChange of blackode threw: no", { process: "blackode", hint: "fix it", details: { rolledBack: true } });
       }
-      return upgradeResult(request.dryRun !== true);
+      return upgradeResult(request.dryRun === true);
     default: return { ok: true };
   }
 }

@@ -54,21 +54,30 @@ describe("no daemon exits 3", () => {
   });
 });
 
-describe("a bad value in a well-formed command exits 1 with RELX_BAD_ARGUMENT", () => {
+describe("a bad value in a well-formed command exits 1 with RELX_BAD_ARGUMENT or RELX_BAD_VSN", () => {
   it.each([
-    ["call", ["call", "blackode", "{add: 1}"], "{add: 1}"],
-    ["cast", ["cast", "blackode", "'x'"], "'x'"],
-    ["--extra", ["upgrade", "1.1.0", "--extra", "{"], "{"],
-    ["a vsn that is not semver", ["upgrade", "v-next"], "v-next"],
-    ["a downgrade vsn", ["downgrade", "1.0"], "1.0"],
-  ])("%s", async (_what, args, value) => {
+    ["call", ["call", "blackode", "{add: 1}"], "{add: 1}", "RELX_BAD_ARGUMENT"],
+    ["cast", ["cast", "blackode", "'x'"], "'x'", "RELX_BAD_ARGUMENT"],
+    ["--extra", ["upgrade", "1.1.0", "--extra", "{"], "{", "RELX_BAD_ARGUMENT"],
+    ["a vsn that is not semver", ["upgrade", "v-next"], "v-next", "RELX_BAD_VSN"],
+    ["a downgrade vsn", ["downgrade", "1.0"], "1.0", "RELX_BAD_VSN"],
+  ])("%s", async (_what, args, value, code) => {
     const run = await runRelx([...args, "--json"], { cwd: root });
     expect(run.code).toBe(1);
     const out = JSON.parse(run.stdout);
-    expect(out).toMatchObject({ ok: false, error: { code: "RELX_BAD_ARGUMENT" } });
+    expect(out).toMatchObject({ ok: false, error: { code } });
     expect(out.error.message).toContain(JSON.stringify(value));
     const human = await runRelx(args, { cwd: root });
     expect(human.code).toBe(1);
     expect(human.stderr).toMatch(/^relx: .+\nhint: .+\n$/);
+  });
+
+  it("refuses `upgrade v1.1.0` with the hint 1.1.0, as the socket does", async () => {
+    const run = await runRelx(["upgrade", "v1.1.0", "--json"], { cwd: root });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: false,
+      error: { code: "RELX_BAD_VSN", message: 'the version "v1.1.0" is not a semver version', hint: 'use "1.1.0": relx upgrade 1.1.0' },
+    });
   });
 });

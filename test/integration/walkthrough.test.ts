@@ -31,7 +31,7 @@ describe("the seed walk-through", () => {
 
     const status = (await relxJson(root, ["status"])).json;
     expect(status).toMatchObject({ name: "bank", vsn: "2.0.0", permanent: "2.0.0", lastUpgrade: { from: "1.0.0", to: "2.0.0" } });
-    expect(status.processes).toEqual([{ name: "blackode", pid: expect.any(String), server: "DemoServer", vsn: "2", status: "running", queue: 0 }]);
+    expect(status.processes).toEqual([{ name: "blackode", pid: expect.any(String), server: "DemoServer", vsn: "2", status: "running", queue: 0, restarts: 0, handled: expect.any(Number) }]);
     expect(status.releases).toEqual([{ vsn: "1.0.0", state: "old" }, { vsn: "2.0.0", state: "permanent" }]);
 
     const down = await relxJson(root, ["downgrade", "1.0.0"]);

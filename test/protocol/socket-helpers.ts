@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSocketServer, type SocketServer, type SocketServerOptions } from "../../src/daemon/socket-server.js";
 import { LineSplitter } from "../../src/protocol/line-splitter.js";
+import { OPS, type Handlers } from "../../src/protocol/ops.js";
 import type { Request, Response } from "../../src/protocol/types.js";
 
 /** A fresh directory with a short path (Unix socket paths are limited to ~107 bytes). */
@@ -76,6 +77,8 @@ export interface StubServer {
   path: string;
   handled: Request[];
   stops: number;
+  /** Called when a stop is handled, before its answer. */
+  onStop?: () => void;
 }
 
 /** A socket server whose release node is a stub: the socket server is the unit under test. */
@@ -85,21 +88,17 @@ export async function startStubServer(
   overrides: Partial<SocketServerOptions> = {},
 ): Promise<StubServer> {
   const stub: StubServer = { server: undefined as unknown as SocketServer, path, handled: [], stops: 0 };
-  stub.server = await startSocketServer({
-    path,
-    handle: (request) => {
-      stub.handled.push(request);
-      return handle(request);
-    },
-    ping: () => ({ pong: true, pid: process.pid, vsn: "1.0.0" }),
-    onStop: async () => {
-      stub.stops++;
-      return { stopped: true, pid: process.pid };
-    },
-    onStopAnswered: () => undefined,
-    log: () => undefined,
-    ...overrides,
-  });
+  const handlers = Object.fromEntries(OPS.map((op) => [op, (request: Request) => {
+    stub.handled.push(request);
+    return handle(request);
+  }])) as unknown as Handlers;
+  handlers.ping = () => ({ pong: true, pid: process.pid, vsn: "1.0.0" });
+  handlers.stop = async () => {
+    stub.stops++;
+    stub.onStop?.();
+    return { stopped: true, pid: process.pid };
+  };
+  stub.server = await startSocketServer({ path, handlers, log: () => undefined, ...overrides });
   return stub;
 }
 

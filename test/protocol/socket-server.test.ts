@@ -132,22 +132,21 @@ describe("requests", () => {
     expect(await client.ask({ id: 1, op: "state", process: "p" })).toMatchObject({ ok: false, error: { code: "RELX_BAD_RESULT" } });
   });
 
-  it("stops on the stop op: onStop, then the answer, then onStopAnswered", async () => {
+  it("stops on the stop op: its handler, then the answer, then its afterAnswer hook", async () => {
     const path = join(temp.dir, "relx.sock");
     const order: string[] = [];
     const answered = deferred<void>();
-    await serve(path, undefined, {
-      onStop: async () => {
-        order.push("stop");
-        return { stopped: true, pid: 1 };
-      },
-      onStopAnswered: () => {
-        order.push("answered");
-        answered.resolve();
+    const stub = await serve(path, undefined, {
+      afterAnswer: {
+        stop: () => {
+          order.push("answered");
+          answered.resolve();
+        },
       },
     });
+    stub.onStop = () => order.push("stop");
     const client = await connect(path);
-    expect(await client.ask({ id: 5, op: "stop" })).toEqual({ id: 5, ok: true, result: { stopped: true, pid: 1 } });
+    expect(await client.ask({ id: 5, op: "stop" })).toEqual({ id: 5, ok: true, result: { stopped: true, pid: process.pid } });
     await answered.promise;
     expect(order).toEqual(["stop", "answered"]);
   });

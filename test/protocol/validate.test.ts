@@ -43,7 +43,7 @@ describe("parseRequestLine", () => {
       code: "RELX_BAD_REQUEST",
       message: 'field "process": expected a non-empty string, got number 7',
     });
-    expect(refusal('{"id":3,"op":"call","process":"p","msg":1,"timeoutMs":"5"}').message).toContain('field "timeoutMs": expected a positive number');
+    expect(refusal('{"id":3,"op":"call","process":"p","msg":1,"timeoutMs":"5"}').message).toContain('field "timeoutMs": expected a number of milliseconds from 1 to 2147483647, got "5"');
     expect(refusal('{"id":4,"op":"upgrade","vsn":"1.1.0","dryRun":"yes"}').message).toBe('field "dryRun": expected a boolean, got "yes"');
   });
 

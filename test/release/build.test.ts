@@ -42,8 +42,20 @@ describe("build: the bank, v1 then v2", () => {
     expect(m2.servers.find((s) => s.name === "Counter")).toMatchObject({ vsn: "1.0.0", sha256: m1.files["lib/counter.cjs"] });
     expect(m2.plans).toEqual({
       "1.0.0": {
-        up: { changed: [{ name: "DemoServer", fromVsn: "1", toVsn: "2" }], added: [], removed: [], startProcesses: [], stopProcesses: [] },
-        down: { changed: [{ name: "DemoServer", fromVsn: "2", toVsn: "1" }], added: [], removed: [], startProcesses: [], stopProcesses: [] },
+        up: {
+          changed: [{ name: "DemoServer", fromVsn: "1", toVsn: "2" }], added: [], removed: [],
+          steps: [
+            { op: "change-code", process: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2", oldVsn: "1" },
+            { op: "rebind", process: "counter", server: "Counter", vsn: "1.0.0" },
+          ],
+        },
+        down: {
+          changed: [{ name: "DemoServer", fromVsn: "2", toVsn: "1" }], added: [], removed: [],
+          steps: [
+            { op: "change-code", process: "blackode", server: "DemoServer", fromVsn: "2", toVsn: "1", oldVsn: { down: "1" } },
+            { op: "rebind", process: "counter", server: "Counter", vsn: "1.0.0" },
+          ],
+        },
       },
     });
     expect(await readReleases(join(root, "releases"))).toEqual([

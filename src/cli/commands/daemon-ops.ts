@@ -1,19 +1,18 @@
 /** Commands that ask the running daemon: ping, status, call, cast, state, stop. */
 import { request } from "../../client/request.js";
-import type { PingResult, StatusResult, StopResult } from "../../protocol/results.js";
 import { parseJsonArgument } from "../args.js";
 import type { CommandOutput, CommonOptions } from "../output.js";
 import { renderStatus } from "../render-status.js";
 import { resolveSocketPath } from "../socket-path.js";
 
 export async function ping(options: CommonOptions): Promise<CommandOutput> {
-  const result = (await request(await resolveSocketPath(options), { op: "ping" })) as PingResult;
+  const result = await request(await resolveSocketPath(options), { op: "ping" });
   const vsn = result.vsn === undefined ? "" : `, vsn ${result.vsn}`;
   return { value: result, text: () => `pong (pid ${result.pid}${vsn})` };
 }
 
 export async function status(options: CommonOptions): Promise<CommandOutput> {
-  const result = (await request(await resolveSocketPath(options), { op: "status" })) as StatusResult;
+  const result = await request(await resolveSocketPath(options), { op: "status" });
   return { value: result, text: () => renderStatus(result) };
 }
 
@@ -36,7 +35,7 @@ export async function state(options: CommonOptions, processName: string): Promis
 export async function stop(options: CommonOptions): Promise<CommandOutput> {
   const socket = await resolveSocketPath(options);
   // Returns once the daemon has closed the connection, i.e. removed its socket and pid file.
-  const result = (await request(socket, { op: "stop" }, { awaitClose: true })) as StopResult;
+  const result = await request(socket, { op: "stop" }, { awaitClose: true });
   return { value: { ok: true, ...result }, text: () => `relx: stopped (pid ${result.pid})` };
 }
 

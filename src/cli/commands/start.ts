@@ -40,7 +40,7 @@ function started(ready: { pid: number; name: string; vsn: string | undefined }):
 async function refuseIfRunning(socket: string): Promise<void> {
   let pong: PingResult;
   try {
-    pong = (await request(socket, { op: "ping" })) as PingResult;
+    pong = await request(socket, { op: "ping" });
   } catch (err) {
     if (err instanceof RelxError && err.code === "RELX_NO_DAEMON") return;
     throw err;

@@ -1,7 +1,7 @@
 /** `relx upgrade` and `relx downgrade`: hot code change of the running release (SPEC §7). */
 import { request } from "../../client/request.js";
-import type { UpgradeResult } from "../../protocol/results.js";
-import { checkVsnArgument, parseJsonArgument } from "../args.js";
+import { parseVsn } from "../../release/vsn.js";
+import { parseJsonArgument } from "../args.js";
 import { EXIT_FAILED, type CommandOutput, type CommonOptions } from "../output.js";
 import { renderUpgrade } from "../render-upgrade.js";
 import { resolveSocketPath } from "../socket-path.js";
@@ -22,19 +22,19 @@ export function downgrade(options: UpgradeOptions, vsn: string): Promise<Command
 }
 
 async function changeRelease(op: "upgrade" | "downgrade", options: UpgradeOptions, vsn: string): Promise<CommandOutput> {
-  await checkVsnArgument(vsn, "the version");
+  parseVsn(vsn, { what: "the version", retry: (v) => `relx ${op} ${v}` });
   const extra = options.extra === undefined ? undefined : parseJsonArgument(options.extra, "--extra");
   const socket = await resolveSocketPath(options);
-  const result = (await request(socket, {
+  const result = await request(socket, {
     op,
     vsn,
     ...(extra === undefined ? {} : { extra }),
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(op === "upgrade" && options.permanent === false ? { permanent: false } : {}),
-  })) as UpgradeResult;
+  });
   return {
     value: result,
-    text: () => renderUpgrade(op, result, options.dryRun === true),
+    text: () => renderUpgrade(op, result),
     exitCode: result.ok === false ? EXIT_FAILED : 0,
   };
 }

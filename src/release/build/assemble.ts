@@ -12,7 +12,7 @@ import { compile, type CompiledModule } from "./compile.js";
 import { createdAt } from "./created-at.js";
 import { pathExists } from "../fs-util.js";
 import { discover } from "./discover.js";
-import { planRelease } from "../plan.js";
+import { recordPlan } from "../plan.js";
 import { listReleaseVsns } from "../store/release-dirs.js";
 import { resolveServers } from "./resolve-servers.js";
 import { listSources, relPosix } from "./sources.js";
@@ -67,7 +67,7 @@ export async function assembleRelease(options: AssembleOptions): Promise<{ manif
     plans: {},
   };
   for (const old of older) {
-    manifest.plans[old.vsn] = { up: planRelease(old, manifest), down: planRelease(manifest, old) };
+    manifest.plans[old.vsn] = { up: recordPlan(old, manifest, "up"), down: recordPlan(manifest, old, "down") };
   }
   await writeFile(join(dir, "release.json"), JSON.stringify(manifest, null, 2) + "\n");
   return { manifest, warnings: [...compiled.warnings, ...warnings] };

@@ -11,8 +11,8 @@
  */
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import semver from "semver";
 import { RelxError } from "../../errors.js";
+import { parseVsn } from "../vsn.js";
 import type { Manifest } from "../manifest.js";
 import { loadConfig } from "../config.js";
 import { assembleRelease } from "./assemble.js";
@@ -85,12 +85,7 @@ function checkVsn(vsn: string, fromFlag: boolean): string {
       hint: 'add "version" to package.json, or run relx build --vsn 1.0.0',
     });
   }
-  if (semver.valid(vsn) === vsn) return vsn;
-  const clean = semver.valid(vsn);
-  const where = fromFlag ? "--vsn" : "package.json version";
-  throw new RelxError("RELX_BAD_VSN", `${where} "${vsn}" is not a semver version`, {
-    hint: clean ? `use "${clean}": relx build --vsn ${clean}` : "use a version like 1.2.3: relx build --vsn 1.2.3",
-  });
+  return parseVsn(vsn, { what: fromFlag ? "--vsn" : "package.json version", retry: (v) => `relx build --vsn ${v}` });
 }
 
 async function commit(staged: string, dir: string, vsn: string): Promise<void> {

@@ -1,11 +1,9 @@
 /** Helpers shared by the upgrade runner and the dry run. */
-import { RelxError, toRelxError } from "../errors.js";
+import { withDetails, type RelxError } from "../../errors.js";
 
-/** A RelxError carrying `details.rolledBack`, which the socket server puts in the response. */
+/** The failure of an upgrade: a new error with `rolledBack`, which the socket puts in the answer; `err` is its cause. */
 export function failed(err: unknown, rolledBack: boolean): RelxError {
-  const e = toRelxError(err);
-  e.details = { ...e.details, rolledBack };
-  return e;
+  return withDetails(err, { rolledBack });
 }
 
 /** Milliseconds to 3 decimals. */

@@ -1,24 +1,22 @@
 /**
  * Upgrade preflight (SPEC §7 step 1), nothing touched: the vsn is semver, the release exists and
- * is not the one running, the direction matches the command, and (in loadRelease) its files
- * match their checksums and its app name is ours.
+ * is not the one running, the direction matches the command; then its code is loaded (step 2),
+ * which checks its files against their checksums and its app name against ours.
  */
 import { existsSync } from "node:fs";
 import semver from "semver";
-import { RelxError } from "../errors.js";
-import { releaseDir } from "../release/store/verify.js";
-import type { NodeState } from "./release-node.js";
+import { RelxError } from "../../errors.js";
+import type { Direction } from "../../release/plan.js";
+import { releaseDir } from "../../release/store/verify.js";
+import { parseVsn } from "../../release/vsn.js";
+import { loadRelease, type LoadedRelease } from "../load-release.js";
+import type { NodeState } from "../node-state.js";
 
-export type Direction = "up" | "down";
-
-/** Throws RELX_BAD_VSN, RELX_NO_SUCH_RELEASE, RELX_WRONG_DIRECTION. */
-export function preflight(node: NodeState, direction: Direction, vsn: string): void {
+/** The target release, loaded. Throws RELX_BAD_VSN, RELX_NO_SUCH_RELEASE, RELX_WRONG_DIRECTION and what loadRelease throws. */
+export async function preflight(node: NodeState, direction: Direction, value: string): Promise<LoadedRelease> {
+  const command = direction === "up" ? "upgrade" : "downgrade";
+  const vsn = parseVsn(value, { what: "the version", retry: (v) => `relx ${command} ${v}` });
   const current = node.release!.manifest.vsn;
-  if (typeof vsn !== "string" || semver.valid(vsn) === null) {
-    throw new RelxError("RELX_BAD_VSN", `${JSON.stringify(vsn)} is not a semver version`, {
-      hint: "see the releases with `relx releases`",
-    });
-  }
   if (!existsSync(releaseDir(node.config, vsn))) {
     throw new RelxError("RELX_NO_SUCH_RELEASE", `release ${vsn} of ${node.config.name} does not exist`, {
       hint: "see the releases with `relx releases`, or build it with `relx build`",
@@ -38,4 +36,5 @@ export function preflight(node: NodeState, direction: Direction, vsn: string): v
       hint: `run \`relx upgrade ${vsn}\``,
     });
   }
+  return loadRelease(node.config, vsn);
 }

@@ -1,0 +1,45 @@
+/**
+ * The release node's op handlers (status, call, cast, state, upgrade, downgrade), typed by the
+ * protocol's op table; run-daemon.ts adds ping and stop. Each returns the §6 JSON shape or
+ * throws a RelxError.
+ */
+import { RelxError } from "../errors.js";
+import type { Handlers } from "../protocol/ops.js";
+import * as host from "../runtime/host.js";
+import type { NodeState } from "./node-state.js";
+import { statusOf } from "./status.js";
+import { runUpgrade } from "./upgrade/upgrade.js";
+
+export type NodeHandlers = Omit<Handlers, "ping" | "stop">;
+
+export function nodeHandlers(node: NodeState): NodeHandlers {
+  /** An op the booted node serves: it waits for the boot, and is refused once the node stops. */
+  const served = <A, R>(fn: (req: A) => R | Promise<R>) => async (req: A): Promise<R> => {
+    await node.booted;
+    if (node.phase !== "up" && node.phase !== "upgrading") {
+      throw new RelxError("RELX_NO_DAEMON", "the release is not running", { hint: "start it with `relx start`" });
+    }
+    return fn(req);
+  };
+  return {
+    status: served(() => statusOf(node)),
+    call: served((req) => host.call(host.find(req.process), req.msg, req.timeoutMs ?? node.config.callTimeoutMs)),
+    cast: served((req) => {
+      host.cast(host.find(req.process), req.msg);
+      return { ok: true as const };
+    }),
+    state: served((req) => host.getState(host.find(req.process))),
+    upgrade: served((req) => upgradeOp(node, "up", req)),
+    downgrade: served((req) => upgradeOp(node, "down", req)),
+  };
+}
+
+function upgradeOp(node: NodeState, direction: "up" | "down", req: { vsn: string; extra?: unknown; dryRun?: boolean; permanent?: boolean }) {
+  return runUpgrade(node, {
+    direction,
+    vsn: req.vsn,
+    extra: req.extra ?? null,
+    dryRun: req.dryRun === true,
+    permanent: req.permanent !== false,
+  });
+}

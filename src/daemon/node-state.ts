@@ -1,0 +1,42 @@
+/**
+ * The release node's state, shared by the node (release-node.ts), its op handlers (handlers.ts)
+ * and the upgrade runner (upgrade/). Its phase is changed by release-node.ts and upgrade.ts only:
+ *
+ * | phase     | entered by               | ops                    | upgrade      | stop()                  |
+ * |-----------|--------------------------|------------------------|--------------|-------------------------|
+ * | new       | createReleaseNode        | wait for boot          | —            | → stopped               |
+ * | up        | boot() done; upgrade end | served                 | → upgrading  | → stopping              |
+ * | upgrading | runUpgrade               | served (calls delayed) | RELX_BUSY    | waits for upgradeDone   |
+ * | stopping  | stop()                   | RELX_NO_DAEMON         | RELX_BUSY    | the same stop           |
+ * | stopped   | every process stopped    | RELX_NO_DAEMON         | —            | no-op                   |
+ */
+import type { UpgradeRecord, LastUpgrade } from "../protocol/results.js";
+import type { RelxConfig } from "../release/config.js";
+import type { ProcessRef } from "../runtime/host.js";
+import type { LoadedRelease } from "./load-release.js";
+
+export type NodePhase = "new" | "up" | "upgrading" | "stopping" | "stopped";
+
+export type Log = (line: string) => void;
+
+export interface NodeState {
+  config: RelxConfig;
+  log: Log;
+  phase: NodePhase;
+  /** Settles once boot() has finished, well or not: ops that arrive while booting wait for it. */
+  booted: Promise<void>;
+  release: LoadedRelease | null;
+  /** Boot processes by name, in boot-spec order (one that gave up stays listed). */
+  boot: Map<string, ProcessRef>;
+  /** Settles when the upgrade in flight has finished or rolled back (null: none in flight). */
+  upgradeDone: Promise<void> | null;
+  startedAt: number;
+  lastUpgrade: LastUpgrade | null;
+  /** The last UPGRADE_HISTORY upgrades and downgrades, failed ones included, newest last. */
+  upgrades: UpgradeRecord[];
+}
+
+export const UPGRADE_HISTORY = 20;
+
+/** A stop deadline per process: a terminate that hangs is given up on, so `relx stop` always ends. */
+export const TERMINATE_TIMEOUT_MS = 5000;

@@ -1,0 +1,52 @@
+/**
+ * --dry-run (SPEC §7): suspend as a real upgrade would, run every codeChange on a copy of the live
+ * state, resume, and report the plan and each result. No code, state or release record changes.
+ * New boot processes are reported, not started (their init could have effects).
+ */
+import { performance } from "node:perf_hooks";
+import { toRelxError } from "../../errors.js";
+import type { DryRunProcessResult, DryRunResult } from "../../protocol/results.js";
+import { stepsOf } from "../../release/plan.js";
+import * as host from "../../runtime/host.js";
+import { serverOf, type LoadedRelease } from "../load-release.js";
+import type { NodeState } from "../node-state.js";
+import { planLive, planSummary } from "./live-plan.js";
+import { failed, round } from "./result.js";
+import type { UpgradeOptions } from "./options.js";
+
+export async function dryRunUpgrade(node: NodeState, target: LoadedRelease, options: UpgradeOptions, t0: number): Promise<DryRunResult> {
+  const { plan } = planLive(node, target, options.direction);
+  const changes = stepsOf(plan, "change-code");
+  const refs = changes.map((s) => s.ref);
+  const tSuspend = performance.now();
+  try {
+    await host.suspendWithin(refs, node.config.suspendTimeoutMs);
+  } catch (err) {
+    throw failed(err, false);
+  }
+  const results: DryRunProcessResult[] = [];
+  try {
+    for (const s of changes) {
+      const { process: name, server } = s;
+      try {
+        const change = { ref: s.ref, def: serverOf(target, server), oldVsn: s.oldVsn };
+        const state = await host.tryCodeChange(change, options.extra, node.config.codeChangeTimeoutMs);
+        results.push({ name, server, ok: true, state });
+      } catch (err) {
+        results.push({ name, server, ok: false, error: toRelxError(err, "RELX_CODE_CHANGE_FAILED").toWire() });
+      }
+    }
+  } finally {
+    host.resumeAll(refs);
+  }
+  return {
+    ok: results.every((r) => r.ok),
+    dryRun: true,
+    from: plan.from,
+    to: plan.to,
+    ...planSummary(plan),
+    results,
+    pauseMs: round(performance.now() - tSuspend),
+    durationMs: round(performance.now() - t0),
+  };
+}

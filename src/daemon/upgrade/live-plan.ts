@@ -1,0 +1,38 @@
+/** The plan for the live node: a snapshot of its processes through the runtime's door, planned by release/plan.ts. */
+import { planUpgrade, stepsOf, type Direction, type StepOp, type UpgradePlan } from "../../release/plan.js";
+import type { ChangedProcess } from "../../protocol/results.js";
+import * as host from "../../runtime/host.js";
+import type { LoadedRelease } from "../load-release.js";
+import type { NodeState } from "../node-state.js";
+
+export type LivePlan = UpgradePlan<host.ProcessRef>;
+
+/** The plan for every live process, or with `sinceId` for those started after that pid id; `mark` is the newest pid id seen. */
+export function planLive(node: NodeState, target: LoadedRelease, direction: Direction, sinceId = 0): { plan: LivePlan; mark: number } {
+  const mark = host.newestPidId();
+  const processes = host.snapshot(sinceId).map((p) => ({
+    ref: p.ref,
+    name: host.processName(p),
+    server: p.server,
+    vsn: p.vsn,
+    boot: p.name !== null && node.boot.get(p.name) === p.ref,
+  }));
+  const plan = planUpgrade({ direction, from: node.release!.manifest, to: target.manifest, processes, boot: [...node.boot.keys()] });
+  return { plan, mark };
+}
+
+/** The processes of the plan's steps with these ops. */
+export function refsOf(plan: LivePlan, ...ops: Exclude<StepOp, "start">[]): host.ProcessRef[] {
+  const refs: host.ProcessRef[] = [];
+  for (const s of plan.steps) if (s.op !== "start" && ops.includes(s.op)) refs.push(s.ref);
+  return refs;
+}
+
+/** What the result reports of the plan: processes changed, started and stopped. */
+export function planSummary(plan: LivePlan): { changed: ChangedProcess[]; started: string[]; stopped: string[] } {
+  return {
+    changed: stepsOf(plan, "change-code").map((s) => ({ name: s.process, server: s.server, fromVsn: s.fromVsn, toVsn: s.toVsn })),
+    started: stepsOf(plan, "start").map((s) => s.process),
+    stopped: stepsOf(plan, "stop").map((s) => s.process),
+  };
+}

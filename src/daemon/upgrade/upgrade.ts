@@ -1,0 +1,177 @@
+/**
+ * The upgrade runner (SPEC §7): OTP's release_handler_1:eval_script for relx. It evaluates the
+ * plan release/plan.ts makes of a snapshot of the live processes, in this order:
+ *
+ *   preflight + load → prepare the RELEASES record → snapshot → plan → suspend → change code →
+ *   start new boot processes → commit the record → [point of no return] → rebind, resume →
+ *   stop removed processes → sync the record
+ *
+ * | step                      | on failure                                        | rolledBack |
+ * |---------------------------|---------------------------------------------------|------------|
+ * | preflight, load, prepare  | nothing touched                                   | false      |
+ * | suspend                   | every process resumed, the stuck one named        | false      |
+ * | change code               | old code and state back, resumed                  | true       |
+ * | start new boot processes  | started ones stopped, old code and state back     | true       |
+ * | commit the record         | as above; RELEASES as it was                      | true       |
+ *
+ * The RELEASES lock and temp file are given back on every path (abort is a no-op once committed).
+ */
+import { performance } from "node:perf_hooks";
+import { RelxError, toRelxError } from "../../errors.js";
+import type { DryRunResult, UpgradeResult } from "../../protocol/results.js";
+import { stepsOf } from "../../release/plan.js";
+import { prepareReleaseState, type PendingReleaseState } from "../../release/store/releases-store.js";
+import * as host from "../../runtime/host.js";
+import { serverOf, type LoadedRelease } from "../load-release.js";
+import { UPGRADE_HISTORY, type NodeState } from "../node-state.js";
+import { stopOne } from "../shutdown.js";
+import { dryRunUpgrade } from "./dry-run.js";
+import { planLive, planSummary, refsOf, type LivePlan } from "./live-plan.js";
+import type { UpgradeOptions } from "./options.js";
+import { preflight } from "./preflight.js";
+import { failed, round } from "./result.js";
+
+/** Processes spawned while the upgrade waited for busy ones are planned too, this many rounds at most. */
+const LATE_ROUNDS = 10;
+
+/** Runs one upgrade or downgrade; a failure is a RelxError whose `details.rolledBack` says what happened. */
+export async function runUpgrade(node: NodeState, options: UpgradeOptions): Promise<UpgradeResult | DryRunResult> {
+  if (node.phase !== "up") {
+    const why = node.phase === "upgrading" ? "another upgrade or downgrade is running" : "the node is stopping";
+    throw failed(new RelxError("RELX_BUSY", why, { hint: "wait for it, then see `relx status`" }), false);
+  }
+  let finish = (): void => undefined;
+  node.upgradeDone = new Promise<void>((done) => (finish = done));
+  node.phase = "upgrading";
+  const t0 = performance.now();
+  try {
+    let target: LoadedRelease;
+    try {
+      target = await preflight(node, options.direction, options.vsn);
+    } catch (err) {
+      throw failed(err, false);
+    }
+    if (options.dryRun) return await dryRunUpgrade(node, target, options, t0);
+    const result = await applyUpgrade(node, target, options, t0);
+    remember(node, { from: result.from, to: result.to, at: new Date().toISOString(), ok: true, pauseMs: result.pauseMs });
+    return result;
+  } catch (err) {
+    if (!options.dryRun) {
+      remember(node, { from: node.release!.manifest.vsn, to: options.vsn, at: new Date().toISOString(), ok: false, error: toRelxError(err).toWire() });
+    }
+    throw err;
+  } finally {
+    if (node.phase === "upgrading") node.phase = "up";
+    node.upgradeDone = null;
+    finish();
+  }
+}
+
+async function applyUpgrade(node: NodeState, target: LoadedRelease, options: UpgradeOptions, t0: number): Promise<UpgradeResult> {
+  const what = `${options.direction === "up" ? "upgrade" : "downgrade"} ${node.release!.manifest.vsn} -> ${target.manifest.vsn}`;
+  // The slow half of recording the release (write + fsync) happens before anything is suspended.
+  let record: PendingReleaseState;
+  try {
+    record = await prepareReleaseState(node.config.releasesDir, target.manifest.vsn, options.permanent ? "permanent" : "current");
+  } catch (err) {
+    throw failed(err, false);
+  }
+  try {
+    // Snapshot and plan with no await before the suspend, so no process starts unseen in between.
+    const { plan, mark } = planLive(node, target, options.direction);
+    const tSuspend = performance.now();
+    await suspendPlan(node, target, plan, mark).catch((err) => {
+      node.log(`${what} failed: ${(err as Error).message}`);
+      throw failed(err, false);
+    });
+    const tSuspended = performance.now();
+    const started = await changeAndStart(node, target, plan, options, record).catch((err) => {
+      node.log(`${what} rolled back: ${(err as Error).message}`);
+      throw failed(err, true);
+    });
+    const tChanged = performance.now();
+    // Point of no return: the new code runs.
+    for (const s of stepsOf(plan, "rebind")) host.rebind(s.ref, serverOf(target, s.server));
+    host.resumeAll(refsOf(plan, "change-code"));
+    const pauseMs = performance.now() - tSuspend;
+    const phases = `suspend ${round(tSuspended - tSuspend)}, change and record ${round(tChanged - tSuspended)}, resume ${round(performance.now() - tChanged)}`;
+    await record.sync(); // durable, and the RELEASES lock given back
+    node.release = target;
+    for (const s of stepsOf(plan, "stop")) await stopOne(node, s.ref);
+    rebuildBoot(node, target, started);
+    const summary = planSummary(plan);
+    node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at: new Date().toISOString() };
+    node.log(`${what}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms (${phases})`);
+    return { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - t0) };
+  } finally {
+    await record.abort();
+  }
+}
+
+/**
+ * Suspends every process the plan changes or stops, under one deadline each round. A process that
+ * was busy may have spawned others before it stopped: those are planned (their steps added to
+ * `plan`) and suspended too, until no new process appears. On failure every one is resumed.
+ */
+async function suspendPlan(node: NodeState, target: LoadedRelease, plan: LivePlan, mark: number): Promise<void> {
+  const suspended: host.ProcessRef[] = [];
+  let batch = refsOf(plan, "change-code", "stop");
+  try {
+    for (let round = 0; ; round++) {
+      suspended.push(...batch);
+      await host.suspendWithin(batch, node.config.suspendTimeoutMs);
+      if (host.newestPidId() <= mark || round === LATE_ROUNDS) return;
+      const late = planLive(node, target, plan.direction, mark);
+      mark = late.mark;
+      for (const s of late.plan.steps) if (s.op !== "start") plan.steps.push(s);
+      batch = refsOf(late.plan, "change-code", "stop");
+    }
+  } catch (err) {
+    host.resumeAll(suspended);
+    throw err;
+  }
+}
+
+/** codeChange on every changed process, the new boot processes, the record committed; all put back on a failure. */
+async function changeAndStart(node: NodeState, target: LoadedRelease, plan: LivePlan, options: UpgradeOptions, record: PendingReleaseState): Promise<host.ProcessRef[]> {
+  const stops = refsOf(plan, "stop");
+  const changed = refsOf(plan, "change-code");
+  const started: host.ProcessRef[] = [];
+  let rollback: host.Rollback = () => undefined;
+  try {
+    for (const ref of stops) host.releaseName(ref);
+    const changes = stepsOf(plan, "change-code").map((s) => ({ ref: s.ref, def: serverOf(target, s.server), oldVsn: s.oldVsn }));
+    rollback = await host.changeCodeAll(changes, options.extra, node.config.codeChangeTimeoutMs);
+    for (const s of stepsOf(plan, "start")) {
+      const spec = target.manifest.boot.processes.find((p) => p.name === s.process)!;
+      started.push(await host.spawn({ server: serverOf(target, s.server), args: spec.args, name: s.process, restart: s.restart }));
+    }
+    // Recorded before the point of no return (one rename): if it fails, everything goes back.
+    await record.commit();
+    return started;
+  } catch (err) {
+    await record.abort();
+    for (const ref of started.reverse()) await stopOne(node, ref);
+    rollback();
+    for (const ref of stops) host.reclaimName(ref);
+    host.resumeAll([...changed, ...stops]);
+    throw err;
+  }
+}
+
+/** node.boot becomes the target's boot processes (kept and started), in its boot-spec order. */
+function rebuildBoot(node: NodeState, target: LoadedRelease, started: host.ProcessRef[]): void {
+  const byName = new Map<string, host.ProcessRef>();
+  for (const [name, ref] of node.boot) if (host.isAlive(ref)) byName.set(name, ref);
+  for (const ref of started) byName.set(host.nameOf(ref), ref);
+  node.boot = new Map();
+  for (const spec of target.manifest.boot.processes) {
+    const ref = byName.get(spec.name);
+    if (ref) node.boot.set(spec.name, ref);
+  }
+}
+
+function remember(node: NodeState, entry: NodeState["upgrades"][number]): void {
+  node.upgrades.push(entry);
+  if (node.upgrades.length > UPGRADE_HISTORY) node.upgrades.splice(0, node.upgrades.length - UPGRADE_HISTORY);
+}

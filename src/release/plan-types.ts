@@ -1,0 +1,65 @@
+/** The shapes of an upgrade plan (plan.ts makes them; release.json records them). */
+import type { OldVsn, RestartPolicy } from "../runtime/types.js";
+
+/** A server whose code (sha256) or vsn differs between two releases. */
+export interface PlanChange {
+  /** Server name. */
+  name: string;
+  fromVsn: string;
+  toVsn: string;
+}
+
+export type Direction = "up" | "down";
+
+/** What the plan needs to know of one live process; `ref` is the caller's handle, passed through. */
+export interface PlanProcess<R> {
+  ref: R;
+  /** How results name it: its registered name, else its pid. */
+  name: string;
+  server: string;
+  /** The vsn of the code it runs (the effective vsn its release recorded). */
+  vsn: string | null;
+  /** It is the running release's boot process of that name. */
+  boot: boolean;
+}
+
+/** What a plan reads of a manifest (a Manifest is one). */
+export interface PlanManifest {
+  vsn: string;
+  servers: readonly { name: string; vsn: string; sha256: string }[];
+  boot: { processes: readonly { name: string; server: string; restart?: RestartPolicy }[] };
+}
+
+export interface PlanInput<R> {
+  direction: Direction;
+  from: PlanManifest;
+  to: PlanManifest;
+  /** Live processes, in start order. */
+  processes: readonly PlanProcess<R>[];
+  /** Names of the boot processes the node has, running or not (one that gave up is not restarted). */
+  boot: readonly string[];
+}
+
+export type PlanStep<R> =
+  | { op: "change-code"; ref: R; process: string; server: string; fromVsn: string; toVsn: string; oldVsn: OldVsn }
+  | { op: "rebind"; ref: R; process: string; server: string; vsn: string }
+  | { op: "stop"; ref: R; process: string; server: string; vsn: string | null }
+  | { op: "start"; process: string; server: string; restart: RestartPolicy | undefined };
+
+export type StepOp = PlanStep<unknown>["op"];
+
+export interface UpgradePlan<R> {
+  direction: Direction;
+  from: string;
+  to: string;
+  /** Servers changed (code or vsn), added and removed, by name. */
+  changed: PlanChange[];
+  added: string[];
+  removed: string[];
+  steps: PlanStep<R>[];
+}
+
+/** A plan as release.json records it: for the source release's boot processes, no handles. */
+export type RecordedStep = PlanStep<unknown> extends infer S ? (S extends { ref: unknown } ? Omit<S, "ref"> : S) : never;
+export type RecordedPlan = Omit<UpgradePlan<unknown>, "steps" | "from" | "to" | "direction"> & { steps: RecordedStep[] };
+

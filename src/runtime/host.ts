@@ -1,0 +1,214 @@
+/**
+ * The host's door into the runtime: everything the daemon does to processes goes through here.
+ * A process is handed out as an opaque ProcessRef (no fields to read or write); what the daemon
+ * may know of one is a LiveProcess snapshot or a ProcessInfo.
+ *
+ * Throws: find → RELX_NO_SUCH_PROCESS; suspendWithin → RELX_SUSPEND_TIMEOUT; changeCodeAll →
+ * RELX_CODE_CHANGE_FAILED; spawn → RELX_INIT_FAILED, RELX_NAME_TAKEN; cast → RELX_NO_HANDLER.
+ */
+import "./lifecycle.js";
+import { RelxError } from "../errors.js";
+import { changeCodeAll as changeAll, resumeAll as resumeProcs, suspendAll, type Rollback } from "./bulk.js";
+import { callProcess } from "./call.js";
+import { computeCodeChange } from "./code-change.js";
+import { runTerminate } from "./crash.js";
+import { CAST } from "./message.js";
+import { processName, type Pid } from "./pid.js";
+import type { Process } from "./process.js";
+import { lastPidId, processes, reclaimName as reclaim, releaseName as release, resolve } from "./registry.js";
+import { startProcess } from "./spawn.js";
+import type { OldVsn, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
+
+export { setRuntimeObserver, type RuntimeEvent, type EventSubject } from "./events.js";
+export { setDefaultCallTimeout } from "./call.js";
+export type { Rollback } from "./bulk.js";
+export { isServerDef } from "./define.js";
+export { processName, type Pid } from "./pid.js";
+export type { OldVsn, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
+
+declare const opaque: unique symbol;
+/** A live process, as the host holds it: pass it back to this module's functions. */
+export interface ProcessRef {
+  readonly [opaque]: true;
+}
+
+const toRef = (p: Process): ProcessRef => p as unknown as ProcessRef;
+const of = (r: ProcessRef): Process => r as unknown as Process;
+
+/** What a plan needs to know of a live process. */
+export interface LiveProcess {
+  ref: ProcessRef;
+  pid: Pid;
+  name: string | null;
+  server: string;
+  vsn: string | null;
+}
+
+/** Every live process in start order, or with `sinceId` only those started after that pid id. */
+export function snapshot(sinceId = 0): LiveProcess[] {
+  const out: LiveProcess[] = [];
+  for (const p of processes()) {
+    if (p.pid.id <= sinceId) continue;
+    out.push({ ref: toRef(p), pid: p.pid, name: p.name, server: p.def.name, vsn: p.def.vsn ?? null });
+  }
+  return out;
+}
+
+/** The id of the newest pid handed out: processes started later have higher ids. */
+export function newestPidId(): number {
+  return lastPidId();
+}
+
+export function find(dest: Pid | string): ProcessRef {
+  return toRef(resolve(dest));
+}
+
+export function isAlive(ref: ProcessRef): boolean {
+  return of(ref).alive;
+}
+
+export function nameOf(ref: ProcessRef): string {
+  return processName(of(ref));
+}
+
+export function info(ref: ProcessRef): ProcessInfo {
+  return of(ref).info();
+}
+
+export function infoAll(): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  for (const p of processes()) out.push(p.info());
+  return out;
+}
+
+export function call(ref: ProcessRef, msg: unknown, timeoutMs: number): Promise<unknown> {
+  return callProcess(of(ref), msg, timeoutMs, null);
+}
+
+/** Casts, refusing (RELX_NO_HANDLER) a server with no handleCast: the CLI's user should know. */
+export function cast(ref: ProcessRef, msg: unknown): void {
+  const p = of(ref);
+  if (p.def.handleCast === undefined) {
+    throw new RelxError("RELX_NO_HANDLER", `${p.label} has no handleCast; the message was not sent`, {
+      hint: `use \`relx call ${processName(p)} <json>\` or add handleCast to ${p.def.name}`,
+      process: processName(p),
+    });
+  }
+  p.deliver({ kind: CAST, msg, from: null });
+}
+
+/** The state, between messages. */
+export function getState(ref: ProcessRef): unknown {
+  const p = of(ref);
+  return p.system(() => p.state);
+}
+
+export interface SpawnSpec {
+  server: ServerDef;
+  args: unknown;
+  name: string;
+  restart: RestartPolicy | undefined;
+}
+
+export async function spawn(spec: SpawnSpec): Promise<ProcessRef> {
+  return toRef(await startProcess(spec.server, spec.args, { name: spec.name, restart: spec.restart }));
+}
+
+/**
+ * Suspends every process under one deadline (SPEC §7 step 4). One still busy with its message
+ * when the deadline passes fails the whole step by name, and every process is resumed: OTP
+ * silently skips such a process; relx refuses to upgrade around it.
+ */
+export async function suspendWithin(refs: ProcessRef[], timeoutMs: number): Promise<void> {
+  const procs = refs as unknown as Process[];
+  const waiting = suspendAll(procs);
+  if (waiting === undefined) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = await Promise.race([
+    waiting.then(() => false),
+    new Promise<boolean>((done) => (timer = setTimeout(() => done(true), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (!timedOut) return;
+  const stuck = procs.filter((p) => p.alive && p.busy);
+  resumeProcs(procs);
+  const first = stuck[0];
+  const who = first ? first.label : "a process";
+  const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more)` : "";
+  throw new RelxError("RELX_SUSPEND_TIMEOUT", `${who} could not be suspended within ${timeoutMs} ms: it is still handling a message${more}; nothing was changed`, {
+    process: first ? processName(first) : undefined,
+    hint: "retry when it is idle, or raise suspendTimeoutMs in relx.config.json",
+  });
+}
+
+export function resumeAll(refs: ProcessRef[]): void {
+  resumeProcs(refs as unknown as Process[]);
+}
+
+export interface CodeChange {
+  ref: ProcessRef;
+  def: ServerDef;
+  oldVsn: OldVsn;
+}
+
+/** codeChange on every process, all or nothing; returns the rollback for a later failure. */
+export function changeCodeAll(changes: CodeChange[], extra: unknown, timeoutMs: number): Promise<Rollback> {
+  const items = changes.map((c) => ({ process: of(c.ref), def: c.def, oldVsn: c.oldVsn }));
+  return changeAll(items, extra, { timeoutMs });
+}
+
+/** What codeChange would make of (a copy of) the process's state; nothing is changed. */
+export function tryCodeChange(change: CodeChange, extra: unknown, timeoutMs: number): Promise<unknown> {
+  const p = of(change.ref);
+  return Promise.resolve().then(() => computeCodeChange(p, change.def, change.oldVsn, extra, p.state, { timeoutMs }));
+}
+
+/** The process runs `def` from its next message: the same code, loaded from another release. */
+export function rebind(ref: ProcessRef, def: ServerDef): void {
+  of(ref).def = def;
+}
+
+/** Frees the process's registered name while it is suspended, so a replacement can take it. */
+export function releaseName(ref: ProcessRef): void {
+  release(of(ref));
+}
+
+/** Gives it back (a rolled-back upgrade). */
+export function reclaimName(ref: ProcessRef): void {
+  reclaim(of(ref));
+}
+
+/**
+ * Stops a process for good: the message in hand finishes, terminate runs, it exits. One whose
+ * terminate (or message in hand) takes longer than `deadlineMs` is dropped, and `onLate` told.
+ * Never throws.
+ */
+export async function stopWithin(ref: ProcessRef, reason: unknown, deadlineMs: number, onLate: (label: string) => void): Promise<void> {
+  const p = of(ref);
+  if (!p.alive) return;
+  if (p.phase === "idle" && p.sysq === null && p.def.terminate === undefined) return p.exit(reason);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((done) => {
+    timer = setTimeout(() => {
+      onLate(p.label);
+      p.exit(reason);
+      done();
+    }, deadlineMs);
+  });
+  const stopped = new Promise<void>((done) => {
+    const terminateThenExit = () => new Promise<void>((end) => runTerminate(p, reason, () => (p.exit(reason), end())));
+    Promise.resolve()
+      .then(() => p.system(terminateThenExit))
+      .then(() => done(), () => done());
+  });
+  try {
+    await Promise.race([stopped, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Every live process, newest first: the order a node stops them in. */
+export function newestFirst(): ProcessRef[] {
+  return [...processes()].sort((a, b) => b.pid.id - a.pid.id).map(toRef);
+}
