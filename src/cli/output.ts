@@ -6,6 +6,8 @@ export interface CommandOutput {
   value: unknown;
   text(): string;
   exitCode?: number;
+  /** It started something that runs on in this process (`start --foreground`): the CLI must not exit. */
+  keepRunning?: boolean;
 }
 
 /** The options every command takes. */
@@ -20,7 +22,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_NO_DAEMON = 3;
 
-/** Writes the output and returns the exit code. No process.exit: Node flushes stdout before it exits. */
+/** Writes the output and returns the exit code. */
 export function writeOutput(output: CommandOutput, json: boolean): number {
   const text = json ? JSON.stringify(output.value ?? null) : output.text();
   if (text !== "") process.stdout.write(text.endsWith("\n") ? text : text + "\n");

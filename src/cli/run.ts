@@ -3,17 +3,25 @@ import { CommanderError } from "commander";
 import { buildProgram } from "./program.js";
 import { EXIT_USAGE, writeFailure, writeOutput } from "./output.js";
 
-export async function run(argv: string[]): Promise<number> {
+export interface RunOutcome {
+  exitCode: number;
+  /** The command left something running in this process (a foreground daemon). */
+  keepRunning: boolean;
+}
+
+export async function run(argv: string[]): Promise<RunOutcome> {
   let exitCode = 0;
+  let keepRunning = false;
   const program = buildProgram((output, json) => {
     exitCode = writeOutput(output, json);
+    keepRunning = output.keepRunning === true;
   });
   try {
     await program.parseAsync(argv, { from: "user" });
-    return exitCode;
+    return { exitCode, keepRunning };
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (err instanceof CommanderError) return { exitCode: err.exitCode === 0 ? 0 : EXIT_USAGE, keepRunning: false };
     // --json is known only once parsing got that far; look at argv for it.
-    return writeFailure(err, argv.includes("--json"));
+    return { exitCode: writeFailure(err, argv.includes("--json")), keepRunning: false };
   }
 }

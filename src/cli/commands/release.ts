@@ -13,21 +13,14 @@ export async function build(options: BuildOptions): Promise<CommandOutput> {
   // The build checks --vsn itself (RELX_BAD_VSN), as it does for package.json's version.
   const { build: buildRelease } = await import("../../release/build/build.js");
   const root = resolve(options.root);
-  let result: Awaited<ReturnType<typeof buildRelease>>;
-  try {
-    result = await buildRelease({
-      root,
-      ...(options.vsn === undefined ? {} : { vsn: options.vsn }),
-      tar: options.tar === true,
-      typecheck: options.typecheck === true,
-      // Progress goes to stderr, on a terminal only: CI logs and pipes stay quiet.
-      onProgress: options.json || !process.stderr.isTTY || process.env.CI ? undefined : (step: unknown) => process.stderr.write(`relx: ${String(step)}\n`),
-    });
-  } finally {
-    // The build evaluated the app's modules in this process; a top-level timer or socket of theirs
-    // must not keep the CLI alive. Unref'd, this fires only if something of theirs would.
-    setTimeout(() => process.exit(), 100).unref();
-  }
+  const result = await buildRelease({
+    root,
+    ...(options.vsn === undefined ? {} : { vsn: options.vsn }),
+    tar: options.tar === true,
+    typecheck: options.typecheck === true,
+    // Progress goes to stderr, on a terminal only: CI logs and pipes stay quiet.
+    onProgress: options.json || !process.stderr.isTTY || process.env.CI ? undefined : (step: unknown) => process.stderr.write(`relx: ${String(step)}\n`),
+  });
   const text = (): string => {
     const lines = [`relx: built ${result.name} ${result.vsn} in ${shown(result.dir)} (${result.durationMs} ms)`];
     if (result.tarball) lines.push(`relx: wrote ${shown(result.tarball)}`);

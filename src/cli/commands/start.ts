@@ -17,15 +17,8 @@ export async function start(options: StartOptions): Promise<CommandOutput> {
   if (options.foreground) {
     // Runs the daemon in this process: logs on stdout, SIGTERM stops it gracefully.
     const { runDaemon } = await import("../../daemon/run-daemon.js");
-    try {
-      const ready = await runDaemon({ root, socket, foreground: true });
-      return started({ pid: ready.pid, name: ready.name, vsn: ready.vsn });
-    } catch (err) {
-      // A failed boot may leave user timers behind. Unref'd, this fires only if they would keep
-      // the process alive after the error is printed.
-      setTimeout(() => process.exit(1), 1000).unref();
-      throw err;
-    }
+    const ready = await runDaemon({ root, socket, foreground: true });
+    return { ...started({ pid: ready.pid, name: ready.name, vsn: ready.vsn }), keepRunning: true };
   }
   const { spawnDaemon } = await import("../spawn-daemon.js");
   return started(await spawnDaemon(root, socket));

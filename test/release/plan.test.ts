@@ -1,0 +1,127 @@
+// planUpgrade is pure: a snapshot of live processes and two manifests in, a plan out. One row per
+// rule of the table at the top of src/release/plan.ts.
+import { describe, expect, it } from "vitest";
+import { planUpgrade, recordPlan, type PlanInput, type PlanManifest, type PlanStep } from "../../src/release/plan.js";
+
+type Server = [name: string, vsn: string, sha: string];
+type Boot = [name: string, server: string];
+const manifest = (vsn: string, servers: Server[], boot: Boot[]): PlanManifest => ({
+  vsn,
+  servers: servers.map(([name, v, sha256]) => ({ name, vsn: v, sha256 })),
+  boot: { processes: boot.map(([name, server]) => ({ name, server, restart: "permanent" as const })) },
+});
+/** A live process: [name, server, vsn, boot?]; its ref is its name. */
+type Live = [name: string, server: string, vsn: string | null, boot?: boolean];
+const input = (from: PlanManifest, to: PlanManifest, live: Live[], direction: "up" | "down" = "up", boot?: string[]): PlanInput<string> => ({
+  direction, from, to,
+  processes: live.map(([name, server, vsn, isBoot]) => ({ ref: name, name, server, vsn, boot: isBoot ?? false })),
+  boot: boot ?? live.filter((l) => l[3]).map((l) => l[0]),
+});
+
+const V1 = manifest("1.0.0", [["Demo", "1", "a"], ["Counter", "1.0.0", "c"]], [["blackode", "Demo"], ["counter", "Counter"]]);
+
+const cases: { name: string; input: PlanInput<string>; steps: PlanStep<string>[]; servers?: object }[] = [
+  {
+    name: "a changed server: change-code with its old vsn; an unchanged one: rebind",
+    input: input(V1, manifest("1.1.0", [["Demo", "2", "b"], ["Counter", "1.0.0", "c"]], [["blackode", "Demo"], ["counter", "Counter"]]),
+      [["blackode", "Demo", "1", true], ["counter", "Counter", "1.0.0", true]]),
+    steps: [
+      { op: "change-code", ref: "blackode", process: "blackode", server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" },
+      { op: "rebind", ref: "counter", process: "counter", server: "Counter", vsn: "1.0.0" },
+    ],
+    servers: { changed: [{ name: "Demo", fromVsn: "1", toVsn: "2" }], added: [], removed: [] },
+  },
+  {
+    name: "a downgrade: change-code with { down: target vsn }",
+    input: input(manifest("1.1.0", [["Demo", "2", "b"]], [["blackode", "Demo"]]), manifest("1.0.0", [["Demo", "1", "a"]], [["blackode", "Demo"]]),
+      [["blackode", "Demo", "2", true]], "down"),
+    steps: [{ op: "change-code", ref: "blackode", process: "blackode", server: "Demo", fromVsn: "2", toVsn: "1", oldVsn: { down: "1" } }],
+  },
+  {
+    name: "only the vsn changed (same code): change-code",
+    input: input(V1, manifest("1.1.0", [["Demo", "1.5", "a"], ["Counter", "1.0.0", "c"]], [["blackode", "Demo"], ["counter", "Counter"]]),
+      [["blackode", "Demo", "1", true]], "up", ["blackode", "counter"]),
+    steps: [{ op: "change-code", ref: "blackode", process: "blackode", server: "Demo", fromVsn: "1", toVsn: "1.5", oldVsn: "1" }],
+  },
+  {
+    name: "spawned processes of a changed server are changed too, with the vsn they run",
+    input: input(V1, manifest("1.1.0", [["Demo", "2", "b"], ["Counter", "1.0.0", "c"]], [["blackode", "Demo"], ["counter", "Counter"]]),
+      [["<0.7.0>", "Demo", "0.9"]], "up", ["blackode", "counter"]),
+    steps: [{ op: "change-code", ref: "<0.7.0>", process: "<0.7.0>", server: "Demo", fromVsn: "0.9", toVsn: "2", oldVsn: "0.9" }],
+  },
+  {
+    name: "a removed server: its processes stop, a boot one with it",
+    input: input(V1, manifest("2.0.0", [["Demo", "1", "a"]], [["blackode", "Demo"]]),
+      [["blackode", "Demo", "1", true], ["counter", "Counter", "1.0.0", true], ["<0.9.0>", "Counter", "1.0.0"]]),
+    steps: [
+      { op: "rebind", ref: "blackode", process: "blackode", server: "Demo", vsn: "1" },
+      { op: "stop", ref: "counter", process: "counter", server: "Counter", vsn: "1.0.0" },
+      { op: "stop", ref: "<0.9.0>", process: "<0.9.0>", server: "Counter", vsn: "1.0.0" },
+    ],
+    servers: { changed: [], added: [], removed: ["Counter"] },
+  },
+  {
+    name: "a boot process given another server (A to B): stopped, and started from the target",
+    input: input(V1, manifest("2.0.0", [["Demo", "1", "a"], ["Counter", "1.0.0", "c"], ["Tally", "1", "t"]], [["blackode", "Demo"], ["counter", "Tally"]]),
+      [["blackode", "Demo", "1", true], ["counter", "Counter", "1.0.0", true]]),
+    steps: [
+      { op: "rebind", ref: "blackode", process: "blackode", server: "Demo", vsn: "1" },
+      { op: "stop", ref: "counter", process: "counter", server: "Counter", vsn: "1.0.0" },
+      { op: "start", process: "counter", server: "Tally", restart: "permanent" },
+    ],
+    servers: { changed: [], added: ["Tally"], removed: [] },
+  },
+  {
+    name: "a boot process gone from the target's boot spec: stopped; a new one: started",
+    input: input(V1, manifest("2.0.0", [["Demo", "1", "a"], ["Counter", "1.0.0", "c"]], [["blackode", "Demo"], ["ledger", "Counter"]]),
+      [["blackode", "Demo", "1", true], ["counter", "Counter", "1.0.0", true]]),
+    steps: [
+      { op: "rebind", ref: "blackode", process: "blackode", server: "Demo", vsn: "1" },
+      { op: "stop", ref: "counter", process: "counter", server: "Counter", vsn: "1.0.0" },
+      { op: "start", process: "ledger", server: "Counter", restart: "permanent" },
+    ],
+  },
+  {
+    name: "a boot process the node has but that is down (gave up) is not started again",
+    input: input(V1, manifest("1.1.0", [["Demo", "2", "b"], ["Counter", "1.0.0", "c"]], [["blackode", "Demo"], ["counter", "Counter"]]),
+      [["blackode", "Demo", "1", true]], "up", ["blackode", "counter"]),
+    steps: [{ op: "change-code", ref: "blackode", process: "blackode", server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" }],
+  },
+  {
+    name: "a process of a server in neither release (defined at run time) is left alone",
+    input: input(V1, manifest("1.1.0", [["Demo", "2", "b"], ["Counter", "1.0.0", "c"], ["Inline", "1", "i"]], [["blackode", "Demo"], ["counter", "Counter"]]),
+      [["<0.3.0>", "Inline", null]], "up", ["blackode", "counter"]),
+    steps: [],
+  },
+];
+
+describe("planUpgrade", () => {
+  it.each(cases)("$name", ({ input: given, steps, servers }) => {
+    const plan = planUpgrade(given);
+    expect(plan.steps).toEqual(steps);
+    expect(plan).toMatchObject({ direction: given.direction, from: given.from.vsn, to: given.to.vsn, ...servers });
+  });
+
+  it("does not touch its input", () => {
+    const given = cases[4]!.input;
+    const before = JSON.stringify(given);
+    planUpgrade(given);
+    expect(JSON.stringify(given)).toBe(before);
+  });
+});
+
+describe("recordPlan", () => {
+  it("is planUpgrade of the source release's boot processes, without handles", () => {
+    const to = manifest("2.0.0", [["Demo", "2", "b"], ["Tally", "1", "t"]], [["blackode", "Demo"], ["counter", "Tally"]]);
+    expect(recordPlan(V1, to, "up")).toEqual({
+      changed: [{ name: "Demo", fromVsn: "1", toVsn: "2" }],
+      added: ["Tally"],
+      removed: ["Counter"],
+      steps: [
+        { op: "change-code", process: "blackode", server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" },
+        { op: "stop", process: "counter", server: "Counter", vsn: "1.0.0" },
+        { op: "start", process: "counter", server: "Tally", restart: "permanent" },
+      ],
+    });
+  });
+});
