@@ -40,6 +40,14 @@ describe("a failing upgrade", () => {
     expect((await relxJson(root, ["releases"])).json).toEqual(expect.arrayContaining([{ vsn: "2.0.0", state: "unpacked" }]));
   });
 
+  it("puts back the old state even when a codeChange edited it in place", async () => {
+    const root = await twinsRunning({ alpha: "mutates", beta: "throws" });
+    const up = await relxJson(root, ["upgrade", "2.0.0"]);
+    expect(up.json).toMatchObject({ ok: false, rolledBack: true, error: { process: "beta" } });
+    expect((await relxJson(root, ["state", "alpha"])).json).toEqual({ n: 2 });
+    await expectUntouched(root);
+  });
+
   it("names the process that could not be suspended in time, and changes nothing", async () => {
     const root = await twinsRunning({ alpha: "ok", beta: "ok" }, { suspendTimeoutMs: 300 });
     const marker = join(root, "in-hand");
