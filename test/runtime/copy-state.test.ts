@@ -1,0 +1,62 @@
+// copyState copies plain data (and Maps, Sets, Dates) deeply, keeps sharing and cycles, and passes
+// handles as they are; codeChange gets such a copy, so an in-place edit cannot leak into a rollback.
+import { EventEmitter } from "node:events";
+import { describe, expect, it } from "vitest";
+import { defineServer, start, sys, call } from "../../src/index.js";
+import { copyState } from "../../src/runtime/copy-state.js";
+
+describe("copyState", () => {
+  it("copies plain data deeply and keeps shared references and cycles", () => {
+    const shared = { x: 1 };
+    const sym = Symbol("s");
+    const state: any = { a: [shared, shared], m: new Map([["k", { v: 2 }]]), s: new Set([shared]), d: new Date(5), [sym]: { y: 1 } };
+    state.self = state;
+    const copy = copyState(state);
+    expect(copy).not.toBe(state);
+    expect(copy.a[0]).not.toBe(shared);
+    expect(copy.a[0]).toBe(copy.a[1]);
+    expect(copy.self).toBe(copy);
+    expect(copy.m.get("k")).toEqual({ v: 2 });
+    expect(copy.m.get("k")).not.toBe(state.m.get("k"));
+    expect([...copy.s][0]).toBe(copy.a[0]);
+    expect(copy.d).toEqual(new Date(5));
+    expect(copy.d).not.toBe(state.d);
+    expect(copy[sym]).toEqual({ y: 1 });
+    expect(copy[sym]).not.toBe(state[sym]);
+  });
+
+  it("passes handles and class instances as the same object, and primitives as they are", () => {
+    class Account { balance = 1; }
+    const handle = new EventEmitter();
+    const account = new Account();
+    const fn = () => 1;
+    const copy = copyState({ handle, account, fn, big: 10n, n: null });
+    expect(copy.handle).toBe(handle);
+    expect(copy.account).toBe(account);
+    expect(copy.fn).toBe(fn);
+    expect(copy.big).toBe(10n);
+    expect(copyState(7)).toBe(7);
+    const bare = Object.create(null);
+    bare.k = [1];
+    expect(Object.getPrototypeOf(copyState(bare))).toBe(null);
+  });
+});
+
+describe("sys.changeCode on a copy", () => {
+  it("leaves the old state as it was when a codeChange edits it in place and then throws", async () => {
+    const V1 = defineServer({ name: "Acct", vsn: "1", init: () => ({ money: 10 }), handleCall: (_m, _f, s) => ({ reply: s, state: s }) });
+    const V2 = defineServer({
+      name: "Acct", vsn: "2", init: () => ({ salary: 0 }),
+      codeChange(_old, s) {
+        s.salary = s.money;
+        delete s.money;
+        throw new Error("half way");
+      },
+    });
+    const p = await start(V1, null);
+    await sys.suspend(p);
+    await expect(sys.changeCode(p, V2, "1", null)).rejects.toMatchObject({ code: "RELX_CODE_CHANGE_FAILED" });
+    await sys.resume(p);
+    expect(await call(p, "get")).toEqual({ money: 10 });
+  });
+});
