@@ -13,6 +13,7 @@ const benches = [
   { file: "runtime-call.mjs" },
   { file: "runtime-memory.mjs", node: ["--expose-gc", "--max-old-space-size=4096"] },
   { file: "runtime-upgrade.mjs", node: ["--max-old-space-size=4096"] },
+  { file: "rollback-copy.mjs" },
   { file: "build.mjs" },
   { file: "daemon-cli.mjs" },
   { file: "daemon-scale.mjs", node: ["--max-old-space-size=4096"] },

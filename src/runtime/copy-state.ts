@@ -3,54 +3,65 @@
  * place cannot touch the state a rollback puts back (and so that a dry run changes nothing).
  * Arrays, objects whose prototype is Object.prototype or null, Maps, Sets and Dates are copied,
  * deeply, with shared references and cycles kept as they were; anything else (a socket, a client,
- * a class instance, a function) is a handle and is passed as the same object.
+ * a class instance, a function) is a handle and is passed as the same object. Symbol-keyed
+ * properties are kept, and what they hold is shared like a handle.
+ *
+ * It runs once per changed process inside an upgrade's pause, so the common state (a flat object
+ * or array of primitives) takes one spread and one walk: no map of seen objects, no recursion.
  */
-
-/** One map reused by every copy: a copy per process must not cost a Map per process. */
-const seen = new Map<object, unknown>();
 
 export function copyState<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;
-  try {
-    return copy(value) as T;
-  } finally {
-    seen.clear();
+  if (Array.isArray(value)) {
+    const out = value.slice();
+    for (let i = 0; i < out.length; i++) if (isObject(out[i])) return deepCopy(value) as T;
+    return out as T;
   }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return deepCopy(value) as T;
+  const out: Record<string, unknown> = proto === null ? Object.assign(Object.create(null), value) : { ...value };
+  for (const key in out) if (isObject(out[key])) return deepCopy(value) as T;
+  return out as T;
 }
 
-function copy(v: unknown): unknown {
-  if (v === null || typeof v !== "object") return v;
-  const done = seen.get(v);
-  if (done !== undefined) return done;
-  if (Array.isArray(v)) {
-    const out: unknown[] = new Array(v.length);
-    seen.set(v, out);
-    for (let i = 0; i < v.length; i++) out[i] = copy(v[i]);
-    return out;
-  }
-  const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) return copyPlain(v as Record<PropertyKey, unknown>, proto);
-  if (v instanceof Map) {
-    const out = new Map();
-    seen.set(v, out);
-    for (const [k, x] of v) out.set(copy(k), copy(x));
-    return out;
-  }
-  if (v instanceof Set) {
-    const out = new Set();
-    seen.set(v, out);
-    for (const x of v) out.add(copy(x));
-    return out;
-  }
-  if (v instanceof Date) return new Date(v.getTime());
-  return v;
+function isObject(v: unknown): v is object {
+  return v !== null && typeof v === "object";
 }
 
-function copyPlain(v: Record<PropertyKey, unknown>, proto: object | null): unknown {
-  const out: Record<PropertyKey, unknown> = proto === null ? Object.create(null) : {};
-  seen.set(v, out);
-  for (const key of Object.keys(v)) out[key] = copy(v[key]);
-  const symbols = Object.getOwnPropertySymbols(v);
-  for (let i = 0; i < symbols.length; i++) out[symbols[i]!] = copy(v[symbols[i]!]);
-  return out;
+/** The general case: nested objects, with a map of those seen so sharing and cycles survive. */
+function deepCopy(root: object): unknown {
+  const seen = new Map<object, unknown>();
+  const copy = (v: unknown): unknown => {
+    if (!isObject(v)) return v;
+    const done = seen.get(v);
+    if (done !== undefined) return done;
+    if (Array.isArray(v)) {
+      const out: unknown[] = new Array(v.length);
+      seen.set(v, out);
+      for (let i = 0; i < v.length; i++) out[i] = copy(v[i]);
+      return out;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+      const out: Record<string, unknown> = proto === null ? Object.assign(Object.create(null), v) : { ...v };
+      seen.set(v, out);
+      for (const key in out) out[key] = copy(out[key]);
+      return out;
+    }
+    if (v instanceof Map) {
+      const out = new Map();
+      seen.set(v, out);
+      for (const [k, x] of v) out.set(copy(k), copy(x));
+      return out;
+    }
+    if (v instanceof Set) {
+      const out = new Set();
+      seen.set(v, out);
+      for (const x of v) out.add(copy(x));
+      return out;
+    }
+    if (v instanceof Date) return new Date(v.getTime());
+    return v;
+  };
+  return copy(root);
 }

@@ -21,8 +21,22 @@ describe("copyState", () => {
     expect([...copy.s][0]).toBe(copy.a[0]);
     expect(copy.d).toEqual(new Date(5));
     expect(copy.d).not.toBe(state.d);
-    expect(copy[sym]).toEqual({ y: 1 });
-    expect(copy[sym]).not.toBe(state[sym]);
+    // Symbol-keyed properties are kept; what they hold is shared, like a handle.
+    expect(copy[sym]).toBe(state[sym]);
+  });
+
+  it("copies a flat object or array (the fast path) and a null-prototype object", () => {
+    const flat = { name: "blackode", money: 30000, ok: true, none: null };
+    expect(copyState(flat)).toEqual(flat);
+    expect(copyState(flat)).not.toBe(flat);
+    const list = [1, "two", null];
+    expect(copyState(list)).toEqual(list);
+    expect(copyState(list)).not.toBe(list);
+    const bare = Object.assign(Object.create(null), { k: 1 });
+    const copy = copyState(bare);
+    expect(copy).not.toBe(bare);
+    expect(Object.getPrototypeOf(copy)).toBe(null);
+    expect(copy.k).toBe(1);
   });
 
   it("passes handles and class instances as the same object, and primitives as they are", () => {
