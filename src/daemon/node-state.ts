@@ -40,3 +40,9 @@ export const UPGRADE_HISTORY = 20;
 
 /** A stop deadline per process: a terminate that hangs is given up on, so `relx stop` always ends. */
 export const TERMINATE_TIMEOUT_MS = 5000;
+
+/** All of a node's stop: past it, the processes not yet stopped are dropped without terminate. */
+export const STOP_TIMEOUT_MS = 15_000;
+
+/** An async init at boot that takes longer fails the boot (an init during an upgrade has codeChangeTimeoutMs). */
+export const BOOT_INIT_TIMEOUT_MS = 30_000;

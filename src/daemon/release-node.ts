@@ -12,7 +12,7 @@ import { readReleases, setReleaseState } from "../release/store/releases-store.j
 import * as host from "../runtime/host.js";
 import { nodeHandlers, type NodeHandlers } from "./handlers.js";
 import { loadRelease, serverOf } from "./load-release.js";
-import type { Log, NodeState } from "./node-state.js";
+import { BOOT_INIT_TIMEOUT_MS, type Log, type NodeState } from "./node-state.js";
 import { logRuntimeEvent } from "./runtime-log.js";
 import { stopAll } from "./shutdown.js";
 
@@ -65,7 +65,8 @@ async function bootNode(node: NodeState): Promise<void> {
   node.release = release;
   for (const spec of release.manifest.boot.processes) {
     try {
-      const ref = await host.spawn({ server: serverOf(release, spec.server), args: spec.args, name: spec.name, restart: spec.restart });
+      const server = serverOf(release, spec.server);
+      const ref = await host.spawn({ server, args: spec.args, name: spec.name, restart: spec.restart, initTimeoutMs: BOOT_INIT_TIMEOUT_MS });
       node.boot.set(spec.name, ref);
     } catch (err) {
       node.log(`boot of ${release.manifest.name} ${vsn} failed at process ${spec.name}: ${(err as Error).message}`);

@@ -3,16 +3,19 @@
  * through terminate. A terminate that hangs is given up on after a deadline, so `relx stop` ends.
  */
 import * as host from "../runtime/host.js";
-import { TERMINATE_TIMEOUT_MS, type NodeState } from "./node-state.js";
+import { STOP_TIMEOUT_MS, TERMINATE_TIMEOUT_MS, type NodeState } from "./node-state.js";
 
+/** Stops every process, newest first, all within STOP_TIMEOUT_MS; never throws. */
 export async function stopAll(node: NodeState): Promise<void> {
-  for (const ref of host.newestFirst()) await stopOne(node, ref);
+  const end = Date.now() + STOP_TIMEOUT_MS;
+  for (const ref of host.newestFirst()) await stopOne(node, ref, "shutdown", Math.max(0, end - Date.now()));
   node.boot.clear();
 }
 
-/** Stops one process; never throws. */
-export function stopOne(node: NodeState, ref: host.ProcessRef, reason: unknown = "shutdown"): Promise<void> {
-  return host.stopWithin(ref, reason, TERMINATE_TIMEOUT_MS, (label) => {
-    node.log(`stop: ${label} did not terminate within ${TERMINATE_TIMEOUT_MS} ms; dropped`);
+/** Stops one process within `deadlineMs` (default TERMINATE_TIMEOUT_MS); never throws. */
+export function stopOne(node: NodeState, ref: host.ProcessRef, reason: unknown = "shutdown", deadlineMs = TERMINATE_TIMEOUT_MS): Promise<void> {
+  const ms = Math.min(deadlineMs, TERMINATE_TIMEOUT_MS);
+  return host.stopWithin(ref, reason, ms, (label) => {
+    node.log(`stop: ${label} did not terminate within ${ms} ms; dropped`);
   });
 }

@@ -108,10 +108,13 @@ export interface SpawnSpec {
   args: unknown;
   name: string;
   restart: RestartPolicy | undefined;
+  /** An async init that takes longer fails the start (RELX_INIT_FAILED) and the process is ended. */
+  initTimeoutMs: number;
 }
 
 export async function spawn(spec: SpawnSpec): Promise<ProcessRef> {
-  return toRef(await startProcess(spec.server, spec.args, { name: spec.name, restart: spec.restart }));
+  const { server, args, name, restart, initTimeoutMs } = spec;
+  return toRef(await startProcess(server, args, { name, restart, initTimeoutMs }));
 }
 
 /**

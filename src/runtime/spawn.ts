@@ -7,11 +7,16 @@ import { Process } from "./process.js";
 import { allocatePid, isNameTaken, nameTakenError, register } from "./registry.js";
 import type { ServerDef, SpawnOptions } from "./types.js";
 
+export interface StartOptions extends SpawnOptions {
+  /** How long an async init may take; past it the process is ended and the start fails. Default: no limit. */
+  initTimeoutMs?: number;
+}
+
 /**
  * Starts a process and hands it back once init has returned: synchronously when init is
  * synchronous, else as a promise. Throws RELX_INIT_FAILED, RELX_NAME_TAKEN, RELX_BAD_ARGUMENT.
  */
-export function startProcess(server: ServerDef, args: unknown, options: SpawnOptions = {}): Process | Promise<Process> {
+export function startProcess(server: ServerDef, args: unknown, options: StartOptions = {}): Process | Promise<Process> {
   if (!isServerDef(server)) {
     throw new RelxError("RELX_BAD_ARGUMENT", `expected a server definition with a name and an init function, got ${describeValue(server)}`);
   }
@@ -25,8 +30,8 @@ export function startProcess(server: ServerDef, args: unknown, options: SpawnOpt
   register(p);
   const fail = (err: unknown): never => {
     p.exit(err);
-    const text = err instanceof Error ? err.message : String(err);
-    throw new RelxError("RELX_INIT_FAILED", `${p.label} failed to start: init threw: ${text}`, {
+    const text = err instanceof InitTimeout ? err.message : `init threw: ${err instanceof Error ? err.message : String(err)}`;
+    throw new RelxError("RELX_INIT_FAILED", `${p.label} failed to start: ${text}`, {
       cause: err,
       process: processName(p),
       hint: `fix ${server.name}.init or its start args`,
@@ -43,5 +48,20 @@ export function startProcess(server: ServerDef, args: unknown, options: SpawnOpt
   } catch (err) {
     return fail(err);
   }
-  return isThenable(r) ? Promise.resolve(r).then(ok, fail) : ok(r);
+  if (!isThenable(r)) return ok(r);
+  return withDeadline(Promise.resolve(r), options.initTimeoutMs).then(ok, fail);
+}
+
+class InitTimeout extends Error {}
+
+/** `promise`, or a rejection once `ms` have passed without it settling. */
+function withDeadline<T>(promise: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined || !Number.isFinite(ms)) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new InitTimeout(`init did not return within ${ms} ms`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
 }

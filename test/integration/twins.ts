@@ -11,6 +11,8 @@ export interface TwinsOptions {
   version: string;
   alpha?: V2Mode;
   beta?: V2Mode;
+  /** A third boot process, "gamma", whose async init never settles. */
+  hangingBoot?: boolean;
   config?: Record<string, unknown>;
 }
 
@@ -51,12 +53,18 @@ export function writeTwins(root: string, options: TwinsOptions): void {
     "src/app.ts": `import { defineApp } from "relx";
 export default defineApp({ processes: [
   { name: "alpha", server: "Alpha", args: { n: 1 } },
-  { name: "beta", server: "Beta", args: { n: 2 } },
+  { name: "beta", server: "Beta", args: { n: 2 } },${options.hangingBoot ? `
+  { name: "gamma", server: "Gamma", args: null },` : ""}
 ] });
 `,
     "src/alpha.ts": server("Alpha", options.alpha),
     "src/beta.ts": server("Beta", options.beta),
   };
+  if (options.hangingBoot) {
+    files["src/gamma.ts"] = `import { defineServer } from "relx";
+export default defineServer({ name: "Gamma", init: () => new Promise(() => {}) });
+`;
+  }
   if (options.config) files["relx.config.json"] = JSON.stringify(options.config);
   writeFiles(root, files);
 }

@@ -48,6 +48,19 @@ describe("a failing upgrade", () => {
     await expectUntouched(root);
   });
 
+  it("rolls back a new boot process whose init never settles, and the node stays usable and stoppable", async () => {
+    const root = await twinsRunning({ alpha: "ok", beta: "ok", hangingBoot: true }, { codeChangeTimeoutMs: 300 });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const up = await relxJson(root, ["upgrade", "2.0.0"]);
+      expect(up.code).toBe(1);
+      expect(up.json).toMatchObject({ ok: false, rolledBack: true, error: { code: "RELX_INIT_FAILED" } });
+      expect(up.json.error.message).toContain("init did not return within 300 ms");
+    }
+    await expectUntouched(root);
+    const stop = await relx(root, ["stop"]);
+    expect(stop.code, stop.stderr).toBe(0);
+  });
+
   it("names the process that could not be suspended in time, and changes nothing", async () => {
     const root = await twinsRunning({ alpha: "ok", beta: "ok" }, { suspendTimeoutMs: 300 });
     const marker = join(root, "in-hand");

@@ -144,7 +144,9 @@ async function changeAndStart(node: NodeState, target: LoadedRelease, plan: Live
     rollback = await host.changeCodeAll(changes, options.extra, node.config.codeChangeTimeoutMs);
     for (const s of stepsOf(plan, "start")) {
       const spec = target.manifest.boot.processes.find((p) => p.name === s.process)!;
-      started.push(await host.spawn({ server: serverOf(target, s.server), args: spec.args, name: s.process, restart: s.restart }));
+      // Inside the pause, so bounded as a codeChange is: one that never settles rolls back.
+      const initTimeoutMs = node.config.codeChangeTimeoutMs;
+      started.push(await host.spawn({ server: serverOf(target, s.server), args: spec.args, name: s.process, restart: s.restart, initTimeoutMs }));
     }
     // Recorded before the point of no return (one rename): if it fails, everything goes back.
     await record.commit();
