@@ -28,7 +28,7 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
       host.cast(host.find(req.process), req.msg);
       return { ok: true as const };
     }),
-    state: served((req) => host.getState(host.find(req.process))),
+    state: served(async (req) => host.renderValue(await host.getState(host.find(req.process)))),
     upgrade: served((req) => upgradeOp(node, "up", req)),
     downgrade: served((req) => upgradeOp(node, "down", req)),
   };

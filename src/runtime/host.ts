@@ -24,6 +24,7 @@ export { setDefaultCallTimeout } from "./call.js";
 export type { Rollback } from "./bulk.js";
 export { isServerDef } from "./define.js";
 export { processName, type Pid } from "./pid.js";
+export { renderValue, type Rendered } from "./render.js";
 export type { OldVsn, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
 
 declare const opaque: unique symbol;

@@ -5,7 +5,7 @@
  */
 import { writeFiles } from "./harness.js";
 
-export type V2Mode = "ok" | "throws" | "slow" | "mutates";
+export type V2Mode = "ok" | "throws" | "slow" | "mutates" | "bigint";
 
 export interface TwinsOptions {
   version: string;
@@ -23,6 +23,8 @@ function server(name: string, mode: V2Mode | undefined): string {
       ? `codeChange() { throw new Error("${name} migration failed"); },`
       : mode === "slow"
         ? `async codeChange(_old, state) { await new Promise((r) => setTimeout(r, 1500)); return { n: state.n * 10 }; },`
+        : mode === "bigint"
+          ? `codeChange(_old, state) { return { n: BigInt(state.n * 10) }; },`
         : mode === "mutates"
           ? `codeChange(_old, state) { state.n = state.n * 10; state.migrated = true; return state; },`
         : mode === "ok"

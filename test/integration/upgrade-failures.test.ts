@@ -101,13 +101,13 @@ describe("a failing upgrade", () => {
 });
 
 describe("a dry run", () => {
-  it("reports each codeChange result on a copy and changes nothing", async () => {
-    const root = await twinsRunning({ alpha: "ok", beta: "throws" });
+  it("reports each codeChange result on a copy (a BigInt shown as a string) and changes nothing", async () => {
+    const root = await twinsRunning({ alpha: "bigint", beta: "throws" });
     const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
     expect(dry.code).toBe(1);
     expect(dry.json).toMatchObject({ ok: false, dryRun: true, from: "1.0.0", to: "2.0.0" });
     expect(dry.json.results).toEqual([
-      { name: "alpha", server: "Alpha", ok: true, state: { n: 20 } },
+      { name: "alpha", server: "Alpha", ok: true, state: { n: "20" } },
       { name: "beta", server: "Beta", ok: false, error: expect.objectContaining({ code: "RELX_CODE_CHANGE_FAILED" }) },
     ]);
     await expectUntouched(root);

@@ -31,7 +31,7 @@ export async function dryRunUpgrade(node: NodeState, target: LoadedRelease, opti
       try {
         const change = { ref: s.ref, def: serverOf(target, server), oldVsn: s.oldVsn };
         const state = await host.tryCodeChange(change, options.extra, node.config.codeChangeTimeoutMs);
-        results.push({ name, server, ok: true, state });
+        results.push({ name, server, ok: true, state: host.renderValue(state) });
       } catch (err) {
         results.push({ name, server, ok: false, error: toRelxError(err, "RELX_CODE_CHANGE_FAILED").toWire() });
       }
