@@ -8,14 +8,13 @@ import { STOP_TIMEOUT_MS, TERMINATE_TIMEOUT_MS, type NodeState } from "./node-st
 /** Stops every process, newest first, all within STOP_TIMEOUT_MS; never throws. */
 export async function stopAll(node: NodeState): Promise<void> {
   const end = Date.now() + STOP_TIMEOUT_MS;
-  for (const ref of host.newestFirst()) await stopOne(node, ref, "shutdown", Math.max(0, end - Date.now()));
+  for (const ref of host.newestFirst()) await stopOne(node, ref, Math.max(0, end - Date.now()));
   node.boot.clear();
 }
 
-/** Stops one process within `deadlineMs` (default TERMINATE_TIMEOUT_MS); never throws. */
-export function stopOne(node: NodeState, ref: host.ProcessRef, reason: unknown = "shutdown", deadlineMs = TERMINATE_TIMEOUT_MS): Promise<void> {
+/** Stops one process ("shutdown") within `deadlineMs` (at most TERMINATE_TIMEOUT_MS); never throws. */
+export function stopOne(node: NodeState, ref: host.ProcessRef, deadlineMs = TERMINATE_TIMEOUT_MS): Promise<void> {
   const ms = Math.min(deadlineMs, TERMINATE_TIMEOUT_MS);
-  return host.stopWithin(ref, reason, ms, (label) => {
-    node.log(`stop: ${label} did not terminate within ${ms} ms; dropped`);
-  });
+  const onLate = (label: string): void => node.log(`stop: ${label} did not terminate within ${ms} ms; dropped`);
+  return host.stopWithin(ref, { reason: "shutdown", deadlineMs: ms, onLate });
 }

@@ -5,7 +5,7 @@
  * if any codeChange fails, every process it changed gets its old code and state back (the very
  * objects it had: codeChange works on a copy, see code-change.ts).
  */
-import { changeCode, computeCodeChange, type ChangeCodeOptions } from "./code-change.js";
+import { changeCode, computeCodeChange, type ChangeCodeOptions, type CodeChangeItem } from "./code-change.js";
 import { isThenable } from "./message.js";
 import type { Process } from "./process.js";
 import type { OldVsn, ServerDef } from "./types.js";
@@ -25,11 +25,7 @@ export function resumeAll(procs: Iterable<Process>): void {
   for (const p of procs) if (p.alive) p.resume();
 }
 
-export interface CodeChangeItem {
-  process: Process;
-  def: ServerDef;
-  oldVsn: OldVsn;
-}
+export type { CodeChangeItem } from "./code-change.js";
 
 /** Puts every process a changeCodeAll changed back to the code and state it had. */
 export type Rollback = () => void;
@@ -38,7 +34,7 @@ export type Rollback = () => void;
  * Runs changeCode on every item; on the first failure rolls all back and throws that error.
  * Returns the rollback, should a later step of an upgrade fail.
  */
-export async function changeCodeAll(items: CodeChangeItem[], extra: unknown, options: ChangeCodeOptions = {}): Promise<Rollback> {
+export async function changeCodeAll(items: CodeChangeItem[], options: ChangeCodeOptions): Promise<Rollback> {
   // Old code and state, by item index, kept in two flat arrays: no object per process.
   const oldDefs: ServerDef[] = new Array(items.length);
   const oldStates: unknown[] = new Array(items.length);
@@ -51,7 +47,7 @@ export async function changeCodeAll(items: CodeChangeItem[], extra: unknown, opt
     oldDefs[i] = p.def;
     oldStates[i] = p.state;
     try {
-      const r = quickChange(items[i]!, extra, options);
+      const r = quickChange(items[i]!, options);
       if (r === undefined) changed[i] = 1;
       else (waits ??= []).push(r.then(() => void (changed[i] = 1), (err) => void (failure ??= err)));
     } catch (err) {
@@ -75,10 +71,10 @@ export async function changeCodeAll(items: CodeChangeItem[], extra: unknown, opt
 }
 
 /** Changes synchronously when the process is idle and codeChange is sync; else the slow path. */
-function quickChange(item: CodeChangeItem, extra: unknown, options: ChangeCodeOptions): Promise<void> | undefined {
+function quickChange(item: CodeChangeItem, options: ChangeCodeOptions): Promise<void> | undefined {
   const p = item.process;
-  if (p.phase !== "suspended" || p.sysq !== null) return changeCode(p, item.def, item.oldVsn, extra, options) ?? undefined;
-  const state = computeCodeChange(p, item.def, item.oldVsn, extra, p.state, options);
+  if (p.phase !== "suspended" || p.sysq !== null) return changeCode(item, options) ?? undefined;
+  const state = computeCodeChange(item, options);
   if (isThenable(state)) {
     p.begin();
     const apply = (s: unknown): void => {

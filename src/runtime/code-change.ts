@@ -14,28 +14,41 @@ import { processName } from "./pid.js";
 import type { Process } from "./process.js";
 import type { OldVsn, ServerDef } from "./types.js";
 
+/** One process's code change: its new definition and the oldVsn its codeChange receives. */
+export interface CodeChangeItem {
+  process: Process;
+  def: ServerDef;
+  oldVsn: OldVsn;
+}
+
+/** What every codeChange of one change receives or is bound by. */
 export interface ChangeCodeOptions {
+  extra: unknown;
   /** Deadline for an async codeChange (default: none). */
   timeoutMs?: number;
 }
 
-/** Swaps `p`'s code and state; void when done synchronously, else a promise. Throws RELX_NOT_SUSPENDED, RELX_CODE_CHANGE_FAILED, RELX_BAD_ARGUMENT. */
-export function changeCode(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, options: ChangeCodeOptions = {}): void | Promise<void> {
+/** Swaps the process's code and state; void when done synchronously, else a promise. Throws RELX_NOT_SUSPENDED, RELX_CODE_CHANGE_FAILED, RELX_BAD_ARGUMENT. */
+export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): void | Promise<void> {
+  const { process: p, def, oldVsn } = item;
   checkArgs(def, oldVsn);
   if (!p.suspended) throw notSuspended(p);
   return p.system(() => {
     if (!p.suspended) throw notSuspended(p);
-    const r = computeCodeChange(p, def, oldVsn, extra, p.state, options);
+    const r = computeCodeChange(item, options);
     if (!isThenable(r)) return apply(p, def, r);
     return Promise.resolve(r).then((state) => apply(p, def, state));
   });
 }
 
 /**
- * The state `codeChange` makes of a copy of `state`, without applying it. A value, or a promise
- * of one when codeChange is async.
+ * The state `codeChange` makes of a copy of the process's state, without applying it. A value, or
+ * a promise of one when codeChange is async.
  */
-export function computeCodeChange(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, state: unknown, options: ChangeCodeOptions = {}): unknown {
+export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptions): unknown {
+  const { process: p, def, oldVsn } = item;
+  const { extra } = options;
+  const state = p.state;
   const holder = typeof oldVsn === "string" ? def : p.def;
   const fn = holder.codeChange;
   if (fn === undefined) return state;

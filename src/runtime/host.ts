@@ -155,16 +155,22 @@ export interface CodeChange {
   oldVsn: OldVsn;
 }
 
+export interface ChangeOptions {
+  extra: unknown;
+  /** Deadline for each async codeChange. */
+  timeoutMs: number;
+}
+
 /** codeChange on every process, all or nothing; returns the rollback for a later failure. */
-export function changeCodeAll(changes: CodeChange[], extra: unknown, timeoutMs: number): Promise<Rollback> {
+export function changeCodeAll(changes: CodeChange[], options: ChangeOptions): Promise<Rollback> {
   const items = changes.map((c) => ({ process: of(c.ref), def: c.def, oldVsn: c.oldVsn }));
-  return changeAll(items, extra, { timeoutMs });
+  return changeAll(items, options);
 }
 
 /** What codeChange would make of (a copy of) the process's state; nothing is changed. */
-export function tryCodeChange(change: CodeChange, extra: unknown, timeoutMs: number): Promise<unknown> {
-  const p = of(change.ref);
-  return Promise.resolve().then(() => computeCodeChange(p, change.def, change.oldVsn, extra, p.state, { timeoutMs }));
+export function tryCodeChange(change: CodeChange, options: ChangeOptions): Promise<unknown> {
+  const item = { process: of(change.ref), def: change.def, oldVsn: change.oldVsn };
+  return Promise.resolve().then(() => computeCodeChange(item, options));
 }
 
 /** The process runs `def` from its next message: the same code, loaded from another release. */
@@ -182,12 +188,20 @@ export function reclaimName(ref: ProcessRef): void {
   reclaim(of(ref));
 }
 
+export interface StopOptions {
+  reason: unknown;
+  deadlineMs: number;
+  /** Told the process's label when it is dropped at the deadline. */
+  onLate(label: string): void;
+}
+
 /**
  * Stops a process for good: the message in hand finishes, terminate runs, it exits. One whose
  * terminate (or message in hand) takes longer than `deadlineMs` is dropped, and `onLate` told.
  * Never throws.
  */
-export async function stopWithin(ref: ProcessRef, reason: unknown, deadlineMs: number, onLate: (label: string) => void): Promise<void> {
+export async function stopWithin(ref: ProcessRef, options: StopOptions): Promise<void> {
+  const { reason, deadlineMs, onLate } = options;
   const p = of(ref);
   if (!p.alive) return;
   if (p.phase === "idle" && p.sysq === null && p.def.terminate === undefined) return p.exit(reason);

@@ -4,7 +4,7 @@
  * these system operations run. resume lets the queue go on, handled by whatever code is current.
  */
 import { changeCodeAll, resumeAll, suspendAll } from "./bulk.js";
-import { changeCode, type ChangeCodeOptions } from "./code-change.js";
+import { changeCode } from "./code-change.js";
 import "./lifecycle.js";
 import { isThenable } from "./message.js";
 import { resolve } from "./registry.js";
@@ -30,8 +30,8 @@ export const sys = {
   },
 
   /** Throws RELX_NOT_SUSPENDED, RELX_CODE_CHANGE_FAILED, RELX_NO_SUCH_PROCESS, RELX_BAD_ARGUMENT. */
-  changeCode(dest: Dest, def: ServerDef, oldVsn: OldVsn, extra?: unknown, options?: ChangeCodeOptions): Promise<void> {
-    return attempt(() => changeCode(resolve(dest), def, oldVsn, extra, options));
+  changeCode(dest: Dest, def: ServerDef, oldVsn: OldVsn, extra?: unknown, options?: { timeoutMs?: number }): Promise<void> {
+    return attempt(() => changeCode({ process: resolve(dest), def, oldVsn }, { extra, timeoutMs: options?.timeoutMs }));
   },
 
   /** The process's state, between messages. */
@@ -60,10 +60,10 @@ export const sys = {
   },
 
   /** changeCode on many processes, all or nothing: on a failure every one keeps its old code and state. */
-  changeCodeMany(dests: Dest[], def: ServerDef, oldVsn: OldVsn, extra?: unknown, options?: ChangeCodeOptions): Promise<void> {
+  changeCodeMany(dests: Dest[], def: ServerDef, oldVsn: OldVsn, extra?: unknown, options?: { timeoutMs?: number }): Promise<void> {
     return attempt(async () => {
       const items = dests.map((d) => ({ process: resolve(d), def, oldVsn }));
-      await changeCodeAll(items, extra, options);
+      await changeCodeAll(items, { extra, timeoutMs: options?.timeoutMs });
     });
   },
 

@@ -8,14 +8,14 @@ import { toRelxError } from "../../errors.js";
 import type { DryRunProcessResult, DryRunResult } from "../../protocol/results.js";
 import { stepsOf } from "../../release/plan.js";
 import * as host from "../../runtime/host.js";
-import { serverOf, type LoadedRelease } from "../load-release.js";
-import type { NodeState } from "../node-state.js";
+import { serverOf } from "../load-release.js";
 import { planLive, planSummary } from "./live-plan.js";
+import type { UpgradeRun } from "./options.js";
 import { failed, round } from "./result.js";
-import type { UpgradeOptions } from "./options.js";
 
-export async function dryRunUpgrade(node: NodeState, target: LoadedRelease, options: UpgradeOptions, t0: number): Promise<DryRunResult> {
-  const { plan } = planLive(node, target, options.direction);
+export async function dryRunUpgrade(run: UpgradeRun): Promise<DryRunResult> {
+  const { node, target, options } = run;
+  const { plan } = planLive(run);
   const changes = stepsOf(plan, "change-code");
   const refs = changes.map((s) => s.ref);
   const tSuspend = performance.now();
@@ -30,7 +30,7 @@ export async function dryRunUpgrade(node: NodeState, target: LoadedRelease, opti
       const { process: name, server } = s;
       try {
         const change = { ref: s.ref, def: serverOf(target, server), oldVsn: s.oldVsn };
-        const state = await host.tryCodeChange(change, options.extra, node.config.codeChangeTimeoutMs);
+        const state = await host.tryCodeChange(change, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
         results.push({ name, server, ok: true, state: host.renderValue(state) });
       } catch (err) {
         results.push({ name, server, ok: false, error: toRelxError(err, "RELX_CODE_CHANGE_FAILED").toWire() });
@@ -47,6 +47,6 @@ export async function dryRunUpgrade(node: NodeState, target: LoadedRelease, opti
     ...planSummary(plan),
     results,
     pauseMs: round(performance.now() - tSuspend),
-    durationMs: round(performance.now() - t0),
+    durationMs: round(performance.now() - run.t0),
   };
 }

@@ -1,14 +1,14 @@
 /** The plan for the live node: a snapshot of its processes through the runtime's door, planned by release/plan.ts. */
-import { planUpgrade, stepsOf, type Direction, type StepOp, type UpgradePlan } from "../../release/plan.js";
+import { planUpgrade, stepsOf, type StepOp, type UpgradePlan } from "../../release/plan.js";
 import type { ChangedProcess } from "../../protocol/results.js";
 import * as host from "../../runtime/host.js";
-import type { LoadedRelease } from "../load-release.js";
-import type { NodeState } from "../node-state.js";
+import type { UpgradeRun } from "./options.js";
 
 export type LivePlan = UpgradePlan<host.ProcessRef>;
 
 /** The plan for every live process, or with `sinceId` for those started after that pid id; `mark` is the newest pid id seen. */
-export function planLive(node: NodeState, target: LoadedRelease, direction: Direction, sinceId = 0): { plan: LivePlan; mark: number } {
+export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: number } {
+  const { node, target } = run;
   const mark = host.newestPidId();
   const processes = host.snapshot(sinceId).map((p) => ({
     ref: p.ref,
@@ -17,7 +17,7 @@ export function planLive(node: NodeState, target: LoadedRelease, direction: Dire
     vsn: p.vsn,
     boot: p.name !== null && node.boot.get(p.name) === p.ref,
   }));
-  const plan = planUpgrade({ direction, from: node.release!.manifest, to: target.manifest, processes, boot: [...node.boot.keys()] });
+  const plan = planUpgrade({ direction: run.options.direction, from: node.release!.manifest, to: target.manifest, processes, boot: [...node.boot.keys()] });
   return { plan, mark };
 }
 

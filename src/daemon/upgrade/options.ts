@@ -1,5 +1,7 @@
 /** What one upgrade or downgrade request asks for. */
 import type { Direction } from "../../release/plan.js";
+import type { LoadedRelease } from "../load-release.js";
+import type { NodeState } from "../node-state.js";
 
 export interface UpgradeOptions {
   direction: Direction;
@@ -7,4 +9,13 @@ export interface UpgradeOptions {
   extra: unknown;
   dryRun: boolean;
   permanent: boolean;
+}
+
+/** One upgrade in flight: what every step of the runner is handed. */
+export interface UpgradeRun {
+  node: NodeState;
+  target: LoadedRelease;
+  options: UpgradeOptions;
+  /** performance.now() when the request arrived. */
+  t0: number;
 }

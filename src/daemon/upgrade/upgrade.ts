@@ -27,7 +27,7 @@ import { UPGRADE_HISTORY, type NodeState } from "../node-state.js";
 import { stopOne } from "../shutdown.js";
 import { dryRunUpgrade } from "./dry-run.js";
 import { planLive, planSummary, refsOf, type LivePlan } from "./live-plan.js";
-import type { UpgradeOptions } from "./options.js";
+import type { UpgradeOptions, UpgradeRun } from "./options.js";
 import { preflight } from "./preflight.js";
 import { failed, round } from "./result.js";
 
@@ -51,8 +51,9 @@ export async function runUpgrade(node: NodeState, options: UpgradeOptions): Prom
     } catch (err) {
       throw failed(err, false);
     }
-    if (options.dryRun) return await dryRunUpgrade(node, target, options, t0);
-    const result = await applyUpgrade(node, target, options, t0);
+    const run: UpgradeRun = { node, target, options, t0 };
+    if (options.dryRun) return await dryRunUpgrade(run);
+    const result = await applyUpgrade(run);
     remember(node, { from: result.from, to: result.to, at: new Date().toISOString(), ok: true, pauseMs: result.pauseMs });
     return result;
   } catch (err) {
@@ -67,7 +68,8 @@ export async function runUpgrade(node: NodeState, options: UpgradeOptions): Prom
   }
 }
 
-async function applyUpgrade(node: NodeState, target: LoadedRelease, options: UpgradeOptions, t0: number): Promise<UpgradeResult> {
+async function applyUpgrade(run: UpgradeRun): Promise<UpgradeResult> {
+  const { node, target, options } = run;
   const what = `${options.direction === "up" ? "upgrade" : "downgrade"} ${node.release!.manifest.vsn} -> ${target.manifest.vsn}`;
   // The slow half of recording the release (write + fsync) happens before anything is suspended.
   let record: PendingReleaseState;
@@ -78,14 +80,14 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, options: Upg
   }
   try {
     // Snapshot and plan with no await before the suspend, so no process starts unseen in between.
-    const { plan, mark } = planLive(node, target, options.direction);
+    const { plan, mark } = planLive(run);
     const tSuspend = performance.now();
-    await suspendPlan(node, target, plan, mark).catch((err) => {
+    await suspendPlan(run, plan, mark).catch((err) => {
       node.log(`${what} failed: ${(err as Error).message}`);
       throw failed(err, false);
     });
     const tSuspended = performance.now();
-    const started = await changeAndStart(node, target, plan, options, record).catch((err) => {
+    const started = await changeAndStart(run, plan, record).catch((err) => {
       node.log(`${what} rolled back: ${(err as Error).message}`);
       throw failed(err, true);
     });
@@ -102,7 +104,7 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, options: Upg
     const summary = planSummary(plan);
     node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at: new Date().toISOString() };
     node.log(`${what}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms (${phases})`);
-    return { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - t0) };
+    return { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
   } finally {
     await record.abort();
   }
@@ -113,7 +115,8 @@ async function applyUpgrade(node: NodeState, target: LoadedRelease, options: Upg
  * was busy may have spawned others before it stopped: those are planned (their steps added to
  * `plan`) and suspended too, until no new process appears. On failure every one is resumed.
  */
-async function suspendPlan(node: NodeState, target: LoadedRelease, plan: LivePlan, mark: number): Promise<void> {
+async function suspendPlan(run: UpgradeRun, plan: LivePlan, mark: number): Promise<void> {
+  const { node } = run;
   const suspended: host.ProcessRef[] = [];
   let batch = refsOf(plan, "change-code", "stop");
   try {
@@ -121,7 +124,7 @@ async function suspendPlan(node: NodeState, target: LoadedRelease, plan: LivePla
       suspended.push(...batch);
       await host.suspendWithin(batch, node.config.suspendTimeoutMs);
       if (host.newestPidId() <= mark || round === LATE_ROUNDS) return;
-      const late = planLive(node, target, plan.direction, mark);
+      const late = planLive(run, mark);
       mark = late.mark;
       for (const s of late.plan.steps) if (s.op !== "start") plan.steps.push(s);
       batch = refsOf(late.plan, "change-code", "stop");
@@ -133,7 +136,8 @@ async function suspendPlan(node: NodeState, target: LoadedRelease, plan: LivePla
 }
 
 /** codeChange on every changed process, the new boot processes, the record committed; all put back on a failure. */
-async function changeAndStart(node: NodeState, target: LoadedRelease, plan: LivePlan, options: UpgradeOptions, record: PendingReleaseState): Promise<host.ProcessRef[]> {
+async function changeAndStart(run: UpgradeRun, plan: LivePlan, record: PendingReleaseState): Promise<host.ProcessRef[]> {
+  const { node, target, options } = run;
   const stops = refsOf(plan, "stop");
   const changed = refsOf(plan, "change-code");
   const started: host.ProcessRef[] = [];
@@ -141,7 +145,7 @@ async function changeAndStart(node: NodeState, target: LoadedRelease, plan: Live
   try {
     for (const ref of stops) host.releaseName(ref);
     const changes = stepsOf(plan, "change-code").map((s) => ({ ref: s.ref, def: serverOf(target, s.server), oldVsn: s.oldVsn }));
-    rollback = await host.changeCodeAll(changes, options.extra, node.config.codeChangeTimeoutMs);
+    rollback = await host.changeCodeAll(changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
     for (const s of stepsOf(plan, "start")) {
       const spec = target.manifest.boot.processes.find((p) => p.name === s.process)!;
       // Inside the pause, so bounded as a codeChange is: one that never settles rolls back.
