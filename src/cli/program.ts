@@ -49,6 +49,7 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("call <process> <json>", "call a process; prints the reply as JSON", async () => (await daemon()).call);
   define("cast <process> <json>", "cast to a process", async () => (await daemon()).cast);
   define("state <process>", "print a process's state as JSON", async () => (await daemon()).state);
+  define("restart <process>", "start a boot process again from its boot spec (also one that gave up)", async () => (await daemon()).restart);
   define("upgrade <vsn>", "hot upgrade to a newer release", async () => (await upgrades()).upgrade)
     .option("--extra <json>", "passed to every codeChange as `extra`")
     .option("--dry-run", "run codeChange on copies of the states; change nothing")

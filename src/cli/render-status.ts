@@ -21,6 +21,11 @@ export function renderStatus(status: StatusResult): string {
     p.vsn ?? "-",
     p.status,
     String(p.queue),
+    String(p.restarts),
+    String(p.handled),
   ]);
-  return lines.join("\n") + "\n" + renderTable(["NAME", "PID", "SERVER", "VSN", "STATUS", "QUEUE"], rows);
+  const table = renderTable(["NAME", "PID", "SERVER", "VSN", "STATUS", "QUEUE", "RESTARTS", "HANDLED"], rows);
+  const down = status.processes.filter((p) => p.status === "down");
+  const notes = down.map((p) => `down: ${p.name}: ${p.error?.message ?? "gave up"} (bring it back with \`relx restart ${p.name}\`)`);
+  return [lines.join("\n") + "\n" + table, ...notes].join("\n");
 }

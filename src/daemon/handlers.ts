@@ -7,6 +7,7 @@ import { RelxError } from "../errors.js";
 import type { Handlers } from "../protocol/ops.js";
 import * as host from "../runtime/host.js";
 import type { NodeState } from "./node-state.js";
+import { restartBoot } from "./restart.js";
 import { statusOf } from "./status.js";
 import { runUpgrade } from "./upgrade/upgrade.js";
 
@@ -31,6 +32,7 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
     state: served(async (req) => host.renderValue(await host.getState(host.find(req.process)))),
     upgrade: served((req) => upgradeOp(node, "up", req)),
     downgrade: served((req) => upgradeOp(node, "down", req)),
+    restart: served((req) => restartBoot(node, req.process)),
   };
 }
 

@@ -10,6 +10,7 @@
  * | stopping  | stop()                   | RELX_NO_DAEMON         | RELX_BUSY    | the same stop           |
  * | stopped   | every process stopped    | RELX_NO_DAEMON         | —            | no-op                   |
  */
+import type { WireError } from "../errors.js";
 import type { UpgradeRecord, LastUpgrade } from "../protocol/results.js";
 import type { RelxConfig } from "../release/config.js";
 import type { ProcessRef } from "../runtime/host.js";
@@ -28,6 +29,8 @@ export interface NodeState {
   release: LoadedRelease | null;
   /** Boot processes by name, in boot-spec order (one that gave up stays listed). */
   boot: Map<string, ProcessRef>;
+  /** Boot processes that gave up, by name: the error they last crashed with. */
+  down: Map<string, WireError>;
   /** Settles when the upgrade in flight has finished or rolled back (null: none in flight). */
   upgradeDone: Promise<void> | null;
   startedAt: number;

@@ -19,6 +19,8 @@ import { stopAll } from "./shutdown.js";
 export interface ReleaseNodeOptions {
   config: RelxConfig;
   log: Log;
+  /** A boot process gave up and `onGiveUp` is "exit": the node must stop, and the daemon exit 1. */
+  onFatal(why: string): void;
 }
 
 export interface ReleaseNode {
@@ -41,13 +43,17 @@ export function createReleaseNode(options: ReleaseNodeOptions): ReleaseNode {
     booted: new Promise<void>((done) => (markBooted = done)),
     release: null,
     boot: new Map(),
+    down: new Map(),
     upgradeDone: null,
     startedAt: Date.now(),
     lastUpgrade: null,
     upgrades: [],
   };
   host.setDefaultCallTimeout(config.callTimeoutMs);
-  host.setRuntimeObserver((e) => logRuntimeEvent(log, e));
+  host.setRuntimeObserver((e) => {
+    logRuntimeEvent(log, e);
+    if (e.type === "giveup") onGiveUp(node, e, options.onFatal);
+  });
   return {
     get vsn() {
       return node.release?.manifest.vsn;
@@ -109,4 +115,14 @@ async function stopNode(node: NodeState): Promise<void> {
   await stopAll(node);
   node.phase = "stopped";
   node.log(`stopped ${node.config.name}`);
+}
+
+/** A boot process that gave up is down with its last error; with onGiveUp "exit" the node stops. */
+function onGiveUp(node: NodeState, e: { process: host.EventSubject; error: unknown }, onFatal: (why: string) => void): void {
+  const name = e.process.name;
+  const ref = name === null ? undefined : node.boot.get(name);
+  if (name === null || ref === undefined || host.info(ref).pid.id !== e.process.pid.id) return;
+  const error = e.error instanceof RelxError ? e.error : new RelxError("RELX_CALLBACK_FAILED", String(e.error));
+  node.down.set(name, { code: error.code, message: error.message });
+  if (node.config.onGiveUp === "exit") onFatal(`boot process ${name} restarted too often (onGiveUp: "exit")`);
 }

@@ -72,7 +72,11 @@ class Daemon {
     const socket = options.socket === undefined
       ? checkSocketPath(config.socket, this.root)
       : checkSocketPath(options.socket, process.cwd());
-    const node = createReleaseNode({ config, log: this.log });
+    const node = createReleaseNode({
+      config,
+      log: this.log,
+      onFatal: (why) => void this.stop(why).then(() => this.exit(1)),
+    });
     this.node = node;
     this.server = await startSocketServer({
       path: socket,

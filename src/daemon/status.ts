@@ -6,16 +6,13 @@ import type { NodeState } from "./node-state.js";
 
 export async function statusOf(node: NodeState): Promise<StatusResult> {
   const releases = await readReleases(node.config.releasesDir);
-  const processes: ProcessStatus[] = host.infoAll().map((p) => ({
-    name: host.processName(p),
-    pid: String(p.pid),
-    server: p.server,
-    vsn: p.vsn,
-    status: p.status,
-    queue: p.queue,
-    restarts: p.restarts,
-    handled: p.handled,
-  }));
+  const processes: ProcessStatus[] = host.infoAll().map(toStatus);
+  // A boot process that gave up is gone from the runtime but not from the node: it shows as down.
+  for (const [name, ref] of node.boot) {
+    if (host.isAlive(ref)) continue;
+    const error = node.down.get(name);
+    processes.push(error === undefined ? toStatus(host.info(ref)) : { ...toStatus(host.info(ref)), error });
+  }
   const manifest = node.release!.manifest;
   return {
     name: manifest.name,
@@ -26,5 +23,18 @@ export async function statusOf(node: NodeState): Promise<StatusResult> {
     processes,
     lastUpgrade: node.lastUpgrade,
     upgrades: node.upgrades,
+  };
+}
+
+function toStatus(p: host.ProcessInfo): ProcessStatus {
+  return {
+    name: host.processName(p),
+    pid: String(p.pid),
+    server: p.server,
+    vsn: p.vsn,
+    status: p.status,
+    queue: p.queue,
+    restarts: p.restarts,
+    handled: p.handled,
   };
 }

@@ -8,6 +8,7 @@ import type {
   CastResult,
   DryRunResult,
   PingResult,
+  RestartResult,
   StatusResult,
   StopResult,
   UpgradeResult,
@@ -31,6 +32,7 @@ export interface OpTable {
   state: { fields: { process: string }; result: unknown };
   upgrade: { fields: UpgradeFields; result: UpgradeResult | DryRunResult };
   downgrade: { fields: UpgradeFields; result: UpgradeResult | DryRunResult };
+  restart: { fields: { process: string }; result: RestartResult };
   stop: { fields: {}; result: StopResult };
 }
 
@@ -82,6 +84,7 @@ export const FIELDS: { [K in Op]: FieldSpecs<FieldsOf<K>> } = {
   state: { process: PROCESS },
   upgrade: UPGRADE,
   downgrade: UPGRADE,
+  restart: { process: PROCESS },
   stop: {},
 };
 

@@ -24,10 +24,12 @@ export interface ProcessStatus {
   server: string;
   /** The server's vsn (the effective one the build recorded); null when it has none. */
   vsn: string | null;
-  status: "running" | "suspended";
+  status: "running" | "suspended" | "down";
   queue: number;
   restarts: number;
   handled: number;
+  /** A boot process that gave up (status "down"): the error it last crashed with. */
+  error?: WireError;
 }
 
 export interface LastUpgrade {
@@ -98,4 +100,11 @@ export interface DryRunResult {
   results: DryRunProcessResult[];
   pauseMs: number;
   durationMs: number;
+}
+
+/** `restart`: the boot process started again from the running release's boot spec. */
+export interface RestartResult {
+  ok: true;
+  name: string;
+  pid: string;
 }

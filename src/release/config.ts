@@ -27,9 +27,11 @@ export interface RelxConfig {
   callTimeoutMs: number;
   /** package.json engines.node, else ">=20.10". */
   nodeRange: string;
+  /** What a boot process that restarted too often does: stay down, or stop the node (exit 1). */
+  onGiveUp: "stay" | "exit";
 }
 
-type Kind = "string" | "timeout";
+type Kind = "string" | "timeout" | "giveup";
 const KEYS: Record<string, Kind> = {
   name: "string",
   srcDir: "string",
@@ -39,6 +41,7 @@ const KEYS: Record<string, Kind> = {
   suspendTimeoutMs: "timeout",
   codeChangeTimeoutMs: "timeout",
   callTimeoutMs: "timeout",
+  onGiveUp: "giveup",
 };
 type UserConfig = Partial<Record<keyof typeof KEYS, string | number>>;
 
@@ -71,6 +74,7 @@ export async function loadConfig(root: string): Promise<RelxConfig> {
     codeChangeTimeoutMs: (user.codeChangeTimeoutMs as number | undefined) ?? 5000,
     callTimeoutMs: (user.callTimeoutMs as number | undefined) ?? 5000,
     nodeRange: nodeRange(pkg, pkgFile),
+    onGiveUp: (user.onGiveUp as "stay" | "exit" | undefined) ?? "stay",
   };
 }
 
@@ -113,6 +117,9 @@ function validateKeys(raw: Record<string, unknown>, file: string, prefix: string
     }
     if (kind === "timeout" && !(Number.isInteger(value) && (value as number) > 0)) {
       throw badType(file, prefix + key, "a positive integer (milliseconds)", value);
+    }
+    if (kind === "giveup" && value !== "stay" && value !== "exit") {
+      throw badType(file, prefix + key, '"stay" or "exit"', value);
     }
   }
   return raw as UserConfig;

@@ -6,6 +6,7 @@ import "./lifecycle.js";
 import { runTerminate } from "./crash.js";
 import { callProcess, checkTimeout, defaultCallTimeoutMs } from "./call.js";
 import { CAST, INFO } from "./message.js";
+import { afterReleasing } from "./own.js";
 import type { Pid } from "./pid.js";
 import { lookup, resolve } from "./registry.js";
 import { startProcess } from "./spawn.js";
@@ -51,10 +52,12 @@ export function stop(dest: Dest, reason: unknown = "normal"): Promise<void> {
     const p = resolve(dest);
     const terminateThenExit = () =>
       new Promise<void>((done) =>
-        runTerminate(p, reason, () => {
-          p.exit(reason);
-          done();
-        }),
+        runTerminate(p, reason, () =>
+          afterReleasing(p, () => {
+            p.exit(reason);
+            done();
+          }),
+        ),
       );
     return Promise.resolve(p.system(terminateThenExit));
   } catch (err) {

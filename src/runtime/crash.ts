@@ -8,6 +8,7 @@ import { RelxError } from "../errors.js";
 import { emitRuntimeEvent } from "./events.js";
 import { isThenable, type CrashInfo } from "./message.js";
 import { processName } from "./pid.js";
+import { afterReleasing } from "./own.js";
 import type { Process } from "./process.js";
 
 export const restartLimits = { maxRestarts: 3, restartWindowMs: 5000 };
@@ -22,7 +23,8 @@ export function handleCrash(p: Process, info: CrashInfo): void {
   }
   cancelTimers(p);
   const restart = p.restart === "permanent" || (p.restart === "transient" && !isNormalReason(reason, requested));
-  const next = (): void => {
+  // After terminate, what the process owns is closed before it exits or its init runs again.
+  const next = (): void => afterReleasing(p, () => {
     if (!p.alive) return;
     if (!restart) return p.exit(reason);
     if (tooManyRestarts(p)) {
@@ -30,7 +32,7 @@ export function handleCrash(p: Process, info: CrashInfo): void {
       return p.exit(reason);
     }
     reinit(p);
-  };
+  });
   if (info.callback === "init") return next();
   runTerminate(p, reason, next);
 }
@@ -51,6 +53,7 @@ export function runTerminate(p: Process, reason: unknown, next: () => void): voi
 
 function reinit(p: Process): void {
   p.state = undefined;
+  p.ensureExtras().incarnation++;
   let r: unknown;
   try {
     r = p.def.init(p.args, p.ctx);

@@ -9,6 +9,8 @@ import { CAST, INFO } from "./message.js";
 import { PendingCall } from "./pending-call.js";
 import type { Process } from "./process.js";
 import { lookup, resolve } from "./registry.js";
+import { demonitor, monitor } from "./monitor.js";
+import { own } from "./own.js";
 import { startProcess } from "./spawn.js";
 import type { Ctx, Dest, From, ServerDef, SpawnOptions } from "./types.js";
 import type { Pid } from "./pid.js";
@@ -72,10 +74,24 @@ export class ProcessCtx implements Ctx {
     else p.crash({ error: reason, message: null, callback: "stop", requested: true });
   }
 
-  bind(tag: string): (...args: unknown[]) => void {
+  /** Delivers `{ tag, args: [...bound, ...args] }`; nothing once the process exited or restarted. */
+  bind(tag: string, ...bound: unknown[]): (...args: unknown[]) => void {
     const p = this.p;
+    const incarnation = p.incarnation;
     return (...args: unknown[]) => {
-      if (p.alive) p.deliver({ kind: INFO, msg: { tag, args }, from: null });
+      if (p.alive && p.incarnation === incarnation) p.deliver({ kind: INFO, msg: { tag, args: bound.length === 0 ? args : [...bound, ...args] }, from: null });
     };
+  }
+
+  own<T>(resource: T): T {
+    return own(this.p, resource);
+  }
+
+  monitor(to: Dest): number {
+    return monitor(this.p, to);
+  }
+
+  demonitor(ref: number): void {
+    demonitor(this.p, ref);
   }
 }

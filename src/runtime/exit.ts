@@ -2,6 +2,8 @@
 import { RelxError } from "../errors.js";
 import { cancelTimers } from "./crash.js";
 import { emitRuntimeEvent } from "./events.js";
+import { notifyDown } from "./monitor.js";
+import { releaseOwned } from "./own.js";
 import { processName } from "./pid.js";
 import type { Process } from "./process.js";
 import { unregister } from "./registry.js";
@@ -23,5 +25,7 @@ export function finishExit(p: Process, reason: unknown): void {
   const waiters = p.suspendWaiters;
   p.suspendWaiters = null;
   for (const w of waiters ?? []) w();
+  void releaseOwned(p); // what a stop or a crash has not closed already (a process dropped at a deadline)
+  notifyDown(p, reason);
   emitRuntimeEvent({ type: "exit", process: p, reason });
 }

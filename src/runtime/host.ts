@@ -13,6 +13,7 @@ import { callProcess } from "./call.js";
 import { computeCodeChange } from "./code-change.js";
 import { runTerminate } from "./crash.js";
 import { CAST } from "./message.js";
+import { afterReleasing } from "./own.js";
 import { processName, type Pid } from "./pid.js";
 import type { Process } from "./process.js";
 import { lastPidId, processes, reclaimName as reclaim, releaseName as release, resolve } from "./registry.js";
@@ -214,7 +215,7 @@ export async function stopWithin(ref: ProcessRef, options: StopOptions): Promise
     }, deadlineMs);
   });
   const stopped = new Promise<void>((done) => {
-    const terminateThenExit = () => new Promise<void>((end) => runTerminate(p, reason, () => (p.exit(reason), end())));
+    const terminateThenExit = () => new Promise<void>((end) => runTerminate(p, reason, () => afterReleasing(p, () => (p.exit(reason), end()))));
     Promise.resolve()
       .then(() => p.system(terminateThenExit))
       .then(() => done(), () => done());

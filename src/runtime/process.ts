@@ -87,6 +87,17 @@ export class Process {
   private ext(): Extras {
     return (this.x ??= new Extras());
   }
+  /** The rarely used fields (owned resources, monitors, …), made on first use by own.ts and monitor.ts. */
+  get extras(): Extras | null {
+    return this.x;
+  }
+  ensureExtras(): Extras {
+    return this.ext();
+  }
+  /** Counts restarts in place: callbacks bound to an earlier incarnation deliver nothing. */
+  get incarnation(): number {
+    return this.x === null ? 0 : this.x.incarnation;
+  }
   get sysq(): Queue<{ op: SysOp; done: PendingSys }> | null {
     return this.x === null ? null : this.x.sysq;
   }
@@ -151,10 +162,15 @@ export class Process {
     else if (this.phase === "suspended") this.phase = "suspending";
   }
 
-  /** The thing in hand is done: answer suspend waiters, honour a stop, take the next thing. */
+  /** The thing in hand is done: answer suspend waiters, honour a crash or a stop, take the next thing. */
   idle(): void {
     if (this.phase === "exited") return;
     this.phase = this.phase === "suspending" || this.phase === "suspended" ? "suspended" : "idle";
+    if (this.x !== null && this.x.pendingCrash !== undefined) {
+      const crash = this.x.pendingCrash;
+      this.x.pendingCrash = undefined;
+      return this.crash(crash);
+    }
     if (this.stopReason !== undefined) {
       const reason = this.stopReason;
       this.stopReason = undefined;
@@ -257,6 +273,13 @@ export class Process {
     hooks.crash(this, info);
   }
 
+  /** A crash from outside the thing in hand (an owned emitter's error): now if idle, else once it is done. */
+  crashSoon(info: CrashInfo): void {
+    if (this.phase === "exited") return;
+    if (this.busy) this.ext().pendingCrash ??= info;
+    else this.crash(info);
+  }
+
   /** Clears timers, unregisters, and fails everything still queued. */
   exit(reason: unknown): void {
     hooks.exit(this, reason);
@@ -307,7 +330,7 @@ export class Process {
       name: this.name,
       server: this.def.name,
       vsn: this.def.vsn ?? null,
-      status: this.suspended ? "suspended" : "running",
+      status: this.phase === "exited" ? "down" : this.suspended ? "suspended" : "running",
       queue: this.mailbox === null ? 0 : this.mailbox.length,
       handled: this.handled,
       restarts: this.restarts,
@@ -319,13 +342,21 @@ export class Process {
   }
 }
 
-class Extras {
+export class Extras {
   sysq: Queue<{ op: SysOp; done: PendingSys }> | null = null;
   timers: Set<ReturnType<typeof setTimeout>> | null = null;
   restartTimes: number[] | null = null;
   suspendWaiters: (() => void)[] | null = null;
   stopReason: unknown = undefined;
+  pendingCrash: CrashInfo | undefined = undefined;
   restarts = 0;
+  incarnation = 0;
+  /** What ctx.own tied to this process, oldest first. */
+  owned: object[] | null = null;
+  /** Monitors of this process: ref → the watcher's pid. */
+  monitors: Map<number, Pid> | null = null;
+  /** Monitors this process holds: ref → the watched pid. */
+  watching: Map<number, Pid> | null = null;
 }
 
 /** A system operation waiting in the queue, settled when it has run. */

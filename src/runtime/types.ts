@@ -39,10 +39,19 @@ export interface Ctx {
   /** Stop this process once the current callback returns. */
   stop(reason?: unknown): void;
   /**
-   * A function that delivers its arguments to this process's handleInfo as `{ tag, args }`:
-   * hand it to Node callbacks (emitters, sockets) so the newest code handles them.
+   * A function that delivers `{ tag, args: [...bound, ...args] }` to this process's handleInfo:
+   * hand it to Node callbacks (emitters, sockets) so the newest code handles them, e.g.
+   * `ws.on("message", ctx.bind("msg", id))`. After a crash it delivers nothing to the restarted process.
    */
-  bind(tag: string): (...args: unknown[]) => void;
+  bind(tag: string, ...bound: unknown[]): (...args: unknown[]) => void;
+  /**
+   * Ties `resource` to this process and returns it: when the process exits or crashes (after
+   * terminate, before a restart's init) relx calls its close(), else destroy(), else its dispose.
+   */
+  own<T>(resource: T): T;
+  /** Watch `to`: when it ends for good (or is gone already) handleInfo gets `{ down: ref, pid, reason }`. */
+  monitor(to: Dest): number;
+  demonitor(ref: number): void;
 }
 
 export interface ServerDef<S = any> {
@@ -74,7 +83,7 @@ export interface AppSpec {
   processes: BootProcessSpec[];
 }
 
-export type ProcessStatus = "running" | "suspended";
+export type ProcessStatus = "running" | "suspended" | "down";
 
 export interface ProcessInfo {
   pid: Pid;

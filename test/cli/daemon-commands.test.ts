@@ -76,7 +76,7 @@ describe("relx against a daemon", () => {
     expect(lines).toContain("daemon        pid 4242, up 1h 2m");
     expect(lines).toContain("last upgrade  1.0.0 → 1.1.0 at 2025-01-01T00:00:00.000Z (paused 3 ms)");
     const header = lines.findIndex((l) => l.startsWith("NAME"));
-    expect(lines[header]).toMatch(/^NAME\s+PID\s+SERVER\s+VSN\s+STATUS\s+QUEUE$/);
+    expect(lines[header]).toMatch(/^NAME\s+PID\s+SERVER\s+VSN\s+STATUS\s+QUEUE\s+RESTARTS\s+HANDLED$/);
     expect(lines.length - header - 1).toBe(PROCESSES);
   });
 

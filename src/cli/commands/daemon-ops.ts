@@ -32,6 +32,11 @@ export async function state(options: CommonOptions, processName: string): Promis
   return jsonValue(await request(await resolveSocketPath(options), { op: "state", process: processName }));
 }
 
+export async function restart(options: CommonOptions, processName: string): Promise<CommandOutput> {
+  const result = await request(await resolveSocketPath(options), { op: "restart", process: processName });
+  return { value: result, text: () => `relx: restarted ${result.name} (${result.pid})` };
+}
+
 export async function stop(options: CommonOptions): Promise<CommandOutput> {
   const socket = await resolveSocketPath(options);
   // Returns once the daemon has closed the connection, i.e. removed its socket and pid file.

@@ -165,16 +165,16 @@ async function changeAndStart(run: UpgradeRun, plan: LivePlan, record: PendingRe
   }
 }
 
-/** node.boot becomes the target's boot processes (kept and started), in its boot-spec order. */
+/** node.boot becomes the target's boot processes (kept, started, or down), in its boot-spec order. */
 function rebuildBoot(node: NodeState, target: LoadedRelease, started: host.ProcessRef[]): void {
-  const byName = new Map<string, host.ProcessRef>();
-  for (const [name, ref] of node.boot) if (host.isAlive(ref)) byName.set(name, ref);
+  const byName = new Map<string, host.ProcessRef>(node.boot);
   for (const ref of started) byName.set(host.nameOf(ref), ref);
   node.boot = new Map();
   for (const spec of target.manifest.boot.processes) {
     const ref = byName.get(spec.name);
     if (ref) node.boot.set(spec.name, ref);
   }
+  for (const name of node.down.keys()) if (!node.boot.has(name)) node.down.delete(name);
 }
 
 function remember(node: NodeState, entry: NodeState["upgrades"][number]): void {
