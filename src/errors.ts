@@ -6,6 +6,7 @@
  */
 
 export type RelxErrorCode =
+  | "RELX_BAD_APP_CONFIG"
   | "RELX_BAD_ARGUMENT"
   | "RELX_BAD_BOOT_SPEC"
   | "RELX_BAD_CONFIG"
@@ -22,6 +23,7 @@ export type RelxErrorCode =
   | "RELX_CODE_CHANGE_FAILED"
   | "RELX_DAEMON_RUNNING"
   | "RELX_DUPLICATE_SERVER"
+  | "RELX_HOOK_FAILED"
   | "RELX_INIT_FAILED"
   | "RELX_LINE_TOO_LONG"
   | "RELX_NAME_TAKEN"

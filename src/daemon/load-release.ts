@@ -18,6 +18,8 @@ export interface LoadedRelease {
   dir: string;
   /** Server name → definition, its vsn set to the effective vsn the build recorded. */
   servers: Map<string, ServerDef>;
+  /** The app module's default export (the boot spec), evaluated afresh with this load. */
+  app: unknown;
 }
 
 const host = { relx };
@@ -36,7 +38,8 @@ export async function loadRelease(config: RelxConfig, vsn: string): Promise<Load
     }
     servers.set(entry.name, { ...def, vsn: entry.vsn });
   }
-  return { manifest, dir, servers };
+  const app = defaultExport(loadModule(join(dir, manifest.app.file), host));
+  return { manifest, dir, servers, app };
 }
 
 /** The server a release defines under `name`; RELX_BAD_RELEASE when it has none. */

@@ -14,6 +14,7 @@ import type { WireError } from "../errors.js";
 import type { UpgradeRecord, LastUpgrade } from "../protocol/results.js";
 import type { RelxConfig } from "../release/config.js";
 import type { ProcessRef } from "../runtime/host.js";
+import type { RunningApp } from "./app-runtime.js";
 import type { LoadedRelease } from "./load-release.js";
 
 export type NodePhase = "new" | "up" | "upgrading" | "stopping" | "stopped";
@@ -27,6 +28,10 @@ export interface NodeState {
   /** Settles once boot() has finished, well or not: ops that arrive while booting wait for it. */
   booted: Promise<void>;
   release: LoadedRelease | null;
+  /** The running release's boot spec as evaluated at the last boot or upgrade (args, config, hooks). */
+  app: RunningApp | null;
+  /** The env file the app's config is read from (absolute), or null: read again at every upgrade. */
+  envFile: string | null;
   /** Boot processes by name, in boot-spec order (one that gave up stays listed). */
   boot: Map<string, ProcessRef>;
   /** Boot processes that gave up, by name: the error they last crashed with. */

@@ -11,6 +11,7 @@ import { removeDeadTemps } from "../release/store/file-lock.js";
 import { readReleases, setReleaseState } from "../release/store/releases-store.js";
 import * as host from "../runtime/host.js";
 import { nodeHandlers, type NodeHandlers } from "./handlers.js";
+import { evaluateBootSpec, runHook } from "./app-runtime.js";
 import { loadRelease, serverOf } from "./load-release.js";
 import { BOOT_INIT_TIMEOUT_MS, type Log, type NodeState } from "./node-state.js";
 import { logRuntimeEvent } from "./runtime-log.js";
@@ -19,6 +20,8 @@ import { stopAll } from "./shutdown.js";
 export interface ReleaseNodeOptions {
   config: RelxConfig;
   log: Log;
+  /** `relx start --env-file` (absolute); else the config's envFile. */
+  envFile?: string;
   /** A boot process gave up and `onGiveUp` is "exit": the node must stop, and the daemon exit 1. */
   onFatal(why: string): void;
 }
@@ -42,6 +45,8 @@ export function createReleaseNode(options: ReleaseNodeOptions): ReleaseNode {
     phase: "new",
     booted: new Promise<void>((done) => (markBooted = done)),
     release: null,
+    app: null,
+    envFile: options.envFile ?? config.envFile,
     boot: new Map(),
     down: new Map(),
     upgradeDone: null,
@@ -68,8 +73,10 @@ export function createReleaseNode(options: ReleaseNodeOptions): ReleaseNode {
 async function bootNode(node: NodeState): Promise<void> {
   const vsn = await chooseBootRelease(node);
   const release = await loadRelease(node.config, vsn);
+  const app = await evaluateBootSpec(release, node.envFile);
   node.release = release;
-  for (const spec of release.manifest.boot.processes) {
+  node.app = app;
+  for (const spec of app.processes) {
     try {
       const server = serverOf(release, spec.server);
       const ref = await host.spawn({ server, args: spec.args, name: spec.name, restart: spec.restart, initTimeoutMs: BOOT_INIT_TIMEOUT_MS });
@@ -82,6 +89,9 @@ async function bootNode(node: NodeState): Promise<void> {
   }
   if (node.phase === "new") node.phase = "up";
   node.log(`booted ${release.manifest.name} ${vsn}: ${node.boot.size} processes`);
+  await runHook(app, { name: "afterStart", info: { vsn }, timeoutMs: node.config.hookTimeoutMs, log: node.log }).catch((err) => {
+    node.log(`${(err as Error).message}; the node runs on`);
+  });
 }
 
 /**
@@ -112,6 +122,12 @@ async function stopNode(node: NodeState): Promise<void> {
   const upgrade = node.upgradeDone;
   node.phase = "stopping";
   if (upgrade !== null) await upgrade;
+  if (node.app !== null) {
+    const info = { vsn: node.release?.manifest.vsn };
+    await runHook(node.app, { name: "beforeStop", info, timeoutMs: node.config.hookTimeoutMs, log: node.log }).catch((err) => {
+      node.log(`${(err as Error).message}; stopping anyway`);
+    });
+  }
   await stopAll(node);
   node.phase = "stopped";
   node.log(`stopped ${node.config.name}`);

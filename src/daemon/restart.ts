@@ -13,7 +13,8 @@ import { stopOne } from "./shutdown.js";
 /** Throws RELX_NO_SUCH_PROCESS (not a boot process), RELX_BUSY (an upgrade runs), RELX_INIT_FAILED. */
 export async function restartBoot(node: NodeState, name: string): Promise<RestartResult> {
   const release = node.release!;
-  const spec = release.manifest.boot.processes.find((p) => p.name === name);
+  // The args of the boot spec as evaluated at the last boot or upgrade.
+  const spec = node.app!.processes.find((p) => p.name === name);
   if (spec === undefined) {
     throw new RelxError("RELX_NO_SUCH_PROCESS", `${name} is not a boot process of ${release.manifest.name} ${release.manifest.vsn}`, {
       hint: "relx restart takes a process of the boot spec; see them with `relx status`",

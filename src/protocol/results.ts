@@ -77,6 +77,8 @@ export interface UpgradeResult {
   stopped: string[];
   pauseMs: number;
   durationMs: number;
+  /** afterUpgrade failed (logged; nothing was rolled back). */
+  hookError?: WireError;
 }
 
 /** What one process's codeChange made of a copy of its state, in a dry run. */
@@ -88,16 +90,19 @@ export interface DryRunProcessResult {
   error?: WireError;
 }
 
-/** A dry run: the plan, and every codeChange's result; `ok` is false if any would fail. */
+/** A dry run: the plan, and every codeChange's result; `ok` is false if any would fail, with `error` naming the first. */
 export interface DryRunResult {
   ok: boolean;
   dryRun: true;
+  error?: WireError;
   from: string;
   to: string;
   changed: ChangedProcess[];
   started: string[];
   stopped: string[];
   results: DryRunProcessResult[];
+  /** The hooks a real run would call (a dry run calls none). */
+  hooks: string[];
   pauseMs: number;
   durationMs: number;
 }

@@ -29,6 +29,10 @@ export interface RelxConfig {
   nodeRange: string;
   /** What a boot process that restarted too often does: stay down, or stop the node (exit 1). */
   onGiveUp: "stay" | "exit";
+  /** Each lifecycle hook of the boot spec must return within this. */
+  hookTimeoutMs: number;
+  /** The dotenv file the daemon reads the app's config from (absolute), or null for none. */
+  envFile: string | null;
 }
 
 type Kind = "string" | "timeout" | "giveup";
@@ -41,6 +45,8 @@ const KEYS: Record<string, Kind> = {
   suspendTimeoutMs: "timeout",
   codeChangeTimeoutMs: "timeout",
   callTimeoutMs: "timeout",
+  hookTimeoutMs: "timeout",
+  envFile: "string",
   onGiveUp: "giveup",
 };
 type UserConfig = Partial<Record<keyof typeof KEYS, string | number>>;
@@ -75,6 +81,8 @@ export async function loadConfig(root: string): Promise<RelxConfig> {
     callTimeoutMs: (user.callTimeoutMs as number | undefined) ?? 5000,
     nodeRange: nodeRange(pkg, pkgFile),
     onGiveUp: (user.onGiveUp as "stay" | "exit" | undefined) ?? "stay",
+    hookTimeoutMs: (user.hookTimeoutMs as number | undefined) ?? 30_000,
+    envFile: user.envFile === undefined ? null : resolve(absRoot, user.envFile as string),
   };
 }
 

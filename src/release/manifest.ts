@@ -5,6 +5,7 @@
  */
 
 import type { BootProcessSpec, RestartPolicy } from "../runtime/types.js";
+import type { ConfigKey } from "./app-config.js";
 import type { RecordedPlan } from "./plan-types.js";
 
 export type { PlanChange } from "./plan-types.js";
@@ -41,7 +42,12 @@ export interface Manifest {
   /** Node version range the release runs on (package.json engines.node, else ">=20.10"). */
   node: string;
   app: { file: string; source: string; sha256: string };
+  /** Each boot process's name, server and restart: args are evaluated where the release runs. */
   boot: { processes: BootProcess[] };
+  /** The app's config schema (keys, types, env names, non-sensitive defaults); absent before relx 0.2. */
+  config?: ConfigKey[];
+  /** The version of relx that built it; absent before relx 0.2. */
+  relx?: string;
   servers: ServerEntry[];
   /** Every file of the release but release.json, relative path → sha256 (hex). */
   files: Record<string, string>;

@@ -30,7 +30,7 @@ function status(): StatusResult {
 }
 
 function upgradeResult(dryRun: boolean): UpgradeResult | DryRunResult {
-  if (dryRun) return { ok: false, dryRun: true, from: "1.0.0", to: "1.1.0", changed: [{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }], started: [], stopped: [], results: [{ name: "blackode", server: "DemoServer", ok: false, error: { code: "RELX_CODE_CHANGE_FAILED", message: "no" } }], pauseMs: 2, durationMs: 9 };
+  if (dryRun) return { ok: false, dryRun: true, from: "1.0.0", to: "1.1.0", changed: [{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }], started: [], stopped: [], results: [{ name: "blackode", server: "DemoServer", ok: false, error: { code: "RELX_CODE_CHANGE_FAILED", message: "no" } }], hooks: [], pauseMs: 2, durationMs: 9 };
   return { ok: true, from: "1.0.0", to: "1.1.0", changed: [{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }], started: [], stopped: [], pauseMs: 2, durationMs: 9 };
 }
 

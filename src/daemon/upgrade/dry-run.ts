@@ -39,13 +39,23 @@ export async function dryRunUpgrade(run: UpgradeRun): Promise<DryRunResult> {
   } finally {
     host.resumeAll(refs);
   }
+  const failures = results.filter((r) => !r.ok);
+  const first = failures[0];
   return {
-    ok: results.every((r) => r.ok),
+    ok: first === undefined,
     dryRun: true,
+    ...(first === undefined ? {} : {
+      error: {
+        code: first.error!.code,
+        message: `${failures.length} of ${results.length} codeChanges would fail; the first: ${first.error!.message}`,
+        process: first.name,
+      },
+    }),
     from: plan.from,
     to: plan.to,
     ...planSummary(plan),
     results,
+    hooks: (["beforeUpgrade", "afterUpgrade"] as const).filter((h) => run.targetApp.hooks[h] !== undefined),
     pauseMs: round(performance.now() - tSuspend),
     durationMs: round(performance.now() - run.t0),
   };

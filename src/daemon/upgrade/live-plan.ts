@@ -17,7 +17,10 @@ export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: 
     vsn: p.vsn,
     boot: p.name !== null && node.boot.get(p.name) === p.ref,
   }));
-  const plan = planUpgrade({ direction: run.options.direction, from: node.release!.manifest, to: target.manifest, processes, boot: [...node.boot.keys()] });
+  // The boot specs as evaluated where the release runs (processes may depend on the config).
+  const from = { ...node.release!.manifest, boot: { processes: node.app!.processes } };
+  const to = { ...target.manifest, boot: { processes: run.targetApp.processes } };
+  const plan = planUpgrade({ direction: run.options.direction, from, to, processes, boot: [...node.boot.keys()] });
   return { plan, mark };
 }
 

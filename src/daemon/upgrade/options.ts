@@ -1,5 +1,6 @@
 /** What one upgrade or downgrade request asks for. */
 import type { Direction } from "../../release/plan.js";
+import type { RunningApp } from "../app-runtime.js";
 import type { LoadedRelease } from "../load-release.js";
 import type { NodeState } from "../node-state.js";
 
@@ -15,6 +16,8 @@ export interface UpgradeOptions {
 export interface UpgradeRun {
   node: NodeState;
   target: LoadedRelease;
+  /** The target's boot spec, evaluated in the preflight with the config as it is now. */
+  targetApp: RunningApp;
   options: UpgradeOptions;
   /** performance.now() when the request arrived. */
   t0: number;

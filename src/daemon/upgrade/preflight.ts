@@ -9,17 +9,22 @@ import { RelxError } from "../../errors.js";
 import type { Direction } from "../../release/plan.js";
 import { releaseDir } from "../../release/store/verify.js";
 import { parseVsn } from "../../release/vsn.js";
+import { evaluateBootSpec, type RunningApp } from "../app-runtime.js";
 import { loadRelease, type LoadedRelease } from "../load-release.js";
 import type { NodeState } from "../node-state.js";
 
-/** The target release, loaded. Throws RELX_BAD_VSN, RELX_NO_SUCH_RELEASE, RELX_WRONG_DIRECTION and what loadRelease throws. */
-export async function preflight(node: NodeState, direction: Direction, value: string): Promise<LoadedRelease> {
+/**
+ * The target release, loaded, and its boot spec evaluated with the config as it is now (the env
+ * file read again). Throws RELX_BAD_VSN, RELX_NO_SUCH_RELEASE, RELX_WRONG_DIRECTION, what
+ * loadRelease throws, RELX_BAD_APP_CONFIG and RELX_BAD_BOOT_SPEC.
+ */
+export async function preflight(node: NodeState, direction: Direction, value: string): Promise<{ target: LoadedRelease; targetApp: RunningApp }> {
   const command = direction === "up" ? "upgrade" : "downgrade";
   const vsn = parseVsn(value, { what: "the version", retry: (v) => `relx ${command} ${v}` });
   const current = node.release!.manifest.vsn;
   if (!existsSync(releaseDir(node.config, vsn))) {
     throw new RelxError("RELX_NO_SUCH_RELEASE", `release ${vsn} of ${node.config.name} does not exist`, {
-      hint: "see the releases with `relx releases`, or build it with `relx build`",
+      hint: `install its tarball with \`relx unpack <file>\`, or build it with \`relx build\`; \`relx releases\` lists what is there`,
     });
   }
   if (vsn === current) {
@@ -36,5 +41,6 @@ export async function preflight(node: NodeState, direction: Direction, value: st
       hint: `run \`relx upgrade ${vsn}\``,
     });
   }
-  return loadRelease(node.config, vsn);
+  const target = await loadRelease(node.config, vsn);
+  return { target, targetApp: await evaluateBootSpec(target, node.envFile) };
 }

@@ -22,6 +22,7 @@ import type { DryRunResult, UpgradeResult } from "../../protocol/results.js";
 import { stepsOf } from "../../release/plan.js";
 import { prepareReleaseState, type PendingReleaseState } from "../../release/store/releases-store.js";
 import * as host from "../../runtime/host.js";
+import { runHook } from "../app-runtime.js";
 import { serverOf, type LoadedRelease } from "../load-release.js";
 import { UPGRADE_HISTORY, type NodeState } from "../node-state.js";
 import { stopOne } from "../shutdown.js";
@@ -45,14 +46,17 @@ export async function runUpgrade(node: NodeState, options: UpgradeOptions): Prom
   node.phase = "upgrading";
   const t0 = performance.now();
   try {
-    let target: LoadedRelease;
+    let run: UpgradeRun;
     try {
-      target = await preflight(node, options.direction, options.vsn);
+      run = { node, ...(await preflight(node, options.direction, options.vsn)), options, t0 };
     } catch (err) {
       throw failed(err, false);
     }
-    const run: UpgradeRun = { node, target, options, t0 };
     if (options.dryRun) return await dryRunUpgrade(run);
+    // The target's beforeUpgrade may refuse: nothing is touched yet.
+    await runHook(run.targetApp, { ...hookRun(run), name: "beforeUpgrade" }).catch((err) => {
+      throw failed(err, false);
+    });
     const result = await applyUpgrade(run);
     remember(node, { from: result.from, to: result.to, at: new Date().toISOString(), ok: true, pauseMs: result.pauseMs });
     return result;
@@ -100,11 +104,18 @@ async function applyUpgrade(run: UpgradeRun): Promise<UpgradeResult> {
     await record.sync(); // durable, and the RELEASES lock given back
     node.release = target;
     for (const s of stepsOf(plan, "stop")) await stopOne(node, s.ref);
+    node.app = run.targetApp;
     rebuildBoot(node, target, started);
     const summary = planSummary(plan);
     node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at: new Date().toISOString() };
     node.log(`${what}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms (${phases})`);
-    return { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
+    const result: UpgradeResult = { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
+    // Still "upgrading" while it runs: a hook that asks for another upgrade gets RELX_BUSY, not a loop.
+    await runHook(run.targetApp, { ...hookRun(run), name: "afterUpgrade" }).catch((err) => {
+      node.log(`${what}: ${(err as Error).message}; nothing was rolled back`);
+      result.hookError = toRelxError(err).toWire();
+    });
+    return result;
   } finally {
     await record.abort();
   }
@@ -147,7 +158,7 @@ async function changeAndStart(run: UpgradeRun, plan: LivePlan, record: PendingRe
     const changes = stepsOf(plan, "change-code").map((s) => ({ ref: s.ref, def: serverOf(target, s.server), oldVsn: s.oldVsn }));
     rollback = await host.changeCodeAll(changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
     for (const s of stepsOf(plan, "start")) {
-      const spec = target.manifest.boot.processes.find((p) => p.name === s.process)!;
+      const spec = run.targetApp.processes.find((p) => p.name === s.process)!;
       // Inside the pause, so bounded as a codeChange is: one that never settles rolls back.
       const initTimeoutMs = node.config.codeChangeTimeoutMs;
       started.push(await host.spawn({ server: serverOf(target, s.server), args: spec.args, name: s.process, restart: s.restart, initTimeoutMs }));
@@ -175,6 +186,11 @@ function rebuildBoot(node: NodeState, target: LoadedRelease, started: host.Proce
     if (ref) node.boot.set(spec.name, ref);
   }
   for (const name of node.down.keys()) if (!node.boot.has(name)) node.down.delete(name);
+}
+
+function hookRun(run: UpgradeRun): { info: Record<string, unknown>; timeoutMs: number; log: (line: string) => void } {
+  const info = { from: run.node.release!.manifest.vsn, to: run.target.manifest.vsn, direction: run.options.direction };
+  return { info, timeoutMs: run.node.config.hookTimeoutMs, log: run.node.log };
 }
 
 function remember(node: NodeState, entry: NodeState["upgrades"][number]): void {

@@ -2,6 +2,7 @@
  * assembleRelease: writes one release's contents into a directory (the build's staging dir):
  * compiled lib/, then release.json. It writes nothing outside that directory: the caller commits it.
  */
+import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import semver from "semver";
@@ -62,6 +63,8 @@ export async function assembleRelease(options: AssembleOptions): Promise<{ manif
     node: config.nodeRange,
     app: { file: found.app.file, source: found.app.source, sha256: found.app.sha256 },
     boot: found.boot,
+    config: found.config,
+    relx: relxVersion(),
     servers,
     files: Object.fromEntries(compiled.modules.map((m) => [m.file, m.sha256])),
     plans: {},
@@ -70,7 +73,10 @@ export async function assembleRelease(options: AssembleOptions): Promise<{ manif
     manifest.plans[old.vsn] = { up: recordPlan(old, manifest, "up"), down: recordPlan(manifest, old, "down") };
   }
   await writeFile(join(dir, "release.json"), JSON.stringify(manifest, null, 2) + "\n");
-  return { manifest, warnings: [...compiled.warnings, ...warnings] };
+  const envWarnings = found.envReads.length === 0 ? [] : [
+    `the boot spec read ${found.envReads.join(", ")} from the environment while relx build ran; the release does not carry such values: declare them in the boot spec's config and use processes(config), so they are read where the release runs`,
+  ];
+  return { manifest, warnings: [...compiled.warnings, ...warnings, ...envWarnings] };
 }
 
 async function writeModules(dir: string, modules: CompiledModule[]): Promise<void> {
@@ -83,4 +89,14 @@ async function writeModules(dir: string, modules: CompiledModule[]): Promise<voi
 async function readOlder(releasesDir: string, vsn: string): Promise<Manifest[]> {
   const vsns = (await listReleaseVsns(releasesDir)).filter((v) => semver.lt(v, vsn));
   return Promise.all(vsns.map((v) => readManifest(join(releasesDir, v))));
+}
+
+/** The version of relx doing the build, recorded in release.json. */
+function relxVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+    return typeof pkg.version === "string" ? pkg.version : "unknown";
+  } catch {
+    return "unknown";
+  }
 }

@@ -6,9 +6,10 @@ import { join } from "node:path";
 import { RelxError, describeValue } from "../../errors.js";
 import { defineApp, defineServer, isServerDef } from "../../runtime/define.js";
 import type { ServerDef } from "../../runtime/types.js";
+import { placeholderConfig, recordSchema, type ConfigKey } from "../app-config.js";
+import { evaluateApp, recordEnvReads } from "../app-spec.js";
 import type { BootProcess } from "../manifest.js";
 import type { CompiledModule } from "./compile.js";
-import { validateBootSpec } from "./boot-spec.js";
 import { compareBytes } from "../fs-util.js";
 import { defaultExport, loadModule } from "../load-module.js";
 
@@ -24,7 +25,12 @@ export interface FoundServer {
 export interface Discovery {
   servers: FoundServer[];
   app: CompiledModule;
+  /** The boot processes without their args: those are evaluated where the release runs. */
   boot: { processes: BootProcess[] };
+  /** The app's config schema, as release.json records it. */
+  config: ConfigKey[];
+  /** Environment variables the boot spec read while it was evaluated here, at build time. */
+  envReads: string[];
 }
 
 /** What the build's modules see as "relx": the definition helpers, enough to evaluate a module. */
@@ -37,11 +43,15 @@ const BUILD_HOST = { relx: { defineServer, defineApp } };
  */
 export function discover(releaseDir: string, modules: CompiledModule[], appSource: string): Discovery {
   const servers: FoundServer[] = [];
-  let app: { module: CompiledModule; spec: unknown } | undefined;
+  let app: { module: CompiledModule; spec: unknown; reads: string[] } | undefined;
   for (const module of modules) {
+    if (module.source === appSource) {
+      const { result, reads } = recordEnvReads(() => defaultExport(load(releaseDir, module)));
+      app = { module, spec: result, reads };
+      continue;
+    }
     const value = defaultExport(load(releaseDir, module));
-    if (module.source === appSource) app = { module, spec: value };
-    else if (isServerDef(value)) servers.push(toFound(value, module, servers));
+    if (isServerDef(value)) servers.push(toFound(value, module, servers));
   }
   if (!app) {
     throw new RelxError("RELX_BAD_BOOT_SPEC", `no boot spec: ${appSource} does not exist`, {
@@ -49,8 +59,17 @@ export function discover(releaseDir: string, modules: CompiledModule[], appSourc
     });
   }
   const names = new Set(servers.map((s) => s.name));
-  const processes = validateBootSpec(app.spec, appSource, names);
-  return { servers: servers.sort((a, b) => compareBytes(a.name, b.name)), app: app.module, boot: { processes } };
+  const spec = app.spec;
+  const { result: evaluated, reads } = recordEnvReads(() => evaluateApp(spec, { source: appSource, servers: names, config: placeholderConfig }));
+  const processes = evaluated.processes.map(({ args: _args, ...rest }) => rest);
+  const envReads = [...new Set([...app.reads, ...reads])].sort();
+  return {
+    servers: servers.sort((a, b) => compareBytes(a.name, b.name)),
+    app: app.module,
+    boot: { processes },
+    config: recordSchema(evaluated.schema),
+    envReads,
+  };
 }
 
 function load(releaseDir: string, module: CompiledModule): unknown {
