@@ -42,7 +42,9 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("releases", "list releases and their states", async () => (await release()).releases);
   define("unpack <file>", "verify and install a release tarball", async () => (await release()).unpack);
   define("start", "start the daemon on the permanent (else newest) release", async () => (await import("./commands/start.js")).start)
-    .option("--foreground", "run in this terminal: logs to stdout, SIGTERM stops it");
+    .option("--foreground", "run in this terminal: logs to stdout, SIGTERM stops it")
+    .option("--env-file <path>", "a dotenv file the app's config is read from (again at every upgrade)");
+  define("config", "the app's runtime config as the daemon resolved it (sensitive values masked)", async () => (await daemon()).config);
   define("stop", "stop every process (terminate), then the daemon", async () => (await daemon()).stop);
   define("ping", "is the daemon up", async () => (await daemon()).ping);
   define("status", "release, releases, processes, last upgrade", async () => (await daemon()).status);

@@ -25,14 +25,23 @@ export interface SpawnedDaemon {
 }
 
 /** Resolves once the daemon answers on `socket`. Throws its boot error (with `details.log`). */
-export async function spawnDaemon(root: string, socket: string): Promise<SpawnedDaemon> {
+export interface SpawnOptions {
+  root: string;
+  socket: string;
+  /** Absolute path of the env file, when `--env-file` was given. */
+  envFile?: string;
+}
+
+export async function spawnDaemon(options: SpawnOptions): Promise<SpawnedDaemon> {
+  const { root, socket, envFile } = options;
   const log = logFile(root);
   mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
   const fd = openSync(log, "a", 0o600);
   const logStart = fstatSync(fd).size;
   let child;
   try {
-    child = spawn(process.execPath, [...process.execArgv, DAEMON_MAIN, "--root", root, "--socket", socket], {
+    const args = [DAEMON_MAIN, "--root", root, "--socket", socket, ...(envFile === undefined ? [] : ["--env-file", envFile])];
+    child = spawn(process.execPath, [...process.execArgv, ...args], {
       cwd: root,
       detached: true,
       stdio: ["ignore", fd, fd, "ipc"],

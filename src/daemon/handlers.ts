@@ -33,6 +33,7 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
     upgrade: served((req) => upgradeOp(node, "up", req)),
     downgrade: served((req) => upgradeOp(node, "down", req)),
     restart: served((req) => restartBoot(node, req.process)),
+    config: served(() => ({ config: node.app!.config.entries })),
   };
 }
 

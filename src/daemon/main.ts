@@ -1,5 +1,5 @@
 /**
- * The daemon process's entry: node dist/daemon/main.js --root <dir> [--socket <path>] [--foreground]
+ * The daemon process's entry: node dist/daemon/main.js --root <dir> [--socket <path>] [--foreground] [--env-file <abs path>]
  *
  * When spawned by `relx start` it has an IPC channel: it sends { type: "ready", pid, name, vsn }
  * or { type: "error", error } once, then disconnects, so `start` returns exactly when the daemon
@@ -27,10 +27,10 @@ function report(message: DaemonMessage, then: () => void): void {
 }
 
 async function main(): Promise<void> {
-  let values: { root?: string; socket?: string; foreground?: boolean };
+  let values: { root?: string; socket?: string; foreground?: boolean; "env-file"?: string };
   try {
     ({ values } = parseArgs({
-      options: { root: { type: "string" }, socket: { type: "string" }, foreground: { type: "boolean" } },
+      options: { root: { type: "string" }, socket: { type: "string" }, foreground: { type: "boolean" }, "env-file": { type: "string" } },
     }));
   } catch (err) {
     process.stderr.write(`relx daemon: ${(err as Error).message}\n`);
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       root: values.root ?? process.cwd(),
       socket: values.socket ?? process.env.RELX_SOCKET,
       foreground: values.foreground ?? false,
+      envFile: values["env-file"],
     });
     report({ type: "ready", pid: ready.pid, name: ready.name, vsn: ready.vsn }, () => undefined);
   } catch (err) {

@@ -27,6 +27,8 @@ export interface DaemonOptions {
   socket?: string;
   /** Log to stdout instead of .relx/log/daemon.log. */
   foreground: boolean;
+  /** The env file of the app's config (absolute); overrides the config's envFile. */
+  envFile?: string;
 }
 
 export interface DaemonReady {
@@ -75,6 +77,7 @@ class Daemon {
     const node = createReleaseNode({
       config,
       log: this.log,
+      envFile: options.envFile,
       onFatal: (why) => void this.stop(why).then(() => this.exit(1)),
     });
     this.node = node;

@@ -6,6 +6,7 @@
  */
 import type {
   CastResult,
+  ConfigResult,
   DryRunResult,
   PingResult,
   RestartResult,
@@ -33,6 +34,7 @@ export interface OpTable {
   upgrade: { fields: UpgradeFields; result: UpgradeResult | DryRunResult };
   downgrade: { fields: UpgradeFields; result: UpgradeResult | DryRunResult };
   restart: { fields: { process: string }; result: RestartResult };
+  config: { fields: {}; result: ConfigResult };
   stop: { fields: {}; result: StopResult };
 }
 
@@ -85,6 +87,7 @@ export const FIELDS: { [K in Op]: FieldSpecs<FieldsOf<K>> } = {
   upgrade: UPGRADE,
   downgrade: UPGRADE,
   restart: { process: PROCESS },
+  config: {},
   stop: {},
 };
 

@@ -113,3 +113,8 @@ export interface RestartResult {
   name: string;
   pid: string;
 }
+
+/** `config`: the app's config as the daemon resolved it at its boot or last upgrade. */
+export interface ConfigResult {
+  config: { key: string; env: string; value: unknown; source: "env" | "env-file" | "default" }[];
+}

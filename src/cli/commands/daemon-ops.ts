@@ -3,6 +3,7 @@ import { request } from "../../client/request.js";
 import { parseJsonArgument } from "../args.js";
 import type { CommandOutput, CommonOptions } from "../output.js";
 import { renderStatus } from "../render-status.js";
+import { renderTable } from "../render-table.js";
 import { resolveSocketPath } from "../socket-path.js";
 
 export async function ping(options: CommonOptions): Promise<CommandOutput> {
@@ -30,6 +31,14 @@ export async function cast(options: CommonOptions, processName: string, json: st
 
 export async function state(options: CommonOptions, processName: string): Promise<CommandOutput> {
   return jsonValue(await request(await resolveSocketPath(options), { op: "state", process: processName }));
+}
+
+export async function config(options: CommonOptions): Promise<CommandOutput> {
+  const result = await request(await resolveSocketPath(options), { op: "config" });
+  const text = (): string => result.config.length === 0
+    ? "relx: the app declares no config"
+    : renderTable(["KEY", "ENV", "VALUE", "SOURCE"], result.config.map((c) => [c.key, c.env, JSON.stringify(c.value), c.source]));
+  return { value: result, text };
 }
 
 export async function restart(options: CommonOptions, processName: string): Promise<CommandOutput> {

@@ -8,20 +8,23 @@ import { resolveSocketPath } from "../socket-path.js";
 
 export interface StartOptions extends CommonOptions {
   foreground?: boolean;
+  /** Relative to the current directory. */
+  envFile?: string;
 }
 
 export async function start(options: StartOptions): Promise<CommandOutput> {
   const root = resolve(options.root);
+  const envFile = options.envFile === undefined ? undefined : resolve(options.envFile);
   const socket = await resolveSocketPath({ ...options, root });
   await refuseIfRunning(socket);
   if (options.foreground) {
     // Runs the daemon in this process: logs on stdout, SIGTERM stops it gracefully.
     const { runDaemon } = await import("../../daemon/run-daemon.js");
-    const ready = await runDaemon({ root, socket, foreground: true });
+    const ready = await runDaemon({ root, socket, foreground: true, envFile });
     return { ...started({ pid: ready.pid, name: ready.name, vsn: ready.vsn }), keepRunning: true };
   }
   const { spawnDaemon } = await import("../spawn-daemon.js");
-  return started(await spawnDaemon(root, socket));
+  return started(await spawnDaemon({ root, socket, envFile }));
 }
 
 function started(ready: { pid: number; name: string; vsn: string | undefined }): CommandOutput {

@@ -15,6 +15,8 @@ export interface UpgradeOptions {
 /** One upgrade in flight: what every step of the runner is handed. */
 export interface UpgradeRun {
   node: NodeState;
+  /** The vsn running when the upgrade began. */
+  from: string;
   target: LoadedRelease;
   /** The target's boot spec, evaluated in the preflight with the config as it is now. */
   targetApp: RunningApp;

@@ -48,7 +48,7 @@ export async function runUpgrade(node: NodeState, options: UpgradeOptions): Prom
   try {
     let run: UpgradeRun;
     try {
-      run = { node, ...(await preflight(node, options.direction, options.vsn)), options, t0 };
+      run = { node, from: node.release!.manifest.vsn, ...(await preflight(node, options.direction, options.vsn)), options, t0 };
     } catch (err) {
       throw failed(err, false);
     }
@@ -189,7 +189,7 @@ function rebuildBoot(node: NodeState, target: LoadedRelease, started: host.Proce
 }
 
 function hookRun(run: UpgradeRun): { info: Record<string, unknown>; timeoutMs: number; log: (line: string) => void } {
-  const info = { from: run.node.release!.manifest.vsn, to: run.target.manifest.vsn, direction: run.options.direction };
+  const info = { from: run.from, to: run.target.manifest.vsn, direction: run.options.direction };
   return { info, timeoutMs: run.node.config.hookTimeoutMs, log: run.node.log };
 }
 
