@@ -3,7 +3,8 @@
  * sources, with the app's tsconfig.json when it has one. Loaded lazily: most builds never need it.
  */
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type ts from "typescript";
 import { RelxError } from "../../errors.js";
 import { pathExists } from "../fs-util.js";
@@ -13,7 +14,7 @@ const RELX_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", 
 
 /** Throws RELX_BUILD_FAILED listing the type errors in the app's own files. */
 export async function typecheck(root: string, sources: string[]): Promise<void> {
-  const { default: typescript } = await import("typescript");
+  const typescript = await loadTypeScript(root);
   const options = await compilerOptions(typescript, root);
   const program = typescript.createProgram({ rootNames: sources, options });
   const diagnostics = typescript
@@ -24,6 +25,21 @@ export async function typecheck(root: string, sources: string[]): Promise<void> 
   const more = diagnostics.length > 3 ? ` (and ${diagnostics.length - 3} more)` : "";
   throw new RelxError("RELX_BUILD_FAILED", `type errors: ${first.join("; ")}${more}`, {
     hint: "fix the type errors, or run relx build without --typecheck",
+  });
+}
+
+/** The app's own TypeScript, else the one next to relx. Throws RELX_BUILD_FAILED when there is none. */
+async function loadTypeScript(root: string): Promise<typeof ts> {
+  for (const from of [join(root, "package.json"), fileURLToPath(import.meta.url)]) {
+    try {
+      const path = createRequire(from).resolve("typescript");
+      return ((await import(pathToFileURL(path).href)) as { default: typeof ts }).default;
+    } catch {
+      // not there: try the next place
+    }
+  }
+  throw new RelxError("RELX_BUILD_FAILED", `relx build --typecheck needs TypeScript, and none is installed in ${root}`, {
+    hint: "add it with `npm install --save-dev typescript`, or run relx build without --typecheck",
   });
 }
 
