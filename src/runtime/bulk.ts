@@ -42,7 +42,7 @@ export async function changeCodeAll(items: CodeChangeItem[], options: ChangeCode
   let waits: Promise<void>[] | null = null;
   let failure: unknown = undefined;
   for (let i = 0; i < items.length; i++) {
-    const p = items[i]!.process;
+    const p = items[i]!.ref;
     if (!p.alive) continue;
     oldDefs[i] = p.def;
     oldStates[i] = p.state;
@@ -59,8 +59,8 @@ export async function changeCodeAll(items: CodeChangeItem[], options: ChangeCode
   const rollback: Rollback = () => {
     for (let i = 0; i < items.length; i++) {
       if (!changed[i]) continue;
-      items[i]!.process.def = oldDefs[i]!;
-      items[i]!.process.state = oldStates[i];
+      items[i]!.ref.def = oldDefs[i]!;
+      items[i]!.ref.state = oldStates[i];
     }
   };
   if (failure !== undefined) {
@@ -72,7 +72,7 @@ export async function changeCodeAll(items: CodeChangeItem[], options: ChangeCode
 
 /** Changes synchronously when the process is idle and codeChange is sync; else the slow path. */
 function quickChange(item: CodeChangeItem, options: ChangeCodeOptions): Promise<void> | undefined {
-  const p = item.process;
+  const p = item.ref;
   if (p.phase !== "suspended" || p.sysq !== null) return changeCode(item, options) ?? undefined;
   const state = computeCodeChange(item, options);
   if (isThenable(state)) {

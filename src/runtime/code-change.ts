@@ -16,7 +16,7 @@ import type { OldVsn, ServerDef } from "./types.js";
 
 /** One process's code change: its new definition and the oldVsn its codeChange receives. */
 export interface CodeChangeItem {
-  process: Process;
+  ref: Process;
   def: ServerDef;
   oldVsn: OldVsn;
 }
@@ -30,7 +30,7 @@ export interface ChangeCodeOptions {
 
 /** Swaps the process's code and state; void when done synchronously, else a promise. Throws RELX_NOT_SUSPENDED, RELX_CODE_CHANGE_FAILED, RELX_BAD_ARGUMENT. */
 export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): void | Promise<void> {
-  const { process: p, def, oldVsn } = item;
+  const { ref: p, def, oldVsn } = item;
   checkArgs(def, oldVsn);
   if (!p.suspended) throw notSuspended(p);
   return p.system(() => {
@@ -46,7 +46,7 @@ export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): vo
  * a promise of one when codeChange is async.
  */
 export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptions): unknown {
-  const { process: p, def, oldVsn } = item;
+  const { ref: p, def, oldVsn } = item;
   const { extra } = options;
   const state = p.state;
   const holder = typeof oldVsn === "string" ? def : p.def;

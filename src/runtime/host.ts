@@ -10,7 +10,7 @@ import "./lifecycle.js";
 import { RelxError } from "../errors.js";
 import { changeCodeAll as changeAll, resumeAll as resumeProcs, suspendAll, type Rollback } from "./bulk.js";
 import { callProcess } from "./call.js";
-import { computeCodeChange } from "./code-change.js";
+import { computeCodeChange, type CodeChangeItem } from "./code-change.js";
 import { runTerminate } from "./crash.js";
 import { CAST } from "./message.js";
 import { afterReleasing } from "./own.js";
@@ -164,13 +164,13 @@ export interface ChangeOptions {
 
 /** codeChange on every process, all or nothing; returns the rollback for a later failure. */
 export function changeCodeAll(changes: CodeChange[], options: ChangeOptions): Promise<Rollback> {
-  const items = changes.map((c) => ({ process: of(c.ref), def: c.def, oldVsn: c.oldVsn }));
-  return changeAll(items, options);
+  // A CodeChange is the runtime's own item with the process behind its ref: no copy in the pause.
+  return changeAll(changes as unknown as CodeChangeItem[], options);
 }
 
 /** What codeChange would make of (a copy of) the process's state; nothing is changed. */
 export function tryCodeChange(change: CodeChange, options: ChangeOptions): Promise<unknown> {
-  const item = { process: of(change.ref), def: change.def, oldVsn: change.oldVsn };
+  const item = { ref: of(change.ref), def: change.def, oldVsn: change.oldVsn };
   return Promise.resolve().then(() => computeCodeChange(item, options));
 }
 

@@ -31,7 +31,7 @@ export const sys = {
 
   /** Throws RELX_NOT_SUSPENDED, RELX_CODE_CHANGE_FAILED, RELX_NO_SUCH_PROCESS, RELX_BAD_ARGUMENT. */
   changeCode(dest: Dest, def: ServerDef, oldVsn: OldVsn, extra?: unknown, options?: { timeoutMs?: number }): Promise<void> {
-    return attempt(() => changeCode({ process: resolve(dest), def, oldVsn }, { extra, timeoutMs: options?.timeoutMs }));
+    return attempt(() => changeCode({ ref: resolve(dest), def, oldVsn }, { extra, timeoutMs: options?.timeoutMs }));
   },
 
   /** The process's state, between messages. */
@@ -62,7 +62,7 @@ export const sys = {
   /** changeCode on many processes, all or nothing: on a failure every one keeps its old code and state. */
   changeCodeMany(dests: Dest[], def: ServerDef, oldVsn: OldVsn, extra?: unknown, options?: { timeoutMs?: number }): Promise<void> {
     return attempt(async () => {
-      const items = dests.map((d) => ({ process: resolve(d), def, oldVsn }));
+      const items = dests.map((d) => ({ ref: resolve(d), def, oldVsn }));
       await changeCodeAll(items, { extra, timeoutMs: options?.timeoutMs });
     });
   },

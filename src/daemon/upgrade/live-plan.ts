@@ -1,5 +1,5 @@
 /** The plan for the live node: a snapshot of its processes through the runtime's door, planned by release/plan.ts. */
-import { planUpgrade, stepsOf, type StepOp, type UpgradePlan } from "../../release/plan.js";
+import { planUpgrade, stepsOf, type UpgradePlan } from "../../release/plan.js";
 import type { ChangedProcess } from "../../protocol/results.js";
 import * as host from "../../runtime/host.js";
 import type { UpgradeRun } from "./options.js";
@@ -22,13 +22,6 @@ export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: 
   const to = { ...target.manifest, boot: { processes: run.targetApp.processes } };
   const plan = planUpgrade({ direction: run.options.direction, from, to, processes, boot: [...node.boot.keys()] });
   return { plan, mark };
-}
-
-/** The processes of the plan's steps with these ops. */
-export function refsOf(plan: LivePlan, ...ops: Exclude<StepOp, "start">[]): host.ProcessRef[] {
-  const refs: host.ProcessRef[] = [];
-  for (const s of plan.steps) if (s.op !== "start" && ops.includes(s.op)) refs.push(s.ref);
-  return refs;
 }
 
 /** What the result reports of the plan: processes changed, started and stopped. */

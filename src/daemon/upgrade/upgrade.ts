@@ -2,9 +2,9 @@
  * The upgrade runner (SPEC §7): OTP's release_handler_1:eval_script for relx. It evaluates the
  * plan release/plan.ts makes of a snapshot of the live processes, in this order:
  *
- *   preflight + load → prepare the RELEASES record → snapshot → plan → suspend → change code →
- *   start new boot processes → commit the record → [point of no return] → rebind, resume →
- *   stop removed processes → sync the record
+ *   preflight + load → beforeUpgrade → prepare the RELEASES record → snapshot → plan → script →
+ *   suspend → change code → start new boot processes → commit the record → [point of no return]
+ *   → rebind, resume → stop removed processes → sync the record → afterUpgrade
  *
  * | step                      | on failure                                        | rolledBack |
  * |---------------------------|---------------------------------------------------|------------|
@@ -19,18 +19,18 @@
 import { performance } from "node:perf_hooks";
 import { RelxError, toRelxError } from "../../errors.js";
 import type { DryRunResult, UpgradeResult } from "../../protocol/results.js";
-import { stepsOf } from "../../release/plan.js";
 import { prepareReleaseState, type PendingReleaseState } from "../../release/store/releases-store.js";
 import * as host from "../../runtime/host.js";
 import { runHook } from "../app-runtime.js";
-import { serverOf, type LoadedRelease } from "../load-release.js";
+import type { LoadedRelease } from "../load-release.js";
 import { UPGRADE_HISTORY, type NodeState } from "../node-state.js";
 import { stopOne } from "../shutdown.js";
 import { dryRunUpgrade } from "./dry-run.js";
-import { planLive, planSummary, refsOf, type LivePlan } from "./live-plan.js";
+import { planLive, planSummary, type LivePlan } from "./live-plan.js";
 import type { UpgradeOptions, UpgradeRun } from "./options.js";
 import { preflight } from "./preflight.js";
 import { failed, round } from "./result.js";
+import { addSteps, compileScript, type Script } from "./script.js";
 
 /** Processes spawned while the upgrade waited for busy ones are planned too, this many rounds at most. */
 const LATE_ROUNDS = 10;
@@ -83,27 +83,28 @@ async function applyUpgrade(run: UpgradeRun): Promise<UpgradeResult> {
     throw failed(err, false);
   }
   try {
-    // Snapshot and plan with no await before the suspend, so no process starts unseen in between.
+    // Snapshot, plan and script with no await before the suspend, so no process starts unseen in between.
     const { plan, mark } = planLive(run);
+    const script = compileScript(plan, target, run.targetApp.processes);
     const tSuspend = performance.now();
-    await suspendPlan(run, plan, mark).catch((err) => {
+    await suspendScript(run, { plan, script, mark }).catch((err) => {
       node.log(`${what} failed: ${(err as Error).message}`);
       throw failed(err, false);
     });
     const tSuspended = performance.now();
-    const started = await changeAndStart(run, plan, record).catch((err) => {
+    const started = await changeAndStart(run, script, record).catch((err) => {
       node.log(`${what} rolled back: ${(err as Error).message}`);
       throw failed(err, true);
     });
     const tChanged = performance.now();
     // Point of no return: the new code runs.
-    for (const s of stepsOf(plan, "rebind")) host.rebind(s.ref, serverOf(target, s.server));
-    host.resumeAll(refsOf(plan, "change-code"));
+    for (const r of script.rebinds) host.rebind(r.ref, r.def);
+    host.resumeAll(script.changed);
     const pauseMs = performance.now() - tSuspend;
     const phases = `suspend ${round(tSuspended - tSuspend)}, change and record ${round(tChanged - tSuspended)}, resume ${round(performance.now() - tChanged)}`;
     await record.sync(); // durable, and the RELEASES lock given back
     node.release = target;
-    for (const s of stepsOf(plan, "stop")) await stopOne(node, s.ref);
+    for (const ref of script.stops) await stopOne(node, ref);
     node.app = run.targetApp;
     rebuildBoot(node, target, started);
     const summary = planSummary(plan);
@@ -122,46 +123,44 @@ async function applyUpgrade(run: UpgradeRun): Promise<UpgradeResult> {
 }
 
 /**
- * Suspends every process the plan changes or stops, under one deadline each round. A process that
- * was busy may have spawned others before it stopped: those are planned (their steps added to
- * `plan`) and suspended too, until no new process appears. On failure every one is resumed.
+ * Suspends every process the script changes or stops, under one deadline each round. A process
+ * that was busy may have spawned others before it stopped: those are planned (their steps added
+ * to the plan and the script) and suspended too, until no new process appears. On failure every
+ * one is resumed.
  */
-async function suspendPlan(run: UpgradeRun, plan: LivePlan, mark: number): Promise<void> {
-  const { node } = run;
-  const suspended: host.ProcessRef[] = [];
-  let batch = refsOf(plan, "change-code", "stop");
+async function suspendScript(run: UpgradeRun, at: { plan: LivePlan; script: Script; mark: number }): Promise<void> {
+  const { node, target } = run;
+  const { plan, script } = at;
+  let mark = at.mark;
+  let batch = script.suspend.slice();
   try {
     for (let round = 0; ; round++) {
-      suspended.push(...batch);
       await host.suspendWithin(batch, node.config.suspendTimeoutMs);
       if (host.newestPidId() <= mark || round === LATE_ROUNDS) return;
       const late = planLive(run, mark);
       mark = late.mark;
-      for (const s of late.plan.steps) if (s.op !== "start") plan.steps.push(s);
-      batch = refsOf(late.plan, "change-code", "stop");
+      late.plan.steps = late.plan.steps.filter((s) => s.op !== "start");
+      for (const s of late.plan.steps) plan.steps.push(s);
+      batch = addSteps(script, late.plan, target, run.targetApp.processes);
     }
   } catch (err) {
-    host.resumeAll(suspended);
+    host.resumeAll(script.suspend);
     throw err;
   }
 }
 
 /** codeChange on every changed process, the new boot processes, the record committed; all put back on a failure. */
-async function changeAndStart(run: UpgradeRun, plan: LivePlan, record: PendingReleaseState): Promise<host.ProcessRef[]> {
-  const { node, target, options } = run;
-  const stops = refsOf(plan, "stop");
-  const changed = refsOf(plan, "change-code");
+async function changeAndStart(run: UpgradeRun, script: Script, record: PendingReleaseState): Promise<host.ProcessRef[]> {
+  const { node, options } = run;
   const started: host.ProcessRef[] = [];
   let rollback: host.Rollback = () => undefined;
   try {
-    for (const ref of stops) host.releaseName(ref);
-    const changes = stepsOf(plan, "change-code").map((s) => ({ ref: s.ref, def: serverOf(target, s.server), oldVsn: s.oldVsn }));
-    rollback = await host.changeCodeAll(changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
-    for (const s of stepsOf(plan, "start")) {
-      const spec = run.targetApp.processes.find((p) => p.name === s.process)!;
-      // Inside the pause, so bounded as a codeChange is: one that never settles rolls back.
-      const initTimeoutMs = node.config.codeChangeTimeoutMs;
-      started.push(await host.spawn({ server: serverOf(target, s.server), args: spec.args, name: s.process, restart: s.restart, initTimeoutMs }));
+    for (const ref of script.stops) host.releaseName(ref);
+    rollback = await host.changeCodeAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
+    // Inside the pause, so an init is bounded as a codeChange is: one that never settles rolls back.
+    const initTimeoutMs = node.config.codeChangeTimeoutMs;
+    for (const { spec, server } of script.starts) {
+      started.push(await host.spawn({ server, args: spec.args, name: spec.name, restart: spec.restart, initTimeoutMs }));
     }
     // Recorded before the point of no return (one rename): if it fails, everything goes back.
     await record.commit();
@@ -170,8 +169,8 @@ async function changeAndStart(run: UpgradeRun, plan: LivePlan, record: PendingRe
     await record.abort();
     for (const ref of started.reverse()) await stopOne(node, ref);
     rollback();
-    for (const ref of stops) host.reclaimName(ref);
-    host.resumeAll([...changed, ...stops]);
+    for (const ref of script.stops) host.reclaimName(ref);
+    host.resumeAll(script.suspend);
     throw err;
   }
 }
