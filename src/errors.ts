@@ -6,6 +6,7 @@
  */
 
 export type RelxErrorCode =
+  | "RELX_ABORTED"
   | "RELX_BAD_APP_CONFIG"
   | "RELX_BAD_ARGUMENT"
   | "RELX_BAD_BOOT_SPEC"
@@ -32,6 +33,7 @@ export type RelxErrorCode =
   | "RELX_NO_RELEASES"
   | "RELX_NO_SUCH_PROCESS"
   | "RELX_NO_SUCH_RELEASE"
+  | "RELX_NOT_PREPARED"
   | "RELX_NOT_SUSPENDED"
   | "RELX_PROCESS_EXITED"
   | "RELX_RELEASE_EXISTS"

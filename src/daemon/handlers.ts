@@ -9,6 +9,7 @@ import * as host from "../runtime/host.js";
 import type { NodeState } from "./node-state.js";
 import { restartBoot } from "./restart.js";
 import { statusOf } from "./status.js";
+import { abort, commit, prepare } from "./upgrade/two-phase.js";
 import { runUpgrade } from "./upgrade/upgrade.js";
 
 export type NodeHandlers = Omit<Handlers, "ping" | "stop">;
@@ -34,6 +35,9 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
     downgrade: served((req) => upgradeOp(node, "down", req)),
     restart: served((req) => restartBoot(node, req.process)),
     config: served(() => ({ config: node.app!.config.entries })),
+    prepare: (req, session) => served(() => prepare(node, req, session))(req),
+    commit: (req, session) => served(() => commit(node, session))(req),
+    abort: (req, session) => served(() => abort(node, session))(req),
   };
 }
 

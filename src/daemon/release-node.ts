@@ -15,6 +15,7 @@ import { evaluateBootSpec, runHook } from "./app-runtime.js";
 import { loadRelease, serverOf } from "./load-release.js";
 import { BOOT_INIT_TIMEOUT_MS, type Log, type NodeState } from "./node-state.js";
 import { logRuntimeEvent } from "./runtime-log.js";
+import { abortHeld } from "./upgrade/two-phase.js";
 import { stopAll } from "./shutdown.js";
 
 export interface ReleaseNodeOptions {
@@ -121,6 +122,7 @@ async function stopNode(node: NodeState): Promise<void> {
   // An upgrade in flight finishes (or rolls back) first, so processes stop on settled code.
   const upgrade = node.upgradeDone;
   node.phase = "stopping";
+  await abortHeld(node, "the node is stopping");
   if (upgrade !== null) await upgrade;
   if (node.app !== null) {
     const info = { vsn: node.release?.manifest.vsn };

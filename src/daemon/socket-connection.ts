@@ -8,7 +8,7 @@ import type net from "node:net";
 import { RelxError } from "../errors.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { encodeResponse, errorResponse, okResponse } from "../protocol/responses.js";
-import type { Handlers, Op, Request, RequestOf, ResultOf } from "../protocol/ops.js";
+import type { Handlers, Op, Request, RequestOf, ResultOf, Session } from "../protocol/ops.js";
 import type { Response } from "../protocol/types.js";
 import { parseRequestLine } from "../protocol/validate.js";
 
@@ -22,12 +22,32 @@ export interface ConnectionOptions {
 }
 
 /** The handler for the request's op, called with it (the one place the op's type is joined to its handler). */
-export function dispatch<K extends Op>(handlers: Handlers, request: RequestOf<K>): ResultOf<K> | Promise<ResultOf<K>> {
-  const handler = handlers[request.op] as (r: RequestOf<K>) => ResultOf<K> | Promise<ResultOf<K>>;
-  return handler(request);
+export function dispatch<K extends Op>(handlers: Handlers, request: RequestOf<K>, session: Session): ResultOf<K> | Promise<ResultOf<K>> {
+  const handler = handlers[request.op] as (r: RequestOf<K>, s: Session) => ResultOf<K> | Promise<ResultOf<K>>;
+  return handler(request, session);
+}
+
+/** The session of one connection: its close callbacks run once, when the socket closes. */
+function sessionOf(socket: net.Socket): Session {
+  const waiting: (() => void)[] = [];
+  let closed = false;
+  socket.once("close", () => {
+    closed = true;
+    for (const fn of waiting.splice(0)) fn();
+  });
+  return {
+    get closed() {
+      return closed;
+    },
+    onClose(fn) {
+      if (closed) fn();
+      else waiting.push(fn);
+    },
+  };
 }
 
 export function serveConnection(socket: net.Socket, options: ConnectionOptions): void {
+  const session = sessionOf(socket);
   const maxInFlight = options.maxInFlight ?? 1024;
   let inFlight = 0;
   let writeBlocked = false;
@@ -53,7 +73,7 @@ export function serveConnection(socket: net.Socket, options: ConnectionOptions):
     const after = options.afterAnswer?.[request.op];
     let response: Response;
     try {
-      response = okResponse(request.id, await dispatch(options.handlers, request));
+      response = okResponse(request.id, await dispatch(options.handlers, request, session));
     } catch (err) {
       response = errorResponse(request.id, err);
     }

@@ -8,7 +8,9 @@ import type {
   CastResult,
   ConfigResult,
   DryRunResult,
+  AbortResult,
   PingResult,
+  PrepareResult,
   RestartResult,
   StatusResult,
   StopResult,
@@ -25,6 +27,16 @@ export interface UpgradeFields {
   permanent?: boolean;
 }
 
+/** `prepare` (two-phase upgrades, for fleets): hold the upgrade at its commit, until commit, abort, the deadline or the connection's end. */
+export interface PrepareFields {
+  vsn: string;
+  direction: "up" | "down";
+  extra?: unknown;
+  permanent?: boolean;
+  /** From the prepare's arrival, preparation included; default 30000. */
+  deadlineMs?: number;
+}
+
 export interface OpTable {
   ping: { fields: {}; result: PingResult };
   status: { fields: {}; result: StatusResult };
@@ -34,6 +46,9 @@ export interface OpTable {
   upgrade: { fields: UpgradeFields; result: UpgradeResult | DryRunResult };
   downgrade: { fields: UpgradeFields; result: UpgradeResult | DryRunResult };
   restart: { fields: { process: string }; result: RestartResult };
+  prepare: { fields: PrepareFields; result: PrepareResult };
+  commit: { fields: {}; result: UpgradeResult };
+  abort: { fields: {}; result: AbortResult };
   config: { fields: {}; result: ConfigResult };
   stop: { fields: {}; result: StopResult };
 }
@@ -87,6 +102,15 @@ export const FIELDS: { [K in Op]: FieldSpecs<FieldsOf<K>> } = {
   upgrade: UPGRADE,
   downgrade: UPGRADE,
   restart: { process: PROCESS },
+  prepare: {
+    vsn: UPGRADE.vsn,
+    direction: { required: true, expected: '"up" or "down"', test: (v) => v === "up" || v === "down" },
+    extra: UPGRADE.extra,
+    permanent: UPGRADE.permanent,
+    deadlineMs: { ...TIMEOUT, expected: TIMEOUT.expected },
+  },
+  commit: {},
+  abort: {},
   config: {},
   stop: {},
 };
@@ -97,5 +121,12 @@ export function isOp(value: string): value is Op {
   return Object.hasOwn(FIELDS, value);
 }
 
+/** One client connection, as a handler sees it: what an op started on it can end with it. */
+export interface Session {
+  readonly closed: boolean;
+  /** Called once when the connection closes (at once if it already has). */
+  onClose(fn: () => void): void;
+}
+
 /** The serving side of the table: one handler per op, typed by it. */
-export type Handlers = { [K in Op]: (request: RequestOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
+export type Handlers = { [K in Op]: (request: RequestOf<K>, session: Session) => ResultOf<K> | Promise<ResultOf<K>> };

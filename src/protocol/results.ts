@@ -118,3 +118,20 @@ export interface RestartResult {
 export interface ConfigResult {
   config: { key: string; env: string; value: unknown; source: "env" | "env-file" | "default" }[];
 }
+
+/** A prepared two-phase upgrade, holding. */
+export interface PrepareResult {
+  prepared: true;
+  from: string;
+  to: string;
+  changed: ChangedProcess[];
+  started: string[];
+  stopped: string[];
+  /** How long after its arrival the host is committed to roll back by itself. */
+  deadlineMs: number;
+}
+
+export interface AbortResult {
+  ok: true;
+  rolledBack: true;
+}

@@ -15,6 +15,8 @@
  * | commit the record         | as above; RELEASES as it was                      | true       |
  *
  * The RELEASES lock and temp file are given back on every path (abort is a no-op once committed).
+ * `prepareUpgrade` goes up to the commit and `finishUpgrade` from it; an ordinary upgrade runs one
+ * after the other, a two-phase one (two-phase.ts, for fleets) holds in between.
  */
 import { performance } from "node:perf_hooks";
 import { RelxError, toRelxError } from "../../errors.js";
@@ -37,44 +39,73 @@ const LATE_ROUNDS = 10;
 
 /** Runs one upgrade or downgrade; a failure is a RelxError whose `details.rolledBack` says what happened. */
 export async function runUpgrade(node: NodeState, options: UpgradeOptions): Promise<UpgradeResult | DryRunResult> {
+  const slot = takeSlot(node);
+  try {
+    const run = await begin(node, options);
+    if (options.dryRun) return await dryRunUpgrade(run);
+    return await finishUpgrade(await prepareUpgrade(run));
+  } catch (err) {
+    if (!options.dryRun) remember(node, failure(node, options.vsn, err));
+    throw err;
+  } finally {
+    slot.release();
+  }
+}
+
+/** The node's one upgrade slot: RELX_BUSY when it is taken, phase "upgrading" while it is held. */
+export function takeSlot(node: NodeState): { release(): void } {
   if (node.phase !== "up") {
     const why = node.phase === "upgrading" ? "another upgrade or downgrade is running" : "the node is stopping";
     throw failed(new RelxError("RELX_BUSY", why, { hint: "wait for it, then see `relx status`" }), false);
   }
-  let finish = (): void => undefined;
-  node.upgradeDone = new Promise<void>((done) => (finish = done));
+  let done = (): void => undefined;
+  node.upgradeDone = new Promise<void>((resolve) => (done = resolve));
   node.phase = "upgrading";
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      if (node.phase === "upgrading") node.phase = "up";
+      node.upgradeDone = null;
+      done();
+    },
+  };
+}
+
+/** Preflight and load (nothing touched). Throws failed(…, false). */
+export async function begin(node: NodeState, options: UpgradeOptions): Promise<UpgradeRun> {
   const t0 = performance.now();
   try {
-    let run: UpgradeRun;
-    try {
-      run = { node, from: node.release!.manifest.vsn, ...(await preflight(node, options.direction, options.vsn)), options, t0 };
-    } catch (err) {
-      throw failed(err, false);
-    }
-    if (options.dryRun) return await dryRunUpgrade(run);
-    // The target's beforeUpgrade may refuse: nothing is touched yet.
-    await runHook(run.targetApp, { ...hookRun(run), name: "beforeUpgrade" }).catch((err) => {
-      throw failed(err, false);
-    });
-    const result = await applyUpgrade(run);
-    remember(node, { from: result.from, to: result.to, at: new Date().toISOString(), ok: true, pauseMs: result.pauseMs });
-    return result;
+    return { node, from: node.release!.manifest.vsn, ...(await preflight(node, options.direction, options.vsn)), options, t0 };
   } catch (err) {
-    if (!options.dryRun) {
-      remember(node, { from: node.release!.manifest.vsn, to: options.vsn, at: new Date().toISOString(), ok: false, error: toRelxError(err).toWire() });
-    }
-    throw err;
-  } finally {
-    if (node.phase === "upgrading") node.phase = "up";
-    node.upgradeDone = null;
-    finish();
+    throw failed(err, false);
   }
 }
 
-async function applyUpgrade(run: UpgradeRun): Promise<UpgradeResult> {
+/** An upgrade prepared up to its point of no return: suspended, code changed, new boot processes started. */
+export interface Held {
+  run: UpgradeRun;
+  plan: LivePlan;
+  script: Script;
+  record: PendingReleaseState;
+  started: host.ProcessRef[];
+  rollback: host.Rollback;
+  tSuspend: number;
+  tSuspended: number;
+  tChanged: number;
+}
+
+/**
+ * beforeUpgrade → prepare the record → snapshot → plan → script → suspend → change code → start.
+ * Throws failed(…, false) before anything is touched, failed(…, true) after everything was put back.
+ */
+export async function prepareUpgrade(run: UpgradeRun): Promise<Held> {
   const { node, target, options } = run;
-  const what = `${options.direction === "up" ? "upgrade" : "downgrade"} ${node.release!.manifest.vsn} -> ${target.manifest.vsn}`;
+  // The target's beforeUpgrade may refuse: nothing is touched yet.
+  await runHook(run.targetApp, { ...hookRun(run), name: "beforeUpgrade" }).catch((err) => {
+    throw failed(err, false);
+  });
   // The slow half of recording the release (write + fsync) happens before anything is suspended.
   let record: PendingReleaseState;
   try {
@@ -88,38 +119,71 @@ async function applyUpgrade(run: UpgradeRun): Promise<UpgradeResult> {
     const script = compileScript(plan, target, run.targetApp.processes);
     const tSuspend = performance.now();
     await suspendScript(run, { plan, script, mark }).catch((err) => {
-      node.log(`${what} failed: ${(err as Error).message}`);
+      node.log(`${describe(run)} failed: ${(err as Error).message}`);
       throw failed(err, false);
     });
     const tSuspended = performance.now();
-    const started = await changeAndStart(run, script, record).catch((err) => {
-      node.log(`${what} rolled back: ${(err as Error).message}`);
+    const held: Held = { run, plan, script, record, started: [], rollback: () => undefined, tSuspend, tSuspended, tChanged: 0 };
+    await changeAndStart(held).catch(async (err) => {
+      await undo(held);
+      node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
       throw failed(err, true);
     });
-    const tChanged = performance.now();
-    // Point of no return: the new code runs.
-    for (const r of script.rebinds) host.rebind(r.ref, r.def);
-    host.resumeAll(script.changed);
-    const pauseMs = performance.now() - tSuspend;
-    const phases = `suspend ${round(tSuspended - tSuspend)}, change and record ${round(tChanged - tSuspended)}, resume ${round(performance.now() - tChanged)}`;
-    await record.sync(); // durable, and the RELEASES lock given back
-    node.release = target;
-    for (const ref of script.stops) await stopOne(node, ref);
-    node.app = run.targetApp;
-    rebuildBoot(node, target, started);
-    const summary = planSummary(plan);
-    node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at: new Date().toISOString() };
-    node.log(`${what}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms (${phases})`);
-    const result: UpgradeResult = { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
-    // Still "upgrading" while it runs: a hook that asks for another upgrade gets RELX_BUSY, not a loop.
-    await runHook(run.targetApp, { ...hookRun(run), name: "afterUpgrade" }).catch((err) => {
-      node.log(`${what}: ${(err as Error).message}; nothing was rolled back`);
-      result.hookError = toRelxError(err).toWire();
-    });
-    return result;
-  } finally {
+    held.tChanged = performance.now();
+    return held;
+  } catch (err) {
     await record.abort();
+    throw err;
   }
+}
+
+/** Commits a prepared upgrade: the record, then the point of no return, resume, stops, afterUpgrade. */
+export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
+  const { run, plan, script, record } = held;
+  const { node, target } = run;
+  try {
+    // Recorded before the point of no return (one rename): if it fails, everything goes back.
+    await record.commit();
+  } catch (err) {
+    await undo(held);
+    node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
+    throw failed(err, true);
+  }
+  const tCommitted = performance.now();
+  // Point of no return: the new code runs.
+  for (const r of script.rebinds) host.rebind(r.ref, r.def);
+  host.resumeAll(script.changed);
+  const pauseMs = performance.now() - held.tSuspend;
+  const phases = `suspend ${round(held.tSuspended - held.tSuspend)}, change ${round(held.tChanged - held.tSuspended)}, record ${round(tCommitted - held.tChanged)}, resume ${round(performance.now() - tCommitted)}`;
+  await record.sync(); // durable, and the RELEASES lock given back
+  node.release = target;
+  for (const ref of script.stops) await stopOne(node, ref);
+  node.app = run.targetApp;
+  rebuildBoot(node, target, held.started);
+  const summary = planSummary(plan);
+  const at = new Date().toISOString();
+  node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at };
+  node.log(`${describe(run)}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms (${phases})`);
+  const result: UpgradeResult = { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
+  remember(node, { from: plan.from, to: plan.to, at, ok: true, pauseMs: result.pauseMs });
+  // Still "upgrading" while it runs: a hook that asks for another upgrade gets RELX_BUSY, not a loop.
+  await runHook(run.targetApp, { ...hookRun(run), name: "afterUpgrade" }).catch((err) => {
+    node.log(`${describe(run)}: ${(err as Error).message}; nothing was rolled back`);
+    result.hookError = toRelxError(err).toWire();
+  });
+  return result;
+}
+
+/** Puts a prepared upgrade back: started processes stopped, old code and state, names, resume, record dropped. */
+export async function undo(held: Held): Promise<void> {
+  const { run, script, record } = held;
+  await record.abort();
+  for (const ref of held.started.slice().reverse()) await stopOne(run.node, ref);
+  held.started = [];
+  held.rollback();
+  held.rollback = () => undefined;
+  for (const ref of script.stops) host.reclaimName(ref);
+  host.resumeAll(script.suspend);
 }
 
 /**
@@ -149,29 +213,16 @@ async function suspendScript(run: UpgradeRun, at: { plan: LivePlan; script: Scri
   }
 }
 
-/** codeChange on every changed process, the new boot processes, the record committed; all put back on a failure. */
-async function changeAndStart(run: UpgradeRun, script: Script, record: PendingReleaseState): Promise<host.ProcessRef[]> {
+/** codeChange on every changed process, then the new boot processes; what it did is in `held`, for undo. */
+async function changeAndStart(held: Held): Promise<void> {
+  const { run, script } = held;
   const { node, options } = run;
-  const started: host.ProcessRef[] = [];
-  let rollback: host.Rollback = () => undefined;
-  try {
-    for (const ref of script.stops) host.releaseName(ref);
-    rollback = await host.changeCodeAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
-    // Inside the pause, so an init is bounded as a codeChange is: one that never settles rolls back.
-    const initTimeoutMs = node.config.codeChangeTimeoutMs;
-    for (const { spec, server } of script.starts) {
-      started.push(await host.spawn({ server, args: spec.args, name: spec.name, restart: spec.restart, initTimeoutMs }));
-    }
-    // Recorded before the point of no return (one rename): if it fails, everything goes back.
-    await record.commit();
-    return started;
-  } catch (err) {
-    await record.abort();
-    for (const ref of started.reverse()) await stopOne(node, ref);
-    rollback();
-    for (const ref of script.stops) host.reclaimName(ref);
-    host.resumeAll(script.suspend);
-    throw err;
+  for (const ref of script.stops) host.releaseName(ref);
+  held.rollback = await host.changeCodeAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
+  // Inside the pause, so an init is bounded as a codeChange is: one that never settles rolls back.
+  const initTimeoutMs = node.config.codeChangeTimeoutMs;
+  for (const { spec, server } of script.starts) {
+    held.started.push(await host.spawn({ server, args: spec.args, name: spec.name, restart: spec.restart, initTimeoutMs }));
   }
 }
 
@@ -192,7 +243,16 @@ function hookRun(run: UpgradeRun): { info: Record<string, unknown>; timeoutMs: n
   return { info, timeoutMs: run.node.config.hookTimeoutMs, log: run.node.log };
 }
 
-function remember(node: NodeState, entry: NodeState["upgrades"][number]): void {
+function describe(run: UpgradeRun): string {
+  return `${run.options.direction === "up" ? "upgrade" : "downgrade"} ${run.from} -> ${run.target.manifest.vsn}`;
+}
+
+/** A history entry for a failed upgrade. */
+export function failure(node: NodeState, to: string, err: unknown): NodeState["upgrades"][number] {
+  return { from: node.release!.manifest.vsn, to, at: new Date().toISOString(), ok: false, error: toRelxError(err).toWire() };
+}
+
+export function remember(node: NodeState, entry: NodeState["upgrades"][number]): void {
   node.upgrades.push(entry);
   if (node.upgrades.length > UPGRADE_HISTORY) node.upgrades.splice(0, node.upgrades.length - UPGRADE_HISTORY);
 }
