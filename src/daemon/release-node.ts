@@ -57,6 +57,8 @@ export function createReleaseNode(options: ReleaseNodeOptions): ReleaseNode {
   };
   host.setDefaultCallTimeout(config.callTimeoutMs);
   host.setRuntimeObserver((e) => {
+    // A stopping node stops every process: one line says so, not one per process.
+    if (e.type === "exit" && node.phase === "stopping") return;
     logRuntimeEvent(log, e);
     if (e.type === "giveup") onGiveUp(node, e, options.onFatal);
   });
@@ -130,9 +132,10 @@ async function stopNode(node: NodeState): Promise<void> {
       node.log(`${(err as Error).message}; stopping anyway`);
     });
   }
+  const count = host.infoAll().length;
   await stopAll(node);
   node.phase = "stopped";
-  node.log(`stopped ${node.config.name}`);
+  node.log(`stopped ${node.config.name}: ${count} processes`);
 }
 
 /** A boot process that gave up is down with its last error; with onGiveUp "exit" the node stops. */

@@ -102,10 +102,12 @@ function readProcesses(list: unknown[], servers: Set<string>, fail: (what: strin
   });
 }
 
-function isJsonValue(value: unknown, seen = new Set<object>()): boolean {
+function isJsonValue(value: unknown, seen?: Set<object>): boolean {
   if (value === null || typeof value === "string" || typeof value === "boolean") return true;
   if (typeof value === "number") return Number.isFinite(value);
-  if (typeof value !== "object" || seen.has(value)) return false;
+  if (typeof value !== "object") return false;
+  seen ??= new Set<object>(); // only for objects: 100,000 boot processes with primitive args make none
+  if (seen.has(value)) return false;
   const proto = Object.getPrototypeOf(value);
   if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
   seen.add(value);

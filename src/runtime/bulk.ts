@@ -8,7 +8,7 @@
 import { changeCode, computeCodeChange, type ChangeCodeOptions, type CodeChangeItem } from "./code-change.js";
 import { isThenable } from "./message.js";
 import type { Process } from "./process.js";
-import type { OldVsn, ServerDef } from "./types.js";
+import type { ServerDef } from "./types.js";
 
 /** Suspends every process; resolves when each has finished the message in hand. */
 export function suspendAll(procs: Iterable<Process>): void | Promise<void> {

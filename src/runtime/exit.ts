@@ -13,13 +13,16 @@ export function finishExit(p: Process, reason: unknown): void {
   p.markExited();
   cancelTimers(p);
   unregister(p);
-  const text = reason instanceof Error ? reason.message : reason === undefined ? "normal" : String(reason);
-  const err = new RelxError("RELX_PROCESS_EXITED", `${p.label} exited (${text}) before it handled this request`, {
-    hint: "see the running processes with `relx status`",
-    process: processName(p),
-  });
-  for (const m of p.mailbox?.drain() ?? []) m.from?.reject(err);
-  for (const s of p.sysq?.drain() ?? []) s.done.reject(err);
+  // Made only for a process that has someone waiting: a node stopping 100,000 idle ones makes none.
+  if ((p.mailbox !== null && p.mailbox.length > 0) || (p.sysq !== null && p.sysq.length > 0)) {
+    const text = reason instanceof Error ? reason.message : reason === undefined ? "normal" : String(reason);
+    const err = new RelxError("RELX_PROCESS_EXITED", `${p.label} exited (${text}) before it handled this request`, {
+      hint: "see the running processes with `relx status`",
+      process: processName(p),
+    });
+    for (const m of p.mailbox?.drain() ?? []) m.from?.reject(err);
+    for (const s of p.sysq?.drain() ?? []) s.done.reject(err);
+  }
   p.mailbox = null;
   p.sysq = null;
   const waiters = p.suspendWaiters;

@@ -24,7 +24,6 @@ import type { DryRunResult, UpgradeResult } from "../../protocol/results.js";
 import { prepareReleaseState, type PendingReleaseState } from "../../release/store/releases-store.js";
 import * as host from "../../runtime/host.js";
 import { runHook } from "../app-runtime.js";
-import type { LoadedRelease } from "../load-release.js";
 import { UPGRADE_HISTORY, type NodeState } from "../node-state.js";
 import { stopOne } from "../shutdown.js";
 import { dryRunUpgrade } from "./dry-run.js";
@@ -159,7 +158,7 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   node.release = target;
   for (const ref of script.stops) await stopOne(node, ref);
   node.app = run.targetApp;
-  rebuildBoot(node, target, held.started);
+  rebuildBoot(node, run.targetApp.processes, held.started);
   const summary = planSummary(plan);
   const at = new Date().toISOString();
   node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at };
@@ -227,11 +226,13 @@ async function changeAndStart(held: Held): Promise<void> {
 }
 
 /** node.boot becomes the target's boot processes (kept, started, or down), in its boot-spec order. */
-function rebuildBoot(node: NodeState, target: LoadedRelease, started: host.ProcessRef[]): void {
+function rebuildBoot(node: NodeState, specs: readonly { name: string }[], started: host.ProcessRef[]): void {
+  // The common case, nothing started or stopped and the same boot list: it stays as it is.
+  if (started.length === 0 && specs.length === node.boot.size && specs.every((s) => node.boot.has(s.name))) return;
   const byName = new Map<string, host.ProcessRef>(node.boot);
   for (const ref of started) byName.set(host.nameOf(ref), ref);
   node.boot = new Map();
-  for (const spec of target.manifest.boot.processes) {
+  for (const spec of specs) {
     const ref = byName.get(spec.name);
     if (ref) node.boot.set(spec.name, ref);
   }
