@@ -51,6 +51,8 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("call <process> <json>", "call a process; prints the reply as JSON", async () => (await daemon()).call);
   define("cast <process> <json>", "cast to a process", async () => (await daemon()).cast);
   define("state <process>", "print a process's state as JSON", async () => (await daemon()).state);
+  define("eval <code>", "run JavaScript inside the daemon and print its value (call, cast, send, whereis, sys, status() in scope)", async () => (await import("./commands/eval.js")).evalCode);
+  define("remote", "an interactive JavaScript console inside the daemon (leaving it leaves the daemon running)", async () => (await import("./commands/eval.js")).remote);
   define("restart <process>", "start a boot process again from its boot spec (also one that gave up)", async () => (await daemon()).restart);
   define("upgrade <vsn>", "hot upgrade to a newer release", async () => (await upgrades()).upgrade)
     .option("--extra <json>", "passed to every codeChange as `extra`")

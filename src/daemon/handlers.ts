@@ -7,6 +7,7 @@ import { RelxError } from "../errors.js";
 import type { Handlers } from "../protocol/ops.js";
 import * as host from "../runtime/host.js";
 import type { NodeState } from "./node-state.js";
+import { evaluate } from "./eval.js";
 import { restartBoot } from "./restart.js";
 import { statusOf } from "./status.js";
 import { abort, commit, prepare } from "./upgrade/two-phase.js";
@@ -35,6 +36,7 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
     downgrade: served((req) => upgradeOp(node, "down", req)),
     restart: served((req) => restartBoot(node, req.process)),
     config: served(() => ({ config: node.app!.config.entries })),
+    eval: (req, session) => served(() => evaluate(session, { code: req.code, timeoutMs: node.config.evalTimeoutMs, status: () => statusOf(node), log: node.log }))(req),
     prepare: (req, session) => served(() => prepare(node, req, session))(req),
     commit: (req, session) => served(() => commit(node, session))(req),
     abort: (req, session) => served(() => abort(node, session))(req),

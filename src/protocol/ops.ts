@@ -7,6 +7,7 @@
 import type {
   CastResult,
   ConfigResult,
+  EvalResult,
   DryRunResult,
   AbortResult,
   PingResult,
@@ -50,6 +51,7 @@ export interface OpTable {
   commit: { fields: {}; result: UpgradeResult };
   abort: { fields: {}; result: AbortResult };
   config: { fields: {}; result: ConfigResult };
+  eval: { fields: { code: string }; result: EvalResult };
   stop: { fields: {}; result: StopResult };
 }
 
@@ -112,6 +114,7 @@ export const FIELDS: { [K in Op]: FieldSpecs<FieldsOf<K>> } = {
   commit: {},
   abort: {},
   config: {},
+  eval: { code: { required: true, expected: "a string of JavaScript", test: (v) => typeof v === "string" } },
   stop: {},
 };
 

@@ -135,3 +135,13 @@ export interface AbortResult {
   ok: true;
   rolledBack: true;
 }
+
+/** `eval`: the last expression statement's value, a promise awaited. */
+export interface EvalResult {
+  /** The value rendered by the state rules (what `--json` prints). */
+  value: unknown;
+  /** The value as Node's REPL shows it. */
+  text: string;
+  /** The names in scope after the entry, for a console's completion. */
+  names: string[];
+}

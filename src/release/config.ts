@@ -31,6 +31,8 @@ export interface RelxConfig {
   onGiveUp: "stay" | "exit";
   /** Each lifecycle hook of the boot spec must return within this. */
   hookTimeoutMs: number;
+  /** The synchronous part of a `relx eval` / `relx remote` entry is cut off after this. */
+  evalTimeoutMs: number;
   /** The dotenv file the daemon reads the app's config from (absolute), or null for none. */
   envFile: string | null;
 }
@@ -46,6 +48,7 @@ const KEYS: Record<string, Kind> = {
   codeChangeTimeoutMs: "timeout",
   callTimeoutMs: "timeout",
   hookTimeoutMs: "timeout",
+  evalTimeoutMs: "timeout",
   envFile: "string",
   onGiveUp: "giveup",
 };
@@ -82,6 +85,7 @@ export async function loadConfig(root: string): Promise<RelxConfig> {
     nodeRange: nodeRange(pkg, pkgFile),
     onGiveUp: (user.onGiveUp as "stay" | "exit" | undefined) ?? "stay",
     hookTimeoutMs: (user.hookTimeoutMs as number | undefined) ?? 30_000,
+    evalTimeoutMs: (user.evalTimeoutMs as number | undefined) ?? 5000,
     envFile: user.envFile === undefined ? null : resolve(absRoot, user.envFile as string),
   };
 }

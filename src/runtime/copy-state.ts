@@ -10,6 +10,8 @@
  * or array of primitives) takes one spread and one walk: no map of seen objects, no recursion.
  */
 
+import { isPlainObject } from "./render.js";
+
 export function copyState<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
@@ -41,9 +43,8 @@ function deepCopy(root: object): unknown {
       for (let i = 0; i < v.length; i++) out[i] = copy(v[i]);
       return out;
     }
-    const proto = Object.getPrototypeOf(v);
-    if (proto === Object.prototype || proto === null) {
-      const out: Record<string, unknown> = proto === null ? Object.assign(Object.create(null), v) : { ...v };
+    if (isPlainObject(v)) {
+      const out: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.assign(Object.create(null), v) : { ...v };
       seen.set(v, out);
       for (const key in out) out[key] = copy(out[key]);
       return out;

@@ -33,19 +33,29 @@ function render(v: unknown, path: Set<object>): Rendered {
   const obj = v as object;
   if (path.has(obj)) return "[Circular]";
   if (obj instanceof Pid) return obj.toString();
-  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
+  if (obj instanceof Date || tagOf(obj) === "Date") return Number.isNaN((obj as Date).getTime()) ? null : (obj as Date).toISOString();
   if (obj instanceof Error) return obj.message;
   path.add(obj);
   try {
     if (Array.isArray(obj)) return obj.map((x) => render(x, path));
-    if (obj instanceof Map) return [...obj].map(([k, x]) => [render(k, path), render(x, path)]);
-    if (obj instanceof Set) return [...obj].map((x) => render(x, path));
-    const proto = Object.getPrototypeOf(obj);
-    if (proto !== Object.prototype && proto !== null) return `[${proto?.constructor?.name || "Object"}]`;
+    if (obj instanceof Map || tagOf(obj) === "Map") return [...(obj as Map<unknown, unknown>)].map(([k, x]) => [render(k, path), render(x, path)]);
+    if (obj instanceof Set || tagOf(obj) === "Set") return [...(obj as Set<unknown>)].map((x) => render(x, path));
+    if (!isPlainObject(obj)) return `[${Object.getPrototypeOf(obj)?.constructor?.name || "Object"}]`;
     const out: { [key: string]: Rendered } = {};
     for (const key of Object.keys(obj)) out[key] = render((obj as Record<string, unknown>)[key], path);
     return out;
   } finally {
     path.delete(obj);
   }
+}
+
+/** Object.prototype (of any realm: an eval's objects are made in another) or null. */
+export function isPlainObject(obj: object): boolean {
+  const proto = Object.getPrototypeOf(obj);
+  if (proto === null || proto === Object.prototype) return true;
+  return Object.getPrototypeOf(proto) === null && typeof proto.constructor === "function" && proto.constructor.name === "Object";
+}
+
+function tagOf(obj: object): string {
+  return Object.prototype.toString.call(obj).slice(8, -1);
 }

@@ -18,7 +18,7 @@ describe("loadConfig", () => {
     expect(config).toEqual({
       root, name: "bank", version: "1.2.3", srcDir: join(root, "src"), app: join(root, "src/app.ts"),
       releasesDir: join(root, "releases"), socket: join(root, ".relx/relx.sock"), suspendTimeoutMs: 5000, codeChangeTimeoutMs: 5000, callTimeoutMs: 5000,
-      nodeRange: ">=20.10", onGiveUp: "stay", hookTimeoutMs: 30000, envFile: null,
+      nodeRange: ">=20.10", onGiveUp: "stay", hookTimeoutMs: 30000, evalTimeoutMs: 5000, envFile: null,
     });
   });
 
