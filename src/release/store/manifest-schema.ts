@@ -13,10 +13,17 @@ import { basename } from "node:path";
 import * as v from "valibot";
 import semver from "semver";
 import { RelxError } from "../../errors.js";
+import { isPlainObject } from "../json-file.js";
 import { MANIFEST_FORMAT, type Manifest } from "../manifest.js";
 import { RESTART_POLICIES } from "../../runtime/define.js";
 import { fieldPath, issueText } from "./schema-issue.js";
 
+/** valibot takes an array for an object; relx's files never hold one where an object goes. */
+const plain = (what: string) => v.custom<Record<string, unknown>>(isPlainObject, what);
+export const strict = <const E extends v.ObjectEntries>(entries: E, what: string) => v.pipe(plain(what), v.strictObject(entries, what));
+const loose = <const E extends v.ObjectEntries>(entries: E, what: string) => v.pipe(plain(what), v.looseObject(entries, what));
+const record = <K extends v.GenericSchema<string, string>, V extends v.GenericSchema>(key: K, value: V, what: string) =>
+  v.pipe(plain(what), v.record(key, value, what));
 const text = (what = "a non-empty string") => v.pipe(v.string(what), v.minLength(1, what));
 const SHA = "a sha256 (64 lowercase hex digits)";
 const sha256 = v.pipe(v.string(SHA), v.regex(/^[0-9a-f]{64}$/, SHA));
@@ -28,7 +35,7 @@ export const vsnSchema = v.pipe(v.string(VSN), v.check((s) => semver.valid(s) ==
 const TIME = "an ISO timestamp like 2024-01-01T00:00:00.000Z";
 const timestamp = v.pipe(v.string(TIME), v.check(isIsoTimestamp, TIME));
 
-const bootProcess = v.strictObject(
+const bootProcess = strict(
   {
     name: text(),
     server: text(),
@@ -38,7 +45,7 @@ const bootProcess = v.strictObject(
   "an object { name, server, restart, args? }",
 );
 
-const server = v.strictObject(
+const server = strict(
   {
     name: text(),
     vsn: text(),
@@ -51,20 +58,20 @@ const server = v.strictObject(
   "an object { name, vsn, declaredVsn, file, source, sha256, hasCodeChange }",
 );
 
-const plan = v.looseObject({}, "an object");
+const plan = loose({}, "an object");
 
-const manifest = v.looseObject(
+const manifest = loose(
   {
     format: v.literal(MANIFEST_FORMAT, `format ${MANIFEST_FORMAT}`),
     name: text(),
     vsn: vsnSchema,
     createdAt: timestamp,
     node: text("a node version range"),
-    app: v.strictObject({ file: relPath, source: text(), sha256 }, "an object { file, source, sha256 }"),
-    boot: v.strictObject({ processes: v.array(bootProcess, "an array") }, "an object { processes }"),
+    app: strict({ file: relPath, source: text(), sha256 }, "an object { file, source, sha256 }"),
+    boot: strict({ processes: v.array(bootProcess, "an array") }, "an object { processes }"),
     servers: v.array(server, "an array"),
-    files: v.record(fileKey, sha256, "an object { path: sha256 }"),
-    plans: v.record(v.string(), v.looseObject({ up: plan, down: plan }, "an object { up, down }"), "an object { vsn: { up, down } }"),
+    files: record(fileKey, sha256, "an object { path: sha256 }"),
+    plans: record(v.string(), loose({ up: plan, down: plan }, "an object { up, down }"), "an object { vsn: { up, down } }"),
   },
   "an object",
 );

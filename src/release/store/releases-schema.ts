@@ -7,13 +7,13 @@
 import * as v from "valibot";
 import { RelxError } from "../../errors.js";
 import type { ReleaseRecord, ReleaseState } from "../manifest.js";
-import { vsnSchema } from "./manifest-schema.js";
+import { strict, vsnSchema } from "./manifest-schema.js";
 import { issueText } from "./schema-issue.js";
 
 const STATES: ReleaseState[] = ["unpacked", "current", "permanent", "old"];
 
 const records = v.array(
-  v.strictObject(
+  strict(
     { vsn: vsnSchema, state: v.picklist(STATES, `one of ${STATES.join(", ")}`) },
     "an object { vsn, state }",
   ),

@@ -15,7 +15,7 @@ export function issueText(issue: BaseIssue<unknown>): string {
     const parent = keys.slice(0, -1);
     return `${parent.length ? `${fieldPath(parent)} has an` : "an"} unknown key ${JSON.stringify(String(keys.at(-1)))}`;
   }
-  if (issue.input === undefined && keys.length > 0) return `${fieldPath(keys)} is missing (expected ${issue.message})`;
+  if (issue.input === undefined && keys.length > 0) return `${fieldPath(keys)} is missing`;
   const subject = keys.length > 0 ? `${fieldPath(keys)} expected` : "expected";
   return `${subject} ${issue.message}, got ${describeValue(issue.input)}`;
 }
