@@ -1,7 +1,7 @@
 // Fuzz-style tests of release.json and RELEASES parsing (issue 9): random and mutated inputs from
 // a seeded PRNG (so a failure replays), a fixed count, no time bound. Each input must give either
 // success or a RelxError with a known code and a hint (never RELX_BUG, never a raw TypeError), a
-// manifest that verifies must be usable (planRelease runs on it), and nothing else on disk changes.
+// manifest that verifies must be usable (the upgrade plan is computed from it), and nothing else on disk changes.
 import { createHash } from "node:crypto";
 import { readFile, readdir, stat, writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { RelxError } from "../../src/errors.js";
 import { build } from "../../src/release/build/build.js";
 import type { Manifest } from "../../src/release/manifest.js";
-import { planRelease } from "../../src/release/plan.js";
+import { recordPlan } from "../../src/release/plan.js";
 import { readReleases, setReleaseState } from "../../src/release/store/releases-store.js";
 import { readManifest, verifyRelease } from "../../src/release/store/verify.js";
 import { makeBank, tempDir, writeBank } from "./fixtures.js";
@@ -146,9 +146,11 @@ async function outcome<T>(run: () => Promise<T>, known: string[], text: string):
 describe("fuzz: release.json", () => {
   it(`${MANIFEST_INPUTS} random and mutated manifests verify or are refused with a known code; nothing else changes`, async () => {
     const root = await makeBank();
+    process.env.SOURCE_DATE_EPOCH = "1700000000"; // the same base manifest, so the same inputs, every run
     const v1 = await build({ root });
     await writeBank(root, { version: "1.1.0", demo: 2 });
     const v2 = await build({ root });
+    delete process.env.SOURCE_DATE_EPOCH;
     const file = join(v2.dir, "release.json");
     const base = JSON.parse(await readFile(file, "utf8")) as Json;
     const before = await snapshot(root, file);
@@ -162,8 +164,8 @@ describe("fuzz: release.json", () => {
       seen[code] = (seen[code] ?? 0) + 1;
       if (manifest) {
         // What verifies is usable: the plans both ways, as the daemon and the build compute them.
-        planRelease(v1.manifest, manifest);
-        planRelease(manifest, v1.manifest);
+        recordPlan(v1.manifest, manifest, "up");
+        recordPlan(manifest, v1.manifest, "down");
         expect(await readManifest(v2.dir)).toEqual(manifest);
       }
       expect(await readFile(file, "utf8")).toBe(text);
