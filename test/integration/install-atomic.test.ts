@@ -129,6 +129,20 @@ describe("build and unpack record the release in RELEASES as they install it, or
 });
 
 describe("relx build refuses before writing anything", () => {
+  it("a file where releases/ should be: a clear error naming it, not a relx bug", async () => {
+    const root = tempRoot();
+    copyExample(root);
+    writeFileSync(join(root, "releases"), "not a directory");
+    const r = await relxJson(root, ["build"]);
+    expect(r.code).toBe(1);
+    expect(r.json.error).toMatchObject({
+      code: "RELX_WRITE_FAILED",
+      message: expect.stringContaining(`cannot write ${join(root, "releases")}: a file that is not a directory is in the way`),
+      hint: expect.stringContaining("releasesDir"),
+    });
+    expect(readFileSync(join(root, "releases"), "utf8")).toBe("not a directory");
+  });
+
   it("an out-of-range SOURCE_DATE_EPOCH, as a bad argument", async () => {
     const { root } = await bank();
     const before = snapshot(join(root, "releases"));

@@ -88,6 +88,17 @@ describe("relx unpack as root", () => {
   });
 });
 
+describe("relx build", () => {
+  it("writes a release writable by its owner only, whatever the umask", async () => {
+    const a = tempRoot();
+    copyExample(a);
+    const r = await relxUmask0(a, ["build"]);
+    expect(r.code, r.stderr).toBe(0);
+    const modes = walk(join(a, "releases", "1.0.0")).map((path) => [path, lstatSync(path).mode & 0o7777]);
+    expect(modes).toEqual(modes.map(([path]) => [path, lstatSync(path as string).isDirectory() ? 0o755 : 0o644]));
+  });
+});
+
 describe("relx unpack refuses a malformed release.json, naming the field, installing nothing", () => {
   const edits: [string, (m: any) => void, RegExp][] = [
     ["boot processes [null, {name: 5}]", (m) => (m.boot.processes = [null, { name: 5 }]), /release\.json is malformed: boot\.processes\[0\] expected an object/],
