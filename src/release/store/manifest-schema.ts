@@ -11,11 +11,11 @@
  */
 import { basename } from "node:path";
 import * as v from "valibot";
-import semver from "semver";
 import { RelxError } from "../../errors.js";
 import { isPlainObject } from "../json-file.js";
 import { MANIFEST_FORMAT, type Manifest } from "../manifest.js";
 import { RESTART_POLICIES } from "../../runtime/define.js";
+import { isVsn } from "../vsn.js";
 import { fieldPath, issueText } from "./schema-issue.js";
 
 /** valibot takes an array for an object; relx's files never hold one where an object goes. */
@@ -31,7 +31,7 @@ const PATH = "a relative path inside the release";
 const relPath = v.pipe(v.string(PATH), v.check(isSafeRelPath, PATH));
 const fileKey = v.pipe(relPath, v.check((p) => p !== "release.json", "a file other than release.json"));
 const VSN = "a semver version like 1.2.3";
-export const vsnSchema = v.pipe(v.string(VSN), v.check((s) => semver.valid(s) === s, VSN));
+export const vsnSchema = v.pipe(v.string(VSN), v.check((s: string) => isVsn(s), VSN));
 const TIME = "an ISO timestamp like 2024-01-01T00:00:00.000Z";
 const timestamp = v.pipe(v.string(TIME), v.check(isIsoTimestamp, TIME));
 

@@ -6,11 +6,12 @@
  *
  * | setReleaseState(X, …) | X becomes                          | the others                       |
  * |-----------------------|------------------------------------|----------------------------------|
- * | "unpacked"            | unpacked (a new build or unpack)   | unchanged                        |
+ * | "unpacked"            | unpacked (a stale current at boot) | unchanged                        |
  * | "current"             | current (stays permanent if it is) | the previous current → old       |
  * | "permanent"           | permanent                          | previous permanent, current → old |
  * | "old"                 | old                                | unchanged                        |
  * So at most one release is permanent and at most one is current (installed, not yet permanent).
+ * A new build or unpack is recorded "unpacked" as it is renamed into place: install-release.ts.
  * A file that breaks this (edited by hand) is refused: releases-schema.ts. A refusal to write
  * (permissions, a full or read-only disk) is RELX_WRITE_FAILED, with RELEASES as it was.
  */
