@@ -23,6 +23,8 @@ async function builtBank() {
   return { root, dir, file, rewrite };
 }
 
+const PORT = { key: "port", env: "PORT", type: "number", sensitive: false, default: 80 };
+
 const CASES: [string, (m: Json) => void, RegExp][] = [
   ["boot processes that are not objects", (m) => (m.boot.processes = [null, { name: 5 }]), /boot\.processes\[0\] expected an object \{ name, server, restart, args\? \}, got null/],
   ["a boot process name that is not a string", (m) => (m.boot.processes[1].name = 5), /boot\.processes\[1\]\.name expected a non-empty string, got number 5/],
@@ -46,6 +48,12 @@ const CASES: [string, (m: Json) => void, RegExp][] = [
   ["a prototype-named key in files", (m) => (m.files.constructor = "a".repeat(64)), /files\.constructor is not a file a release can hold/],
   ["release.json listed in files", (m) => (m.files["release.json"] = "a".repeat(64)), /files\["release\.json"\] expected a file other than release\.json/],
   ["a sha256 that is not hex", (m) => (m.files["lib/app.cjs"] = "xyz"), /files\["lib\/app\.cjs"\] expected a sha256 \(64 lowercase hex digits\), got "xyz"/],
+  ["a config key whose default is not of its type", (m) => (m.config = [{ key: "port", env: "PORT", type: "number", sensitive: false, default: "80" }]), /config\[0\]\.default expected a number, got "80"/],
+  ["a config key with a bad variable name", (m) => (m.config = [{ key: "port", env: "1PORT", type: "number", sensitive: false }]), /config\[0\]\.env expected a variable name, got "1PORT"/],
+  ["two config keys with one name", (m) => (m.config = [PORT, PORT]), /config\[1\]\.key: two config keys are named "port"/],
+  ["a config key with an unknown field", (m) => (m.config = [{ ...PORT, secret: true }]), /config\[0\] has an unknown key "secret"/],
+  ["a sensitive config key with a recorded default", (m) => (m.config = [{ ...PORT, sensitive: true, default: 1 }]), /config\[0\]\.default: a sensitive key's default is never recorded/],
+  ["a relx version that is not a string", (m) => (m.relx = 2), /relx expected a relx version, got number 2/],
   ["plans that are not { up, down } objects", (m) => (m.plans = { "0.9.0": { up: [], down: {} } }), /plans\["0\.9\.0"\]\.up expected an object, got an array/],
 ];
 
@@ -77,8 +85,15 @@ describe("readManifest accepts", () => {
     await writeBank(root, { version: "1.1.0", demo: 2 });
     const { dir, manifest } = await build({ root });
     expect(await verifyRelease(dir, "bank")).toEqual(manifest);
+    expect(manifest).toMatchObject({ config: [], relx: expect.any(String) });
     const m = JSON.parse(await readFile(join(dir, "release.json"), "utf8"));
     await writeFile(join(dir, "release.json"), JSON.stringify({ ...m, builtWith: "relx 9" }));
     expect((await readManifest(dir)).vsn).toBe("1.1.0");
+    const { config: _config, relx: _relx, ...older } = m; // as relx before 0.2 wrote it, with args
+    older.boot.processes[0].args = { name: "blackode", money: 30000 };
+    await writeFile(join(dir, "release.json"), JSON.stringify(older));
+    expect((await readManifest(dir)).boot.processes[0]).toMatchObject({ name: "blackode", args: { name: "blackode", money: 30000 } });
+    await writeFile(join(dir, "release.json"), JSON.stringify({ ...m, config: [PORT] }));
+    expect((await readManifest(dir)).config).toEqual([PORT]);
   });
 });

@@ -5,13 +5,15 @@
  * manifest), so commands that read none never load valibot.
  *
  * Top-level keys this relx does not know are ignored (a newer relx may add a field without a new
- * format); inside `app`, `boot.processes[]` and `servers[]` every key is known and checked.
+ * format); inside `app`, `boot.processes[]`, `config[]` and `servers[]` every key is known and
+ * checked. `config` and `relx` are optional: releases built before relx 0.2 have neither.
  * `plans` is only a record for people and scripts (the daemon recomputes plans), so it is checked
  * loosely: an object of `{ up, down }` objects.
  */
 import { basename } from "node:path";
 import * as v from "valibot";
-import { RelxError } from "../../errors.js";
+import { RelxError, describeValue } from "../../errors.js";
+import { CONFIG_TYPES, matchesType } from "../app-config.js";
 import { isPlainObject } from "../json-file.js";
 import { MANIFEST_FORMAT, type Manifest } from "../manifest.js";
 import { RESTART_POLICIES } from "../../runtime/define.js";
@@ -60,6 +62,18 @@ const server = strict(
 
 const plan = loose({}, "an object");
 
+const ENV = "a variable name";
+const configKey = strict(
+  {
+    key: text(),
+    env: v.pipe(v.string(ENV), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, ENV)),
+    type: v.picklist(CONFIG_TYPES, `one of ${CONFIG_TYPES.join(", ")}`),
+    sensitive: v.boolean("true or false"),
+    default: v.optional(v.unknown()),
+  },
+  "an object { key, env, type, sensitive, default? }",
+);
+
 const manifest = loose(
   {
     format: v.literal(MANIFEST_FORMAT, `format ${MANIFEST_FORMAT}`),
@@ -69,6 +83,8 @@ const manifest = loose(
     node: text("a node version range"),
     app: strict({ file: relPath, source: text(), sha256 }, "an object { file, source, sha256 }"),
     boot: strict({ processes: v.array(bootProcess, "an array") }, "an object { processes }"),
+    config: v.optional(v.array(configKey, "an array")),
+    relx: v.optional(text("a relx version")),
     servers: v.array(server, "an array"),
     files: record(fileKey, sha256, "an object { path: sha256 }"),
     plans: record(v.string(), loose({ up: plan, down: plan }, "an object { up, down }"), "an object { vsn: { up, down } }"),
@@ -109,6 +125,13 @@ function inconsistency(m: Manifest, raw: { files: object }, dirName: string): st
     if (s.declaredVsn !== null && s.declaredVsn !== s.vsn) {
       return `${fieldPath(["servers", i, "vsn"])} is "${s.vsn}", but the server declares vsn "${s.declaredVsn}"`;
     }
+  }
+  const keys = new Set<string>();
+  for (const [i, k] of (m.config ?? []).entries()) {
+    if (keys.has(k.key)) return `${fieldPath(["config", i, "key"])}: two config keys are named "${k.key}"`;
+    keys.add(k.key);
+    if ("default" in k && k.sensitive) return `${fieldPath(["config", i, "default"])}: a sensitive key's default is never recorded`;
+    if ("default" in k && !matchesType(k.default, k.type)) return `${fieldPath(["config", i, "default"])} expected a ${k.type}, got ${describeValue(k.default)}`;
   }
   const names = new Set<string>();
   for (const [i, p] of m.boot.processes.entries()) {
