@@ -23,7 +23,7 @@ describe("loadConfig", () => {
     await expect(loadConfig(fromPkg)).rejects.toMatchObject({ code: "RELX_BAD_CONFIG", message: expect.stringContaining(`unknown key "relx.${key}"`) });
   });
 
-  it.each(["suspendTimeoutMs", "codeChangeTimeoutMs", "callTimeoutMs"])("refuses %s above 2^31 - 1 ms, and takes 2^31 - 1", async (key) => {
+  it.each(["suspendTimeoutMs", "codeChangeTimeoutMs", "callTimeoutMs", "hookTimeoutMs"])("refuses %s above 2^31 - 1 ms, and takes 2^31 - 1", async (key) => {
     const over = await appWith({ "relx.config.json": JSON.stringify({ [key]: 3e9 }) });
     await expect(loadConfig(over)).rejects.toMatchObject({
       code: "RELX_BAD_CONFIG",
