@@ -42,6 +42,7 @@ export type RelxErrorCode =
   | "RELX_SUSPEND_TIMEOUT"
   | "RELX_UNKNOWN_OP"
   | "RELX_VSN_NOT_BUMPED"
+  | "RELX_WRITE_FAILED"
   | "RELX_WRONG_APP"
   | "RELX_WRONG_DIRECTION";
 

@@ -34,7 +34,8 @@ export interface ResolvedConfig {
 }
 
 export const SENSITIVE = "[sensitive]";
-const TYPES: readonly ConfigType[] = ["string", "number", "boolean", "json"];
+export const CONFIG_TYPES: readonly ConfigType[] = ["string", "number", "boolean", "json"];
+const TYPES = CONFIG_TYPES;
 const KEY_FIELDS = new Set(["env", "type", "sensitive", "default"]);
 
 /** The schema declared by `config` in a boot spec. Throws RELX_BAD_BOOT_SPEC naming the key. */
@@ -139,7 +140,8 @@ function parseValue(k: ConfigKey, text: string, fileName: string | undefined): u
   }
 }
 
-function matchesType(v: unknown, type: ConfigType): boolean {
+/** Whether `v` is a value of config type `type` (what a default must be). */
+export function matchesType(v: unknown, type: ConfigType): boolean {
   if (type === "json") return true;
   if (type === "number") return typeof v === "number" && Number.isFinite(v);
   return typeof v === type;

@@ -4,7 +4,8 @@
  *
  * loadConfig throws RELX_BAD_CONFIG, naming the file and the key, when: package.json is missing or
  * does not parse; relx.config.json does not parse; both config sources are present; a key is
- * unknown; a value has the wrong type; the app has no name.
+ * unknown (an own key of the table, so "constructor" or "__proto__" is unknown too); a value has
+ * the wrong type; a timeout is above MAX_TIMEOUT_MS; the app has no name.
  */
 import { join, posix, resolve } from "node:path";
 import { RelxError, describeValue } from "../errors.js";
@@ -53,6 +54,9 @@ const KEYS: Record<string, Kind> = {
   onGiveUp: "giveup",
 };
 type UserConfig = Partial<Record<keyof typeof KEYS, string | number>>;
+
+/** Node's timers take at most 2^31 - 1 ms (about 24.8 days); a longer delay fires after 1 ms. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 const APP_NAMES = ["app.ts", "app.js", "app.mts", "app.mjs"];
 const CONFIG_FILE = "relx.config.json";
@@ -118,7 +122,7 @@ async function readUserConfig(root: string, pkg: Record<string, unknown>, pkgFil
 
 function validateKeys(raw: Record<string, unknown>, file: string, prefix: string): UserConfig {
   for (const [key, value] of Object.entries(raw)) {
-    const kind = KEYS[key];
+    const kind = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
     if (kind === undefined) {
       throw new RelxError("RELX_BAD_CONFIG", `${file}: unknown key "${prefix}${key}"`, {
         hint: `known keys: ${Object.keys(KEYS).join(", ")}`,
@@ -132,6 +136,11 @@ function validateKeys(raw: Record<string, unknown>, file: string, prefix: string
     }
     if (kind === "giveup" && value !== "stay" && value !== "exit") {
       throw badType(file, prefix + key, '"stay" or "exit"', value);
+    }
+    if (kind === "timeout" && (value as number) > MAX_TIMEOUT_MS) {
+      throw new RelxError("RELX_BAD_CONFIG", `${file}: "${prefix}${key}" is ${String(value)} ms, more than the ${MAX_TIMEOUT_MS} ms (about 24.8 days) a Node timer can wait`, {
+        hint: `set "${prefix}${key}" in ${file} to at most ${MAX_TIMEOUT_MS}`,
+      });
     }
   }
   return raw as UserConfig;

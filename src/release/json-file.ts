@@ -12,7 +12,10 @@ export async function readJson(file: string, code: RelxErrorCode): Promise<unkno
     text = await readFile(file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return MISSING;
-    throw new RelxError(code, `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    throw new RelxError(code, `cannot read ${file}: ${(err as Error).message}`, {
+      cause: err,
+      hint: `make ${file} a file the user running relx can read`,
+    });
   }
   try {
     return JSON.parse(text);

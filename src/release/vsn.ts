@@ -13,9 +13,14 @@ export interface VsnContext {
   retry(vsn: string): string;
 }
 
+/** Whether `value` is a strict semver version (what the manifest and RELEASES schemas accept too). */
+export function isVsn(value: unknown): value is string {
+  return typeof value === "string" && semver.valid(value) === value;
+}
+
 /** `value` when it is a strict semver version. Throws RELX_BAD_VSN, hinting the cleaned-up form. */
 export function parseVsn(value: unknown, context: VsnContext): string {
-  if (typeof value === "string" && semver.valid(value) === value) return value;
+  if (isVsn(value)) return value;
   const shown = typeof value === "string" ? JSON.stringify(value) : describeValue(value);
   const clean = typeof value === "string" ? semver.valid(value) : null;
   throw new RelxError("RELX_BAD_VSN", `${context.what} ${shown} is not a semver version`, {

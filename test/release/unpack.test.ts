@@ -81,7 +81,8 @@ describe("unpack", () => {
     const file = await repack(tarball, async (dir) => {
       const path = join(dir, "1.0.0/release.json");
       const manifest = JSON.parse(await readFile(path, "utf8"));
-      manifest.files["lib/app.cjs"] = "0".repeat(64);
+      // Consistently: app.sha256 too, or the manifest itself is malformed (RELX_BAD_RELEASE).
+      manifest.files["lib/app.cjs"] = manifest.app.sha256 = "0".repeat(64);
       await writeFile(path, JSON.stringify(manifest));
     });
     await expectRefused(target, file, "RELX_CHECKSUM_MISMATCH", /lib\/app\.cjs: expected sha256 0{64}/);

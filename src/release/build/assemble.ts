@@ -85,10 +85,25 @@ async function writeModules(dir: string, modules: CompiledModule[]): Promise<voi
   await Promise.all(modules.map((m) => writeFile(join(dir, m.file), m.contents)));
 }
 
-/** The manifests of the releases below `vsn` present in `releasesDir`, ascending. */
+/**
+ * The manifests of the releases below `vsn` present in `releasesDir`, ascending. A malformed one
+ * stops the build (RELX_BAD_RELEASE naming it): skipping it would silently change the effective
+ * vsns, the plans and the tarball's bytes. The hint says how to remove it.
+ */
 async function readOlder(releasesDir: string, vsn: string): Promise<Manifest[]> {
   const vsns = (await listReleaseVsns(releasesDir)).filter((v) => semver.lt(v, vsn));
-  return Promise.all(vsns.map((v) => readManifest(join(releasesDir, v))));
+  return Promise.all(vsns.map((v) => readManifest(join(releasesDir, v)).catch((err) => {
+    throw olderRelease(err, releasesDir, v, vsn);
+  })));
+}
+
+function olderRelease(err: unknown, releasesDir: string, old: string, vsn: string): unknown {
+  if (!(err instanceof RelxError) || err.code !== "RELX_BAD_RELEASE") return err;
+  const dir = join(releasesDir, old);
+  return new RelxError("RELX_BAD_RELEASE", `cannot build ${vsn}: older release ${old}, which the build plans upgrades from, is damaged: ${err.message}`, {
+    cause: err,
+    hint: `remove it (rm -r ${dir}; its RELEASES entry goes with it) or reinstall it with relx unpack, then run relx build again`,
+  });
 }
 
 /** The version of relx doing the build, recorded in release.json. */

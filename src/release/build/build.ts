@@ -5,21 +5,24 @@
  * |----------------------|-----------------------------------------------------------|
  * | start                | stale releases/.staging-* of dead processes removed       |
  * | assemble             | releases/.staging-<vsn>-<pid>-<rand>/<vsn>/ (+ tarball)   |
- * | commit (rename)      | releases/<vsn>/ and releases/<name>-<vsn>.tar.gz appear   |
- * | record               | RELEASES: <vsn> "unpacked"                                |
+ * | seal                 | owner-writable only (0755 / 0644), whatever the umask     |
+ * | install (one step)   | releases/<vsn>/, releases/<name>-<vsn>.tar.gz and the RELEASES entry ("unpacked") appear together (store/install-release.ts) |
  * | failure at any step  | the staging dir is removed; releases/<vsn> never appears  |
+ * A refusal to write (permissions, read-only or full disk) is RELX_WRITE_FAILED.
  */
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { RelxError } from "../../errors.js";
 import { parseVsn } from "../vsn.js";
 import type { Manifest } from "../manifest.js";
-import { loadConfig } from "../config.js";
+import { loadConfig, type RelxConfig } from "../config.js";
 import { assembleRelease } from "./assemble.js";
 import { pathExists } from "../fs-util.js";
-import { setReleaseState } from "../store/releases-store.js";
+import { installRelease } from "../store/install-release.js";
+import { sealRelease } from "../store/seal-release.js";
 import { makeStaging, removeStaleStaging } from "../store/staging.js";
 import { tarballName, writeTarball } from "../tarball/tarball.js";
+import { asWriteFailure } from "../write-failure.js";
 
 export interface BuildOptions {
   root: string;
@@ -46,13 +49,21 @@ export interface BuildResult {
 /**
  * Builds a release. Throws RELX_BAD_CONFIG, RELX_BAD_VSN, RELX_RELEASE_EXISTS, RELX_BUILD_FAILED,
  * RELX_DUPLICATE_SERVER, RELX_BAD_BOOT_SPEC, RELX_VSN_NOT_BUMPED, RELX_BAD_RELEASE (a malformed
- * older release).
+ * older release, or RELEASES), RELX_BUSY (RELEASES.lock held), RELX_WRITE_FAILED.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
-  const progress = options.onProgress ?? (() => {});
   const config = await loadConfig(options.root);
   const vsn = checkVsn(options.vsn ?? config.version, options.vsn !== undefined);
+  try {
+    return await buildInto(config, vsn, options, started);
+  } catch (err) {
+    throw asWriteFailure(err, config.releasesDir, `release ${vsn} was not built`);
+  }
+}
+
+async function buildInto(config: RelxConfig, vsn: string, options: BuildOptions, started: number): Promise<BuildResult> {
+  const progress = options.onProgress ?? (() => {});
   const releasesDir = config.releasesDir;
   const dir = join(releasesDir, vsn);
   await mkdir(releasesDir, { recursive: true });
@@ -63,15 +74,21 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const stagedDir = join(staging, vsn);
     await mkdir(stagedDir);
     const { manifest, warnings } = await assembleRelease({ config, vsn, dir: stagedDir, typecheck: !!options.typecheck, progress });
+    await sealRelease(stagedDir);
     const tarName = tarballName(config.name, vsn);
     if (options.tar) {
       progress(`writing ${tarName}`);
       await writeTarball({ cwd: staging, top: vsn, file: join(staging, tarName), mtime: new Date(manifest.createdAt) });
     }
-    await commit(stagedDir, dir, vsn);
     const tarball = options.tar ? join(releasesDir, tarName) : null;
-    if (tarball) await rename(join(staging, tarName), tarball);
-    await setReleaseState(releasesDir, vsn, "unpacked");
+    await installRelease({
+      releasesDir,
+      vsn,
+      staged: stagedDir,
+      ...(tarball ? { tarball: { from: join(staging, tarName), to: tarball } } : {}),
+      aside: join(staging, "aside"),
+      exists: () => releaseExists(vsn),
+    });
     const durationMs = Math.round(performance.now() - started);
     return { name: config.name, vsn, dir, manifest, tarball, warnings, durationMs };
   } finally {
@@ -86,16 +103,6 @@ function checkVsn(vsn: string, fromFlag: boolean): string {
     });
   }
   return parseVsn(vsn, { what: fromFlag ? "--vsn" : "package.json version", retry: (v) => `relx build --vsn ${v}` });
-}
-
-async function commit(staged: string, dir: string, vsn: string): Promise<void> {
-  try {
-    await rename(staged, dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOTEMPTY" || code === "EEXIST") throw releaseExists(vsn);
-    throw err;
-  }
 }
 
 function releaseExists(vsn: string): RelxError {

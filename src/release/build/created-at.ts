@@ -6,12 +6,18 @@ import { RelxError } from "../../errors.js";
 /** Files that change a build without being compiled inputs. */
 const CONFIG_INPUTS = ["package.json", "relx.config.json", "tsconfig.json"];
 
-/** An ISO date, whole seconds. Throws RELX_BAD_ARGUMENT for a SOURCE_DATE_EPOCH that is not an integer. */
+/** The last second of 9999: the latest createdAt an ISO date (and so release.json) can hold. */
+const MAX_EPOCH = 253_402_300_799;
+
+/**
+ * An ISO date, whole seconds. Throws RELX_BAD_ARGUMENT for a SOURCE_DATE_EPOCH that is not an
+ * integer of seconds from 0 to MAX_EPOCH.
+ */
 export async function createdAt(root: string, inputs: string[]): Promise<string> {
   const epoch = process.env.SOURCE_DATE_EPOCH;
   if (epoch !== undefined && epoch !== "") {
-    if (!/^\d+$/.test(epoch)) {
-      throw new RelxError("RELX_BAD_ARGUMENT", `SOURCE_DATE_EPOCH expected whole seconds since 1970, got "${epoch}"`, {
+    if (!/^\d+$/.test(epoch) || Number(epoch) > MAX_EPOCH) {
+      throw new RelxError("RELX_BAD_ARGUMENT", `SOURCE_DATE_EPOCH expected whole seconds since 1970, from 0 to ${MAX_EPOCH} (the end of year 9999), got "${epoch}"`, {
         hint: "set SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it",
       });
     }

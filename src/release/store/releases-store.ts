@@ -6,11 +6,14 @@
  *
  * | setReleaseState(X, …) | X becomes                          | the others                       |
  * |-----------------------|------------------------------------|----------------------------------|
- * | "unpacked"            | unpacked (a new build or unpack)   | unchanged                        |
+ * | "unpacked"            | unpacked (a stale current at boot) | unchanged                        |
  * | "current"             | current (stays permanent if it is) | the previous current → old       |
  * | "permanent"           | permanent                          | previous permanent, current → old |
  * | "old"                 | old                                | unchanged                        |
  * So at most one release is permanent and at most one is current (installed, not yet permanent).
+ * A new build or unpack is recorded "unpacked" as it is renamed into place: install-release.ts.
+ * A file that breaks this (edited by hand) is refused: releases-schema.ts. A refusal to write
+ * (permissions, a full or read-only disk) is RELX_WRITE_FAILED, with RELEASES as it was.
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -20,15 +23,14 @@ import type { ReleaseRecord, ReleaseState } from "../manifest.js";
 import { loadConfig } from "../config.js";
 import { takeFileLock } from "./file-lock.js";
 import { pathExists, stageFile, writeFileAtomic } from "../fs-util.js";
-import { MISSING, isPlainObject, readJson } from "../json-file.js";
+import { MISSING, readJson } from "../json-file.js";
 import { listReleaseVsns } from "./release-dirs.js";
-
-const STATES: ReleaseState[] = ["unpacked", "current", "permanent", "old"];
+import { asWriteFailure } from "../write-failure.js";
 
 /** Every release present, with its state. Throws RELX_BAD_RELEASE when RELEASES is malformed. */
 export async function readReleases(releasesDir: string): Promise<ReleaseRecord[]> {
   const file = join(releasesDir, "RELEASES");
-  const recorded = parseRecords(await readJson(file, "RELX_BAD_RELEASE"), file);
+  const recorded = await parseRecords(await readJson(file, "RELX_BAD_RELEASE"), file);
   const states = new Map(recorded.map((r) => [r.vsn, r.state]));
   const present = await listReleaseVsns(releasesDir);
   return present.map((vsn) => ({ vsn, state: states.get(vsn) ?? "unpacked" }));
@@ -36,11 +38,16 @@ export async function readReleases(releasesDir: string): Promise<ReleaseRecord[]
 
 /** Replaces RELEASES with `records`, sorted by semver. */
 export async function writeReleases(releasesDir: string, records: ReleaseRecord[]): Promise<void> {
-  await mkdir(releasesDir, { recursive: true });
-  await writeFileAtomic(join(releasesDir, "RELEASES"), serialize(records));
+  try {
+    await mkdir(releasesDir, { recursive: true });
+    await writeFileAtomic(join(releasesDir, "RELEASES"), serialize(records));
+  } catch (err) {
+    throw asWriteFailure(err, releasesDir);
+  }
 }
 
-function serialize(records: ReleaseRecord[]): string {
+/** RELEASES' contents for `records`. */
+export function serialize(records: ReleaseRecord[]): string {
   const sorted = [...records].sort((a, b) => semver.compare(a.vsn, b.vsn));
   return JSON.stringify(sorted, null, 2) + "\n";
 }
@@ -67,8 +74,19 @@ export interface PendingReleaseState {
   abort(): Promise<void>;
 }
 
-/** setReleaseState in steps, so an upgrade can do the slow part before it suspends anything. */
+/**
+ * setReleaseState in steps, so an upgrade can do the slow part before it suspends anything.
+ * Throws RELX_NO_SUCH_RELEASE, RELX_BAD_RELEASE, RELX_BUSY, RELX_WRITE_FAILED.
+ */
 export async function prepareReleaseState(releasesDir: string, vsn: string, state: ReleaseState): Promise<PendingReleaseState> {
+  try {
+    return await prepare(releasesDir, vsn, state);
+  } catch (err) {
+    throw asWriteFailure(err, releasesDir);
+  }
+}
+
+async function prepare(releasesDir: string, vsn: string, state: ReleaseState): Promise<PendingReleaseState> {
   if (!(await pathExists(releasesDir))) throw noSuchRelease(releasesDir, vsn);
   const file = join(releasesDir, "RELEASES");
   const unlock = await takeFileLock(file);
@@ -95,7 +113,7 @@ export async function prepareReleaseState(releasesDir: string, vsn: string, stat
           phase = "committed";
         } catch (err) {
           await finish(staged.abort);
-          throw err;
+          throw asWriteFailure(err, releasesDir);
         }
       },
       async sync() {
@@ -132,14 +150,8 @@ function transition(record: ReleaseRecord, target: string, state: ReleaseState):
   return record.state;
 }
 
-function parseRecords(value: unknown, file: string): ReleaseRecord[] {
+async function parseRecords(value: unknown, file: string): Promise<ReleaseRecord[]> {
   if (value === MISSING) return [];
-  const ok = Array.isArray(value) && value.every((r) =>
-    isPlainObject(r) && typeof r.vsn === "string" && STATES.includes(r.state as ReleaseState));
-  if (!ok) {
-    throw new RelxError("RELX_BAD_RELEASE", `${file} is malformed: expected [{ "vsn", "state" }, …]`, {
-      hint: `fix or remove ${file}; relx rebuilds it from the release directories (all "unpacked")`,
-    });
-  }
-  return value as ReleaseRecord[];
+  const { parseReleaseRecords } = await import("./releases-schema.js");
+  return parseReleaseRecords(value, file);
 }

@@ -16,10 +16,14 @@ import { randomSuffix } from "../fs-util.js";
 const PREFIX = ".staging-";
 const PID = /-(\d+)-[0-9a-f]+$/;
 
-/** Creates and returns a fresh staging directory in `releasesDir` (created if missing). */
+/**
+ * Creates and returns a fresh staging directory in `releasesDir` (created if missing), owner-only
+ * whatever the umask, so nobody else can change a release while it is assembled or extracted.
+ */
 export async function makeStaging(releasesDir: string, label: string): Promise<string> {
   const dir = join(releasesDir, `${PREFIX}${label}-${process.pid}-${randomSuffix()}`);
-  await mkdir(dir, { recursive: true });
+  await mkdir(releasesDir, { recursive: true });
+  await mkdir(dir, { mode: 0o700 });
   return dir;
 }
 

@@ -21,8 +21,9 @@ export async function listTarEntries(file: string): Promise<TarEntryInfo[]> {
 }
 
 /**
- * The release vsn the entries hold: all of them under one top-level "<vsn>/", only plain files and
- * directories, no absolute path and no "..". Throws RELX_BAD_RELEASE naming the offending entry.
+ * The release vsn the entries hold: all of them under one top-level directory "<vsn>/" holding a
+ * release.json, only plain files and directories, no absolute path and no "..". Throws
+ * RELX_BAD_RELEASE naming the offending entry.
  */
 export function releaseTop(file: string, entries: TarEntryInfo[]): string {
   let top: string | undefined;
@@ -36,8 +37,14 @@ export function releaseTop(file: string, entries: TarEntryInfo[]): string {
     }
     top ??= parts[0];
     if (parts[0] !== top) throw notARelease(file, `${path} is outside the release directory ${top}/`);
+    if (parts.length === 1 && type !== "Directory") {
+      throw notARelease(file, `${path} is a file at the top level; a release tarball holds one directory, <vsn>/`);
+    }
   }
   if (!top || semver.valid(top) !== top) throw notARelease(file, `its top directory "${top}" is not a semver vsn`);
+  if (!entries.some((e) => e.path === `${top}/release.json` && e.type === "File")) {
+    throw notARelease(file, `it has no ${top}/release.json`);
+  }
   return top;
 }
 
