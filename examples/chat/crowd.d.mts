@@ -49,6 +49,7 @@ export class Crowd {
   readonly clients: Client[];
   connect(): Promise<void>;
   talk(intervalMs: number): void;
+  trickle(perSecond: number): void;
   hush(): void;
   mark(tag: string): Promise<Frame[]>;
   settle(limitMs?: number): Promise<boolean>;

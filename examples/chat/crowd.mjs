@@ -136,11 +136,22 @@ export class Crowd {
     }
   }
 
+  /** Every client says a line every intervalMs on average. */
   talk(intervalMs) {
     for (const c of this.clients) c.talk(intervalMs);
   }
 
+  /** `perSecond` lines a second from the crowd as a whole, its clients taking turns. */
+  trickle(perSecond) {
+    let turn = 0;
+    this.trickler = setInterval(() => {
+      const c = this.clients[turn++ % this.clients.length];
+      if (c.phase === "open") c.say(`${c.nick}#${++c.lines}`);
+    }, 1000 / perSecond);
+  }
+
   hush() {
+    clearInterval(this.trickler);
     for (const c of this.clients) c.hush();
   }
 
