@@ -17,7 +17,8 @@ let answer: Deferred<void>;
 async function handle(request: Request): Promise<unknown> {
   asked.resolve();
   await answer.promise;
-  if (request.op === "state") throw new RelxError("RELX_NO_SUCH_PROCESS", "no process named ghost", { hint: "see `relx status`" });
+  // Exit code 3, so a crash on the broken pipe (exit 1) cannot pass for the command's own failure.
+  if (request.op === "state") throw new RelxError("RELX_NO_DAEMON", "the daemon hung up before answering", { hint: "relx start" });
   return { name: "bank", vsn: "1.0.0", processes: Array.from({ length: 1000 }, (_, i) => ({ name: `worker-${i}` })) };
 }
 
@@ -52,7 +53,7 @@ describe("a reader that goes away early", () => {
     expect(await withReaderGone(["status", "--json"], "stdout")).toEqual({ code: 0, other: "" });
   });
 
-  it("keeps the failure's exit code when stderr's reader is gone", async () => {
-    expect(await withReaderGone(["state", "ghost"], "stderr")).toEqual({ code: 1, other: "" });
+  it("keeps the failure's exit code (3, no daemon) when stderr's reader is gone", async () => {
+    expect(await withReaderGone(["state", "ghost"], "stderr")).toEqual({ code: 3, other: "" });
   });
 });
