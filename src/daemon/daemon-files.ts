@@ -23,8 +23,8 @@ export function pidFile(root: string): string {
   return join(runtimeDir(root), "relx.pid");
 }
 
-/** Creates .relx and .relx/log (0700) where missing. Throws RELX_UNSAFE_PATH unless both are private, RELX_BAD_CONFIG without a root. */
-export function ensureRuntimeDirs(root: string): void {
+/** Creates .relx (0700) if it is missing. Throws RELX_UNSAFE_PATH unless it is private, RELX_BAD_CONFIG without a root. */
+export function ensureRuntimeDir(root: string): void {
   try {
     ensurePrivateDir(runtimeDir(root));
   } catch (err) {
@@ -34,12 +34,12 @@ export function ensureRuntimeDirs(root: string): void {
       hint: "run relx in the app's root, or pass --root <dir>",
     });
   }
-  ensurePrivateDir(dirname(logFile(root)));
 }
 
 /** The log file's descriptor, for appending. Throws RELX_UNSAFE_PATH (a private dir, or a log that is a link). */
 export function openLogForAppend(root: string): number {
-  ensureRuntimeDirs(root);
+  ensureRuntimeDir(root);
+  ensurePrivateDir(dirname(logFile(root)));
   const file = logFile(root);
   let fd: number;
   try {
@@ -61,11 +61,11 @@ export function openLogForAppend(root: string): number {
 
 /**
  * A log that writes "<ISO time> <message>" lines, synchronously so a crash loses nothing.
- * Throws RELX_UNSAFE_PATH (the runtime dirs are checked in the foreground too: they hold the socket and pid file).
+ * Throws RELX_UNSAFE_PATH (.relx is checked in the foreground too: it holds the pid file and lock).
  */
 export function openDaemonLog(root: string, foreground: boolean): { log: Log; close(): void } {
   if (foreground) {
-    ensureRuntimeDirs(root);
+    ensureRuntimeDir(root);
     return { log: (line) => process.stdout.write(formatLine(line)), close: () => undefined };
   }
   const fd = openLogForAppend(root);
