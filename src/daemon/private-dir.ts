@@ -57,8 +57,9 @@ function writers(stat: Stats): string {
 /** A shared directory (sticky, such as /tmp) is not to be chmod-ed: the socket goes elsewhere. */
 function chmodOrMove(dir: string, stat: Stats, options: PrivateDirOptions): string {
   if ((stat.mode & 0o1000) !== 0) return socketElsewhere();
-  const chmod = `make it private with \`chmod 700 ${dir}\``;
-  return options.forSocket ? `${chmod}, or ${socketElsewhere()}` : chmod;
+  // relx's own directories are 0700; of another directory only the write bits need to go.
+  if (!options.forSocket) return `make it private with \`chmod 700 ${dir}\``;
+  return `make it yours alone with \`chmod go-w ${dir}\`, or ${socketElsewhere()}`;
 }
 
 function socketElsewhere(): string {

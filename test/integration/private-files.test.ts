@@ -132,7 +132,7 @@ describe("relx start and the daemon's private files", () => {
     const open = join(otherDir(), "run");
     mkdirSync(open);
     chmodSync(open, 0o777);
-    await expectRefused(root, ["--socket", join(open, "app.sock")], new RegExp(`^${open} is writable by group and others`), new RegExp(`chmod 700 ${open}`));
+    await expectRefused(root, ["--socket", join(open, "app.sock")], new RegExp(`^${open} is writable by group and others`), new RegExp(`chmod go-w ${open}`));
     expect(readdirSync(open)).toEqual([]);
   });
 
