@@ -140,12 +140,12 @@ class Daemon {
     this.exitGuard.exit(code);
   }
 
-  /** Removes the pid file and the socket; the client of a "stop" sees its connection close after. */
+  /** Removes the pid file, the root lock and the socket; the client of a "stop" sees its connection close after. */
   async cleanUp(): Promise<void> {
     if (this.node !== undefined && this.stopping === undefined) await this.stop("boot failed");
     await removePidFile(this.pidFile, process.pid);
-    await this.server?.close();
     await this.rootLock?.release();
+    await this.server?.close();
   }
 
   private handleSignals(): void {

@@ -30,10 +30,8 @@ describe("call timeouts over the socket", () => {
       client.send({ id: 3, op: "call", process: "alpha", msg: "inc", timeoutMs: 2147483647 });
       const answers = await client.waitFor(3);
       const byId = (id: number) => answers.find((a) => a.id === id);
-      expect(byId(2)).toMatchObject({
-        ok: false,
-        error: { code: "RELX_BAD_REQUEST", message: 'field "timeoutMs": expected a positive number of milliseconds, at most 2147483647, got number 3000000000' },
-      });
+      expect(byId(2)).toMatchObject({ ok: false, error: { code: "RELX_BAD_REQUEST" } });
+      expect((byId(2) as { error: { message: string } }).error.message).toMatch(/^field "timeoutMs": expected .*2147483647, got number 3000000000$/);
       expect(byId(1)).toMatchObject({ ok: true, result: { v: 1, n: 1 } });
       expect(byId(3)).toMatchObject({ ok: true, result: { v: 1, n: 2 } });
     } finally {
