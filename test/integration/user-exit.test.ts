@@ -69,7 +69,7 @@ describe("process.exit() in user code inside the daemon", () => {
     expect(existsSync(join(root, ".relx", "relx.sock"))).toBe(true);
     expect(Number(readFileSync(join(root, ".relx", "relx.pid"), "utf8"))).toBe(pid);
     const status = (await relxJson(root, ["status"])).json;
-    expect(status.processes.find((p: { name: string }) => p.name === "quitter")).toMatchObject({ status: "running" });
+    expect(status.processes.find((p: { name: string }) => p.name === "quitter")).toMatchObject({ status: "running", restarts: 1 });
     expect((await relxJson(root, ["state", "keeper"])).json).toEqual({ kept: 43 });
     expect((await relxJson(root, ["call", "quitter", '"count"'])).json).toBe(1); // a fresh state
     expect(existsSync(join(root, "terminated.txt"))).toBe(true); // the crash ran terminate
