@@ -1,5 +1,8 @@
 /** The `relx` executable's entry (bin/relx imports it). */
+import { ignoreBrokenPipes } from "./output.js";
 import { run } from "./run.js";
+
+ignoreBrokenPipes();
 
 const { exitCode, keepRunning } = await run(process.argv.slice(2));
 process.exitCode = exitCode;

@@ -22,6 +22,19 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_NO_DAEMON = 3;
 
+/**
+ * A reader that goes away early (`relx status --json | head -c 10`) breaks the pipe: what is left
+ * to write is dropped, quietly, and the command still exits with its own code. Any other error of
+ * stdout or stderr stays fatal.
+ */
+export function ignoreBrokenPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") throw err;
+    });
+  }
+}
+
 /** Writes the output and returns the exit code. */
 export function writeOutput(output: CommandOutput, json: boolean): number {
   const text = json ? JSON.stringify(output.value ?? null) : output.text();

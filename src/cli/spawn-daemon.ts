@@ -7,12 +7,11 @@
  *   spawned → exits (or fails to spawn) → RelxError with the log's tail
  */
 import { spawn } from "node:child_process";
-import { closeSync, fstatSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, fstatSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RelxError, type WireError } from "../errors.js";
-import { logFile } from "../daemon/daemon-files.js";
+import { logFile, openLogForAppend } from "../daemon/daemon-files.js";
 import type { DaemonMessage } from "../daemon/main.js";
 
 const DAEMON_MAIN = fileURLToPath(new URL("../daemon/main.js", import.meta.url));
@@ -35,8 +34,7 @@ export interface SpawnOptions {
 export async function spawnDaemon(options: SpawnOptions): Promise<SpawnedDaemon> {
   const { root, socket, envFile } = options;
   const log = logFile(root);
-  mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
-  const fd = openSync(log, "a", 0o600);
+  const fd = openLogForAppend(root);
   const logStart = fstatSync(fd).size;
   let child;
   try {

@@ -1,10 +1,13 @@
 /**
  * The daemon's runtime files under <root>/.relx: the log (log/daemon.log, appended) and the pid
- * file (relx.pid, replaced atomically, removed only by the daemon it names).
+ * file (relx.pid, replaced atomically, removed only by the daemon it names). .relx and .relx/log
+ * must be private (private-dir.ts), and the log is opened without following a symbolic link.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { RelxError } from "../errors.js";
+import { ensurePrivateDir } from "./private-dir.js";
 
 export type Log = (line: string) => void;
 
@@ -20,14 +23,52 @@ export function pidFile(root: string): string {
   return join(runtimeDir(root), "relx.pid");
 }
 
-/** A log that writes "<ISO time> <message>" lines, synchronously so a crash loses nothing. */
+/** Creates .relx (0700) if it is missing. Throws RELX_UNSAFE_PATH unless it is private, RELX_BAD_CONFIG without a root. */
+export function ensureRuntimeDir(root: string): void {
+  try {
+    ensurePrivateDir(runtimeDir(root));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    throw new RelxError("RELX_BAD_CONFIG", `no app at ${root}: the directory does not exist`, {
+      cause: err,
+      hint: "run relx in the app's root, or pass --root <dir>",
+    });
+  }
+}
+
+/** The log file's descriptor, for appending. Throws RELX_UNSAFE_PATH (a private dir, or a log that is a link). */
+export function openLogForAppend(root: string): number {
+  ensureRuntimeDir(root);
+  ensurePrivateDir(dirname(logFile(root)));
+  const file = logFile(root);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ELOOP") throw err;
+    throw new RelxError("RELX_UNSAFE_PATH", `${file} is a symbolic link; relx appends its log only to a file of its own`, {
+      hint: `remove the link with \`rm ${file}\`, then run the command again`,
+    });
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw new RelxError("RELX_UNSAFE_PATH", `${file} is not a regular file; relx appends its log only to a file of its own`, {
+      hint: `remove it with \`rm ${file}\`, then run the command again`,
+    });
+  }
+  return fd;
+}
+
+/**
+ * A log that writes "<ISO time> <message>" lines, synchronously so a crash loses nothing.
+ * Throws RELX_UNSAFE_PATH (.relx is checked in the foreground too: it holds the pid file and lock).
+ */
 export function openDaemonLog(root: string, foreground: boolean): { log: Log; close(): void } {
   if (foreground) {
+    ensureRuntimeDir(root);
     return { log: (line) => process.stdout.write(formatLine(line)), close: () => undefined };
   }
-  const file = logFile(root);
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const fd = openSync(file, "a", 0o600);
+  const fd = openLogForAppend(root);
   const log: Log = (line) => {
     try {
       writeSync(fd, formatLine(line));

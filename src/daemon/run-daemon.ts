@@ -3,14 +3,16 @@
  * own process for `relx start --foreground`).
  *
  *   state     event                                  next
- *   starting  config loaded, socket bound, pid file  booting
+ *   starting  config loaded, root locked, socket     booting
+ *             bound, pid file written
  *   booting   boot() resolves                        ready (runDaemon resolves)
- *   starting/ any failure                            logged; socket and pid file removed;
+ *   starting/ any failure                            logged; socket, pid file, lock removed;
  *   booting                                          runDaemon rejects (the caller exits 1)
  *   ready     SIGTERM / SIGINT / "stop" op           stopping: node.stop(), files removed, exit 0
  *
  * Requests other than ping and stop wait until boot is done. A stray error from user code
- * (uncaughtException, unhandledRejection) is logged and the daemon carries on.
+ * (uncaughtException, unhandledRejection) is logged and the daemon carries on; so is a
+ * process.exit() from user code (exit-guard.ts).
  */
 import { resolve } from "node:path";
 import { RelxError, toRelxError } from "../errors.js";
@@ -18,7 +20,9 @@ import type { PingResult, StopResult } from "../protocol/results.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
 import { loadConfig } from "../release/config.js";
 import { openDaemonLog, pidFile, removePidFile, writePidFile, type Log } from "./daemon-files.js";
+import { installExitGuard, type ExitGuard } from "./exit-guard.js";
 import { createReleaseNode, type ReleaseNode } from "./release-node.js";
+import { takeRootLock, type RootLock } from "./root-lock.js";
 import { startSocketServer, type SocketServer } from "./socket-server.js";
 
 export interface DaemonOptions {
@@ -43,14 +47,16 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonReady> {
   const root = resolve(options.root);
   const { log, close: closeLog } = openDaemonLog(root, options.foreground);
   guardAgainstStrayErrors(log);
+  const exitGuard = installExitGuard(log);
   log(`starting daemon (pid ${process.pid}, node ${process.version}) for ${root}`);
-  const daemon = new Daemon(root, log, closeLog);
+  const daemon = new Daemon(root, log, closeLog, exitGuard);
   try {
     return await daemon.start(options);
   } catch (err) {
     const error = toRelxError(err);
     log(`boot failed: ${describeFailure(err)}`);
     await daemon.cleanUp();
+    exitGuard.remove();
     throw error;
   }
 }
@@ -58,6 +64,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonReady> {
 class Daemon {
   private node: ReleaseNode | undefined;
   private server: SocketServer | undefined;
+  private rootLock: RootLock | undefined;
   private stopping: Promise<StopResult> | undefined;
   private readonly pidFile: string;
 
@@ -65,6 +72,7 @@ class Daemon {
     private readonly root: string,
     private readonly log: Log,
     private readonly closeLog: () => void,
+    private readonly exitGuard: ExitGuard,
   ) {
     this.pidFile = pidFile(root);
   }
@@ -74,6 +82,7 @@ class Daemon {
     const socket = options.socket === undefined
       ? checkSocketPath(config.socket, this.root)
       : checkSocketPath(options.socket, process.cwd());
+    this.rootLock = await takeRootLock(this.root, socket);
     const node = createReleaseNode({
       config,
       log: this.log,
@@ -128,13 +137,14 @@ class Daemon {
     await this.cleanUp();
     this.log(`stopped (exit ${code})`);
     this.closeLog();
-    process.exit(code);
+    this.exitGuard.exit(code);
   }
 
-  /** Removes the pid file and the socket; the client of a "stop" sees its connection close after. */
+  /** Removes the pid file, the root lock and the socket; the client of a "stop" sees its connection close after. */
   async cleanUp(): Promise<void> {
     if (this.node !== undefined && this.stopping === undefined) await this.stop("boot failed");
     await removePidFile(this.pidFile, process.pid);
+    await this.rootLock?.release();
     await this.server?.close();
   }
 
@@ -143,7 +153,7 @@ class Daemon {
       process.on(signal, () => {
         if (this.stopping !== undefined) {
           this.log(`${signal} again while stopping: exiting now`);
-          process.exit(1);
+          this.exitGuard.exit(1);
         }
         void this.stop(signal).then(() => this.exit(0));
       });

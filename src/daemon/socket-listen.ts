@@ -2,10 +2,11 @@
  * Binding the daemon's socket: owner-only, and never over a live daemon.
  *
  *   listen → ok                                  bound (mode 0600: umask 0177 around bind)
+ *   listen → EADDRINUSE, a symbolic link there    RELX_BAD_CONFIG (never listened through, never removed)
  *   listen → EADDRINUSE, a probe connects        RELX_DAEMON_RUNNING
  *   listen → EADDRINUSE, probe ECONNREFUSED      a dead daemon's socket: unlink it, listen once more
  */
-import { lstat, unlink } from "node:fs/promises";
+import { lstat, readlink, stat, unlink } from "node:fs/promises";
 import net from "node:net";
 import { RelxError } from "../errors.js";
 
@@ -16,6 +17,7 @@ export async function listenOrReplaceStale(makeServer: () => net.Server, path: s
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
   }
+  await refuseSymlink(path);
   const probe = await probeSocket(path);
   if (probe !== "refused" && probe !== "absent") throw daemonRunning(path, probe);
   if (probe === "refused") await removeStaleSocket(path);
@@ -62,6 +64,17 @@ function probeSocket(path: string): Promise<string> {
     socket.once("error", (err: NodeJS.ErrnoException) => {
       done(err.code === "ECONNREFUSED" ? "refused" : err.code === "ENOENT" ? "absent" : (err.code ?? "live"));
     });
+  });
+}
+
+/** bind() never follows a link, so a link at the path, dangling or not, is in the way: say so. */
+async function refuseSymlink(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => null);
+  if (info === null || !info.isSymbolicLink()) return;
+  const target = await readlink(path).catch(() => "?");
+  const dangling = (await stat(path).catch(() => null)) === null;
+  throw new RelxError("RELX_BAD_CONFIG", `${path} is a symbolic link (to ${target}${dangling ? ", which does not exist" : ""}), not a socket; relx will not listen through it or remove it`, {
+    hint: `remove the link with \`rm ${path}\`, or set "socket" in relx.config.json (or --socket) to another path`,
   });
 }
 

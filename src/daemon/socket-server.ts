@@ -1,14 +1,15 @@
 /**
  * The daemon's socket (SPEC §8): NDJSON over a Unix stream socket, owner-only, pipelined.
- * The socket file lives in a 0700 directory and is itself 0600 (socket-listen.ts); each client
- * is served by socket-connection.ts.
+ * The socket file lives in a private directory (private-dir.ts: ours, 0700, not a symbolic link)
+ * and is itself 0600 (socket-listen.ts); each client is served by socket-connection.ts.
  *
  *   start → listening → close() → closed (socket file removed, connections ended)
  */
-import { lstat, mkdir, unlink } from "node:fs/promises";
+import { lstat, unlink } from "node:fs/promises";
 import net from "node:net";
 import { dirname } from "node:path";
 import { checkSocketPath } from "../protocol/socket-path.js";
+import { ensurePrivateDir } from "./private-dir.js";
 import { serveConnection, type ConnectionOptions } from "./socket-connection.js";
 import { listenOrReplaceStale } from "./socket-listen.js";
 
@@ -23,7 +24,7 @@ export interface SocketServer {
   close(): Promise<void>;
 }
 
-/** Listen on options.path. Throws RELX_SOCKET_PATH_TOO_LONG, RELX_DAEMON_RUNNING, RELX_BAD_CONFIG. */
+/** Listen on options.path. Throws RELX_SOCKET_PATH_TOO_LONG, RELX_UNSAFE_PATH, RELX_DAEMON_RUNNING, RELX_BAD_CONFIG. */
 export async function startSocketServer(options: SocketServerOptions): Promise<SocketServer> {
   const path = checkSocketPath(options.path, process.cwd());
   const connections = new Set<net.Socket>();
@@ -35,7 +36,7 @@ export async function startSocketServer(options: SocketServerOptions): Promise<S
     });
     return server;
   };
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dirname(path), { recursive: true, forSocket: true });
   const server = await listenOrReplaceStale(makeServer, path);
   // Only now: a listen error (a stale socket replaced) is handled above and is not worth a log line.
   server.on("error", (err) => options.log(`socket server error: ${err.message}`));

@@ -16,8 +16,18 @@ export function checkSocketPath(path: string, base: string): string {
     throw new RelxError(
       "RELX_SOCKET_PATH_TOO_LONG",
       `the socket path ${absolute} is ${bytes} bytes; a Unix socket path can have at most ${MAX_SOCKET_PATH_BYTES}`,
-      { hint: 'set "socket" in relx.config.json, or pass --socket, to a shorter path such as /tmp/<app>.sock' },
+      { hint: `set "socket" in relx.config.json, or pass --socket, to a shorter path in a private directory, such as ${privateSocketSuggestion()}` },
     );
   }
   return absolute;
+}
+
+/**
+ * A short socket path in a directory only this user can write (the daemon makes it, mode 0700):
+ * never a socket directly in /tmp, where another user could take the name first.
+ */
+export function privateSocketSuggestion(): string {
+  const runtimeDir = process.env.XDG_RUNTIME_DIR;
+  if (runtimeDir !== undefined && runtimeDir.startsWith("/")) return `${runtimeDir}/relx/<app>.sock`;
+  return `/tmp/relx-${process.geteuid?.() ?? "<uid>"}/<app>.sock`;
 }

@@ -4,6 +4,7 @@ import { CALL } from "./message.js";
 import { PendingCall } from "./pending-call.js";
 import type { Pid } from "./pid.js";
 import type { Process } from "./process.js";
+import { MAX_TIMER_MS } from "./timeouts.js";
 
 let callTimeoutMs = 5000;
 
@@ -24,6 +25,6 @@ export function callProcess(p: Process, msg: unknown, timeoutMs: number, caller:
 
 /** `ms` when it is a usable timeout. Throws RELX_BAD_ARGUMENT. */
 export function checkTimeout(ms: unknown): number {
-  if (typeof ms === "number" && (ms > 0 || ms === Infinity)) return ms;
-  throw new RelxError("RELX_BAD_ARGUMENT", `expected a timeout in ms greater than 0 (or Infinity), got ${describeValue(ms)}`);
+  if (typeof ms === "number" && ((ms > 0 && ms <= MAX_TIMER_MS) || ms === Infinity)) return ms;
+  throw new RelxError("RELX_BAD_ARGUMENT", `expected a timeout in ms greater than 0 and at most ${MAX_TIMER_MS} (or Infinity), got ${describeValue(ms)}`);
 }

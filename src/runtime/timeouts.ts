@@ -3,6 +3,7 @@
  * group deadlines only grow, so each group is a FIFO with one timer armed for its head. A call
  * that settles first is skipped lazily when the head reaches it; once no call of a group is
  * outstanding its timer is cleared, so a finished script is not held open by old deadlines.
+ * Node fires a timer longer than MAX_TIMER_MS after 1 ms, so a longer wait is armed in steps.
  */
 import { Queue } from "./queue.js";
 
@@ -18,6 +19,9 @@ interface Group {
   timer: ReturnType<typeof setTimeout> | null;
   live: number;
 }
+
+/** The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const groups = new Map<number, Group>();
 
@@ -46,7 +50,8 @@ export function unwatchDeadline(item: Deadlined): void {
 }
 
 function arm(ms: number, group: Group, delay: number): void {
-  group.timer = setTimeout(() => expire(ms, group), Math.max(0, delay));
+  // A head deadline further off than one timer can wait wakes expire early, which re-arms for the rest.
+  group.timer = setTimeout(() => expire(ms, group), Math.min(Math.max(0, delay), MAX_TIMER_MS));
 }
 
 function expire(ms: number, group: Group): void {

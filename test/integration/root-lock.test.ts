@@ -1,0 +1,76 @@
+// Issue 9, finding 8: one daemon per root, whatever socket it is started on. A second
+// `relx start --socket other.sock` is refused naming the running daemon, and touches none of its
+// files; a daemon killed with SIGKILL leaves a lock the next start takes over.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanupRoots, copyExample, relx, relxJson, tempRoot } from "./harness.js";
+import { killHard } from "./fixtures-ledger.js";
+
+const otherSockets: Array<[root: string, socket: string]> = [];
+afterEach(async (context) => {
+  // cleanupRoots stops the daemon on the default socket; a test that failed may have left one on another.
+  for (const [root, socket] of otherSockets.splice(0)) if (existsSync(socket)) await relx(root, ["stop", "--socket", socket]);
+  await cleanupRoots(context);
+});
+
+const lockOf = (root: string) => join(root, ".relx", "daemon.lock");
+const pidOf = (root: string) => Number(readFileSync(join(root, ".relx", "relx.pid"), "utf8"));
+
+async function running(root: string, args: string[] = []): Promise<number> {
+  if (args[0] === "--socket") otherSockets.push([root, args[1]!]);
+  const started = await relxJson(root, ["start", ...args]);
+  expect(started.code, JSON.stringify(started.json)).toBe(0);
+  return started.json.pid as number;
+}
+
+describe("the root lock", () => {
+  it("refuses a second daemon on another socket, naming the running one's pid and socket", async () => {
+    const root = tempRoot();
+    copyExample(root);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    const first = await running(root);
+    const socket = join(root, ".relx", "relx.sock");
+    const other = join(root, "other.sock");
+    expect((await relxJson(root, ["call", "blackode", '{"add":5}'])).code).toBe(0);
+
+    const second = await relxJson(root, ["start", "--socket", other]);
+    expect(second.code).toBe(1);
+    expect(second.json.error).toMatchObject({ code: "RELX_DAEMON_RUNNING" });
+    expect(second.json.error.message).toBe(`a daemon (pid ${first}) already runs for ${root}, on ${socket}`);
+    expect(second.json.error.hint).toContain(`relx stop --socket ${socket}`);
+    const human = await relx(root, ["start", "--socket", other]);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(new RegExp(`^relx: a daemon \\(pid ${first}\\) already runs`));
+
+    // The running daemon's files are its own still, and it answers as before.
+    expect(existsSync(other)).toBe(false);
+    expect(pidOf(root)).toBe(first);
+    expect(JSON.parse(readFileSync(lockOf(root), "utf8"))).toEqual({ pid: first, socket });
+    expect((await relxJson(root, ["status"])).json.daemon.pid).toBe(first);
+    expect((await relxJson(root, ["state", "blackode"])).json).toEqual({ name: "blackode", money: 30005 });
+
+    // Once it stops, the root is free for a daemon on the other socket.
+    expect((await relx(root, ["stop"])).code).toBe(0);
+    expect(existsSync(lockOf(root))).toBe(false);
+    const next = await running(root, ["--socket", other]);
+    expect(JSON.parse(readFileSync(lockOf(root), "utf8"))).toEqual({ pid: next, socket: other });
+    expect((await relx(root, ["stop", "--socket", other])).code).toBe(0);
+    expect(existsSync(lockOf(root))).toBe(false);
+  });
+
+  it("takes over the lock of a daemon killed with SIGKILL", async () => {
+    const root = tempRoot();
+    copyExample(root);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    const first = await running(root);
+    await killHard(first);
+    expect(JSON.parse(readFileSync(lockOf(root), "utf8")).pid).toBe(first);
+
+    const next = await running(root, ["--socket", join(root, "other.sock")]);
+    expect(next).not.toBe(first);
+    expect(JSON.parse(readFileSync(lockOf(root), "utf8")).pid).toBe(next);
+    expect(pidOf(root)).toBe(next);
+    expect((await relx(root, ["stop", "--socket", join(root, "other.sock")])).code).toBe(0);
+  });
+});
