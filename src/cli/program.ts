@@ -66,6 +66,9 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("downgrade <vsn>", "hot downgrade to an older release", async () => (await upgrades()).downgrade)
     .option("--extra <json>", "passed to every codeChange as `extra`")
     .option("--dry-run", "run codeChange on copies of the states; change nothing");
+  define("check-upgrade <from> <to>", "run every changed server's codeChange, up and back down, on recorded states; no daemon", async () => (await import("./commands/check-upgrade.js")).checkUpgrade)
+    .option("--states <file>", "states recorded with `relx state --all --json` (default: each boot process's init under <from>)")
+    .option("--extra <json>", "passed to every codeChange as `extra`");
   return program;
 }
 
