@@ -23,7 +23,7 @@ function verdict({ result }: CheckReport): string {
   const differs = result.results.filter((r) => r.roundTrip === false).length;
   const n = result.results.length;
   const head = `check-upgrade ${result.from} → ${result.to}: ${n} process${n === 1 ? "" : "es"} checked`;
-  if (failed > 0) return `${head}, ${failed} failed\nhint: fix codeChange for the processes named above, rebuild ${result.to} under a new vsn, and check again`;
+  if (failed > 0) return `${head}, ${failed} failed\nhint: fix codeChange (or init) for the processes named above, build a new release with \`relx build\`, and check it`;
   const note = differs > 0 ? `; ${differs} round trip${differs === 1 ? "" : "s"} differ (not a failure)` : "";
   return `${head}, all ok${note}`;
 }
