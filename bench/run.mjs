@@ -19,6 +19,7 @@ const benches = [
   { file: "daemon-scale.mjs", node: ["--max-old-space-size=4096"] },
   { file: "daemon-load.mjs" },
   { file: "daemon-old-code.mjs" },
+  { file: "check-upgrade.mjs" },
 ];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
