@@ -12,6 +12,8 @@
  * |         |                              | died (both: that task fails, the rest go to a new one)|
  * | ended   | terminated                   | —                                                     |
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { RelxError } from "../errors.js";
 import { codeChangeFailed, initFailed } from "./messages.js";
@@ -56,7 +58,7 @@ export function startRunner(init: RunnerInit): CheckRunner {
       while (remaining.length > 0) {
         const batch = remaining;
         const spawned = await take();
-        const outcome = await runOn(spawned, batch.map((i) => tasks[i]!), { extra, timeoutMs: init.timeoutMs }).finally(() => end(spawned));
+        const outcome = await runOn(spawned, batch.map((i) => tasks[i]!), { extra, timeoutMs: init.timeoutMs }).finally(() => dismiss(spawned));
         for (const r of outcome.results) {
           r.index = batch[r.index]!;
           results[r.index] = r;
@@ -73,7 +75,7 @@ export function startRunner(init: RunnerInit): CheckRunner {
     async close() {
       const left = spare;
       spare = undefined;
-      await left?.then(end, () => undefined);
+      await left?.then(dismiss, () => undefined);
     },
   };
 }
@@ -90,13 +92,18 @@ interface BatchOutcome {
 }
 
 /** Ends the worker without waiting for it (that takes tens of ms): nothing of it is needed any more. */
-function end(spawned: Spawned): void {
+function dismiss(spawned: Spawned): void {
   spawned.worker.unref();
   void spawned.worker.terminate();
 }
 
 /** A worker that has loaded the releases. Rejects (the worker ended) when it could not. */
 function spawn(init: RunnerInit): Promise<Spawned> {
+  if (!existsSync(WORKER)) {
+    return Promise.reject(new RelxError("RELX_BUG", `check-upgrade's worker ${fileURLToPath(WORKER)} is missing`, {
+      hint: "relx is not built: run `npm run build` in its checkout, or reinstall it",
+    }));
+  }
   const board = new ProgressBoard();
   // No inherited execArgv: the caller's (a test runner's loader, --input-type) need not suit a worker.
   const worker = new Worker(WORKER, { workerData: { ...init, board: board.buffer }, execArgv: [], stdout: true, stderr: true });

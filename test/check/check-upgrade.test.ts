@@ -10,7 +10,7 @@ import { CENTS_V2, bankRoot, waysRoot, writeStates } from "./fixtures.js";
 // One bank (1.0.0 and 2.0.0) for the tests that only read it; the roots go after the file.
 let bank: string;
 beforeAll(async () => void (bank = await bankRoot()));
-afterAll(cleanupRoots);
+afterAll(() => cleanupRoots());
 
 const ok = { ok: true };
 
