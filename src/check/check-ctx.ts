@@ -2,7 +2,9 @@
  * The `ctx` that init and codeChange receive under check-upgrade. No node runs there, so nothing
  * can answer: `call` and `spawn` reject with RELX_CHECK_NO_NODE, and what only delivers
  * (`cast`, `send`, `reply`, `sendAfter`, a bound callback, `stop`) delivers nowhere, as a message
- * to a process that is gone does in OTP. `self` is the pid the state was recorded under.
+ * to a process that is gone does in OTP. No process ends under a check, so a monitor never fires;
+ * what `own` is given is closed when the check's worker ends. `self` is the pid the state was
+ * recorded under.
  */
 import { RelxError } from "../errors.js";
 import { Pid } from "../runtime/pid.js";
@@ -47,4 +49,16 @@ export class CheckCtx implements Ctx {
   bind(): (...args: unknown[]) => void {
     return nothing;
   }
+
+  own<T>(resource: T): T {
+    return resource;
+  }
+
+  monitor(): number {
+    return ++monitors;
+  }
+
+  demonitor(): void {}
 }
+
+let monitors = 0;

@@ -16,7 +16,7 @@ import { parseVsn } from "../release/vsn.js";
 import { startRunner } from "./runner.js";
 import { readStates } from "./states-file.js";
 import type { ProcessState } from "../protocol/results.js";
-import type { CheckProcessResult, CheckResult, CheckTask, CheckUpgradeOptions, TaskResult, TaskSource } from "./types.js";
+import type { BootEntry, CheckProcessResult, CheckResult, CheckTask, CheckUpgradeOptions, TaskResult, TaskSource } from "./types.js";
 
 /** The check's result, the `--json` shape, and what the text output adds to it. */
 export interface CheckReport {
@@ -41,9 +41,10 @@ interface Recorded {
 
 /**
  * The `--json` shape of the check. Throws RELX_BAD_CONFIG, RELX_BAD_VSN, RELX_NO_SUCH_RELEASE,
- * RELX_WRONG_DIRECTION, RELX_BAD_ARGUMENT (the states), and what verifying and loading the releases
- * throws (RELX_CHECKSUM_MISMATCH, RELX_WRONG_APP, RELX_BAD_RELEASE). A failed codeChange is a
- * result, not a throw.
+ * RELX_WRONG_DIRECTION, RELX_BAD_ARGUMENT (the states), what verifying and loading the releases
+ * throws (RELX_CHECKSUM_MISMATCH, RELX_WRONG_APP, RELX_BAD_RELEASE) and, without states, what
+ * evaluating the old boot spec throws (RELX_BAD_APP_CONFIG, RELX_BAD_BOOT_SPEC). A failed
+ * codeChange is a result, not a throw.
  */
 export async function checkUpgrade(options: CheckUpgradeOptions): Promise<CheckResult> {
   return (await runCheckUpgrade(options)).result;
@@ -56,7 +57,7 @@ export async function runCheckUpgrade(options: CheckUpgradeOptions): Promise<Che
   const runner = startRunner({ config, from, to, loadFrom: fromInit, timeoutMs: config.codeChangeTimeoutMs });
   try {
     const [fromManifest, toManifest] = await Promise.all([from, to].map((vsn) => verifyRelease(releaseDir(config, vsn), config.name)));
-    const recorded = fromInit ? bootProcesses(fromManifest!) : recordedProcesses(await readStates(options.states!));
+    const recorded = fromInit ? bootProcesses(fromManifest!, await runner.bootProcesses()) : recordedProcesses(await readStates(options.states!));
     const plan = planFor(fromManifest!, toManifest!, recorded);
     const changes = stepsOf(plan, "change-code");
     const tasks: CheckTask[] = changes.map((s) => ({ name: s.process, pid: s.ref.pid, server: s.server, fromVsn: s.fromVsn, source: s.ref.source }));
@@ -107,18 +108,12 @@ function checkVsns(config: RelxConfig, fromValue: string, toValue: string): { fr
 }
 
 /**
- * The old release's boot processes, each to start from its init(args). The args are those the
- * build recorded in release.json (boot.processes[].args).
+ * The old release's boot processes, each to start from its init(args): the list and the args as
+ * its boot spec evaluates in the worker, with the app's config resolved from this environment.
  */
-function bootProcesses(manifest: Manifest): Recorded[] {
+function bootProcesses(manifest: Manifest, boot: BootEntry[]): Recorded[] {
   const vsnOf = new Map(manifest.servers.map((s) => [s.name, s.vsn]));
-  return manifest.boot.processes.map((spec) => ({
-    name: spec.name,
-    pid: null,
-    server: spec.server,
-    vsn: vsnOf.get(spec.server) ?? null,
-    source: { kind: "init", args: spec.args },
-  }));
+  return boot.map((p) => ({ name: p.name, pid: null, server: p.server, vsn: vsnOf.get(p.server) ?? null, source: { kind: "init" } }));
 }
 
 function recordedProcesses(states: ProcessState[]): Recorded[] {

@@ -19,8 +19,9 @@ import type { CheckStep, CheckTask, TaskResult } from "./types.js";
 
 export interface TaskEnv {
   to: LoadedRelease;
-  /** Loaded when some task starts from init. */
+  /** Loaded when the tasks start from init, with each boot process's args as its boot spec gives them. */
   from: LoadedRelease | undefined;
+  bootArgs: Map<string, unknown>;
   extra: unknown;
   timeoutMs: number;
   board: ProgressBoard;
@@ -40,7 +41,7 @@ function andThen<T, U>(value: Sync<T>, fn: (v: T) => Sync<U>): Sync<U> {
 export function runTask(task: CheckTask, index: number, env: TaskEnv): Sync<TaskResult> {
   const ctx = new CheckCtx(task.pid, index);
   const source = task.source;
-  const start: Sync<StepOutcome> = source.kind === "init" ? runInit(task, source.args, { index, env, ctx }) : { ok: true, value: source.state };
+  const start: Sync<StepOutcome> = source.kind === "init" ? runInit(task, { index, env, ctx }) : { ok: true, value: source.state };
   return andThen(start, (init) => {
     if (!init.ok) return { index, up: init.step };
     const state = init.value;
@@ -65,9 +66,10 @@ interface Call {
 }
 
 /** The old code's init(args), as the old release's boot would run it. */
-function runInit(task: CheckTask, args: unknown, call: Call): Sync<StepOutcome> {
+function runInit(task: CheckTask, call: Call): Sync<StepOutcome> {
   const { index, env, ctx } = call;
   const def = env.from!.servers.get(task.server)!;
+  const args = env.bootArgs.get(task.name);
   return andThen(bounded(env, index, "init", () => def.init(args, ctx)), (r): StepOutcome => {
     if (r.ok) return r;
     return { ok: false, step: initFailed(task.server, task.name, env.from!.manifest.vsn, describeError(r.error)) };

@@ -18,7 +18,7 @@ import { Worker } from "node:worker_threads";
 import { RelxError } from "../errors.js";
 import { codeChangeFailed, initFailed } from "./messages.js";
 import { ProgressBoard, type Progress } from "./progress-board.js";
-import type { CheckTask, FromWorker, TaskResult, WorkerInit } from "./types.js";
+import type { BootEntry, CheckTask, FromWorker, TaskResult, WorkerInit } from "./types.js";
 
 /** Both layouts (src/check under vitest, dist/check when installed) sit two levels below the package. */
 const WORKER = new URL("../../dist/check/worker.js", import.meta.url);
@@ -29,6 +29,8 @@ export type RunnerInit = Omit<WorkerInit, "board">;
 export interface CheckRunner {
   /** Each task's result, in order. Throws what loading the releases throws (RELX_BAD_RELEASE, RELX_CHECKSUM_MISMATCH, …). */
   run(tasks: CheckTask[], extra: unknown): Promise<TaskResult[]>;
+  /** The old release's boot processes as its boot spec evaluates in the worker (a check from init). */
+  bootProcesses(): Promise<BootEntry[]>;
   /** Ends the worker still waiting, if any. */
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export interface CheckRunner {
 interface Spawned {
   worker: Worker;
   board: ProgressBoard;
+  boot: BootEntry[];
 }
 
 /**
@@ -52,6 +55,10 @@ export function startRunner(init: RunnerInit): CheckRunner {
     return next;
   };
   return {
+    async bootProcesses() {
+      spare ??= spawn(init);
+      return (await spare).boot;
+    },
     async run(tasks, extra) {
       const results: (TaskResult | undefined)[] = new Array(tasks.length);
       let remaining = tasks.map((_, i) => i);
@@ -112,15 +119,15 @@ function spawn(init: RunnerInit): Promise<Spawned> {
   worker.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
   return new Promise<Spawned>((resolve, reject) => {
     const timer = setTimeout(() => done(loadFailed(init, `it did not load within ${LOAD_TIMEOUT_MS / 1000} s (top-level code that never returns?)`)), LOAD_TIMEOUT_MS);
-    const done = (err?: RelxError) => {
+    const done = (err?: RelxError, boot: BootEntry[] = []) => {
       clearTimeout(timer);
       worker.off("message", onMessage).off("error", onError).off("exit", onExit);
-      if (err === undefined) return resolve({ worker, board });
+      if (err === undefined) return resolve({ worker, board, boot });
       void worker.terminate();
       reject(err);
     };
     const onMessage = (m: FromWorker) => {
-      if (m.type === "ready") done();
+      if (m.type === "ready") done(undefined, m.boot);
       else if (m.type === "load-failed") done(RelxError.fromWire(m.error));
     };
     const onError = (err: Error) => done(loadFailed(init, err.message));

@@ -46,8 +46,11 @@ export interface CheckUpgradeOptions {
   extra?: unknown;
 }
 
-/** What one check starts from: a recorded state, or init with the args of the old release's boot spec. */
-export type TaskSource = { kind: "state"; state: unknown } | { kind: "init"; args?: unknown };
+/**
+ * What one check starts from: a recorded state, or init with the args the old release's boot spec
+ * gives that process (evaluated in the worker, where the release's code runs).
+ */
+export type TaskSource = { kind: "state"; state: unknown } | { kind: "init" };
 
 /** One process to check, as the worker receives it. */
 export interface CheckTask {
@@ -72,7 +75,7 @@ export interface WorkerInit {
   config: RelxConfig;
   from: string;
   to: string;
-  /** Load the old release's code too (some task starts from init). */
+  /** Load the old release's code too and evaluate its boot spec: the states come from init. */
   loadFrom: boolean;
   timeoutMs: number;
   /** A ProgressBoard's buffer. */
@@ -80,13 +83,19 @@ export interface WorkerInit {
 }
 
 /**
- * Tasks and results cross as JSON text: recorded states and boot args are JSON already, and one
+ * Tasks and results cross as JSON text: recorded states are JSON already, and one
  * string is far cheaper to pass between threads than 10,000 objects cloned one by one.
  */
 export type ToWorker = { type: "run"; tasks: string; extra: unknown };
 
+/** A boot process of the old release, as its boot spec evaluates where the check runs. */
+export interface BootEntry {
+  name: string;
+  server: string;
+}
+
 export type FromWorker =
-  | { type: "ready" }
+  | { type: "ready"; boot: BootEntry[] }
   | { type: "load-failed"; error: { code: string; message: string; hint?: string } }
   | { type: "results"; results: string }
   | { type: "done" };

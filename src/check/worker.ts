@@ -1,16 +1,18 @@
 /**
  * The check's worker thread: loads the releases (checksums verified, each server module evaluated
- * as the daemon evaluates it), then runs the batches of tasks it is sent, one task at a time, and
+ * as the daemon evaluates it; for a check from init, the old release's boot spec evaluated with the
+ * app's config resolved from this environment, as a daemon here would), then runs the batches of tasks it is sent, one task at a time, and
  * posts their results in chunks. User code runs only here, so a callback that blocks this thread
  * can be cut off by terminating it (runner.ts) and nothing of it reaches the caller's process.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { toRelxError } from "../errors.js";
+import { evaluateBootSpec } from "../daemon/app-runtime.js";
+import { RelxError, toRelxError } from "../errors.js";
 import { loadRelease } from "../release/load-release.js";
 import { isThenable } from "../runtime/message.js";
 import { ProgressBoard } from "./progress-board.js";
 import { runTask, type TaskEnv } from "./run-task.js";
-import type { CheckTask, FromWorker, TaskResult, ToWorker, WorkerInit } from "./types.js";
+import type { BootEntry, CheckTask, FromWorker, TaskResult, ToWorker, WorkerInit } from "./types.js";
 
 /** Results are posted every CHUNK tasks, or FLUSH_MS after the last post: few messages, little lost to a kill. */
 const CHUNK = 512;
@@ -27,17 +29,31 @@ process.on("uncaughtException", () => undefined);
 
 async function main(): Promise<void> {
   let env: TaskEnv;
+  let boot: BootEntry[] = [];
   try {
     const to = await loadRelease(init.config, init.to);
     const from = init.loadFrom ? await loadRelease(init.config, init.from) : undefined;
-    env = { to, from, extra: null, timeoutMs: init.timeoutMs, board: new ProgressBoard(init.board) };
+    const processes = from === undefined ? [] : (await evaluateBootSpec(from, init.config.envFile).catch(forTheCheck)).processes;
+    boot = processes.map((p) => ({ name: p.name, server: p.server }));
+    const bootArgs = new Map(processes.map((p) => [p.name, p.args]));
+    env = { to, from, bootArgs, extra: null, timeoutMs: init.timeoutMs, board: new ProgressBoard(init.board) };
   } catch (err) {
     const { code, message, hint } = toRelxError(err).toWire();
     post({ type: "load-failed", error: { code, message, ...(hint === undefined ? {} : { hint }) } });
     return;
   }
   port.on("message", (message: ToWorker) => void runBatch(message, env));
-  post({ type: "ready" });
+  post({ type: "ready", boot });
+}
+
+/** A config value the boot spec needs and this environment lacks: say how to give it here. */
+function forTheCheck(err: unknown): never {
+  const e = toRelxError(err);
+  if (e.code !== "RELX_BAD_APP_CONFIG") throw e;
+  throw new RelxError(e.code, `${e.message} (the old release's boot spec, evaluated for check-upgrade without --states)`, {
+    cause: e,
+    hint: "set it in check-upgrade's environment (or the envFile of relx.config.json), or check states recorded on a node with --states",
+  });
 }
 
 async function runBatch(message: ToWorker, env: TaskEnv): Promise<void> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheckUpgrade } from "../../src/check/check-upgrade.js";
 import { checkUpgrade } from "relx/testing";
 import { cleanupRoots } from "../integration/harness.js";
-import { CENTS_V2, bankRoot, waysRoot, writeStates } from "./fixtures.js";
+import { CENTS_V2, bankRoot, configuredBankRoot, waysRoot, writeStates } from "./fixtures.js";
 
 // One bank (1.0.0 and 2.0.0) for the tests that only read it; the roots go after the file.
 let bank: string;
@@ -56,6 +56,27 @@ describe("checkUpgrade on the bank example", () => {
       `DemoServer.codeChange("1") failed for acct-613: TypeError: Cannot read properties of null (reading 'toFixed') (at state.money, which is null)`,
     );
     expect(report.results.filter((r) => r.roundTrip === true)).toHaveLength(999);
+  });
+});
+
+describe("a check from init", () => {
+  it("evaluates the old boot spec with the app's config resolved from the check's environment", async () => {
+    const root = await configuredBankRoot();
+    const saved = { ...process.env };
+    try {
+      delete process.env.BANK_START;
+      delete process.env.BANK_OWNER;
+      const missing = await checkUpgrade({ root, from: "1.0.0", to: "2.0.0" }).catch((err) => err);
+      expect(missing).toMatchObject({ code: "RELX_BAD_APP_CONFIG", hint: expect.stringContaining("--states") });
+      expect(missing.message).toContain("BANK_OWNER");
+      process.env.BANK_OWNER = "blackode";
+      expect((await checkUpgrade({ root, from: "1.0.0", to: "2.0.0" })).results).toEqual([{ name: "blackode", server: "DemoServer", up: ok, down: ok, roundTrip: true }]);
+      process.env.BANK_START = "5000";
+      const rich = await checkUpgrade({ root, from: "1.0.0", to: "2.0.0" });
+      expect(rich.results[0]!.up.error!.message).toBe(`DemoServer.codeChange("1") failed for blackode: too rich: 5000`);
+    } finally {
+      process.env = saved;
+    }
   });
 });
 

@@ -92,3 +92,27 @@ export default defineServer({ name: "${name}", vsn: "${vsn}", init: (args: any) 
   await build(root, "2.0.0");
   return root;
 }
+
+/**
+ * The bank whose boot spec takes blackode's money from the app's config: `start` (BANK_START,
+ * default 100) and a required `owner` (BANK_OWNER). Its 2.0.0 refuses, on the way up, more money
+ * than 1,000, so a check from init shows which config it ran with.
+ */
+export async function configuredBankRoot(): Promise<string> {
+  const root = tempRoot();
+  copyExample(root);
+  writeFiles(root, {
+    "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({
+  config: { start: { env: "BANK_START", type: "number", default: 100 }, owner: { env: "BANK_OWNER", type: "string" } },
+  processes: (config: any) => [{ name: "blackode", server: "DemoServer", args: { name: config.owner, money: config.start } }],
+});
+`,
+  });
+  await build(root);
+  writeFiles(root, {
+    "src/demo_server.ts": CENTS_V2.replace(`if (oldVsn === "1")`, `if (oldVsn === "1" && state.money > 1000) throw new Error("too rich: " + state.money);\n    if (oldVsn === "1")`),
+  });
+  await build(root, "2.0.0");
+  return root;
+}
