@@ -141,16 +141,18 @@ function runOn(spawned: Spawned, tasks: CheckTask[], options: { extra: unknown; 
   const { worker, board } = spawned;
   const { timeoutMs } = options;
   const results: TaskResult[] = [];
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const end = (cut?: Cut) => {
+    const end = (cut?: Cut, bug?: RelxError) => {
       clearTimeout(timer);
       worker.removeAllListeners("message").removeAllListeners("exit").removeAllListeners("error");
-      resolve({ results, cut });
+      if (bug === undefined) resolve({ results, cut });
+      else reject(bug);
     };
     worker.on("message", (m: FromWorker) => {
       if (m.type === "results") results.push(...(JSON.parse(m.results) as TaskResult[]));
       else if (m.type === "done") end();
+      else if (m.type === "bug") end(undefined, new RelxError("RELX_BUG", `check-upgrade's worker failed: ${m.message}`, { hint: "this is a bug in relx; please report it with the release" }));
     });
     const died = (why: string) => {
       const progress = board.read();

@@ -98,4 +98,6 @@ export type FromWorker =
   | { type: "ready"; boot: BootEntry[] }
   | { type: "load-failed"; error: { code: string; message: string; hint?: string } }
   | { type: "results"; results: string }
-  | { type: "done" };
+  | { type: "done" }
+  /** The worker's own code failed between tasks: a bug in relx. */
+  | { type: "bug"; message: string };

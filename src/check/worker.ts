@@ -6,9 +6,9 @@
  * can be cut off by terminating it (runner.ts) and nothing of it reaches the caller's process.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { evaluateBootSpec } from "../daemon/app-runtime.js";
 import { RelxError, toRelxError } from "../errors.js";
-import { loadRelease } from "../release/load-release.js";
+import type { RunningApp } from "../daemon/app-runtime.js";
+import { loadRelease, type LoadedRelease } from "../release/load-release.js";
 import { isThenable } from "../runtime/message.js";
 import { ProgressBoard } from "./progress-board.js";
 import { runTask, type TaskEnv } from "./run-task.js";
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   try {
     const to = await loadRelease(init.config, init.to);
     const from = init.loadFrom ? await loadRelease(init.config, init.from) : undefined;
-    const processes = from === undefined ? [] : (await evaluateBootSpec(from, init.config.envFile).catch(forTheCheck)).processes;
+    const processes = from === undefined ? [] : (await bootSpecOf(from)).processes;
     boot = processes.map((p) => ({ name: p.name, server: p.server }));
     const bootArgs = new Map(processes.map((p) => [p.name, p.args]));
     env = { to, from, bootArgs, extra: null, timeoutMs: init.timeoutMs, board: new ProgressBoard(init.board) };
@@ -42,8 +42,16 @@ async function main(): Promise<void> {
     post({ type: "load-failed", error: { code, message, ...(hint === undefined ? {} : { hint }) } });
     return;
   }
-  port.on("message", (message: ToWorker) => void runBatch(message, env));
+  port.on("message", (message: ToWorker) => {
+    runBatch(message, env).catch((err: unknown) => post({ type: "bug", message: err instanceof Error ? err.stack ?? err.message : String(err) }));
+  });
   post({ type: "ready", boot });
+}
+
+/** The old release's boot spec, evaluated as a daemon here would (loaded only for a check from init). */
+async function bootSpecOf(from: LoadedRelease): Promise<RunningApp> {
+  const { evaluateBootSpec } = await import("../daemon/app-runtime.js");
+  return evaluateBootSpec(from, init.config.envFile).catch(forTheCheck);
 }
 
 /** A config value the boot spec needs and this environment lacks: say how to give it here. */
