@@ -20,6 +20,7 @@ const benches = [
   { file: "daemon-load.mjs" },
   { file: "daemon-old-code.mjs" },
   { file: "chat-upgrade.mjs", node: ["--max-old-space-size=4096"] },
+  { file: "check-upgrade.mjs" },
 ];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -50,7 +50,12 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("status", "release, releases, processes, last upgrade", async () => (await daemon()).status);
   define("call <process> <json>", "call a process; prints the reply as JSON", async () => (await daemon()).call);
   define("cast <process> <json>", "cast to a process", async () => (await daemon()).cast);
-  define("state <process>", "print a process's state as JSON", async () => (await daemon()).state);
+  define("state [process]", "print a process's state as JSON (--all: every live process's)", async () => (await daemon()).state)
+    .option("--all", "every live process: { processes: [ { name, pid, server, vsn, state } ] }")
+    .hook("preAction", (command) => {
+      const named = command.args.length > 0;
+      if (named === (command.opts().all === true)) command.error("error: name one process, or pass --all (not both)");
+    });
   define("eval <code>", "run JavaScript inside the daemon and print its value (call, cast, send, whereis, sys, status() in scope)", async () => (await import("./commands/eval.js")).evalCode);
   define("remote", "an interactive JavaScript console inside the daemon (leaving it leaves the daemon running)", async () => (await import("./commands/eval.js")).remote);
   define("restart <process>", "start a boot process again from its boot spec (also one that gave up)", async () => (await daemon()).restart);
@@ -61,6 +66,9 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("downgrade <vsn>", "hot downgrade to an older release", async () => (await upgrades()).downgrade)
     .option("--extra <json>", "passed to every codeChange as `extra`")
     .option("--dry-run", "run codeChange on copies of the states; change nothing");
+  define("check-upgrade <from> <to>", "run every changed server's codeChange, up and back down, on recorded states; no daemon", async () => (await import("./commands/check-upgrade.js")).checkUpgrade)
+    .option("--states <file>", "states recorded with `relx state --all --json` (default: each boot process's init under <from>)")
+    .option("--extra <json>", "passed to every codeChange as `extra`");
   return program;
 }
 

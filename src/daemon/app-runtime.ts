@@ -9,7 +9,7 @@ import { RelxError } from "../errors.js";
 import { resolveConfig, type ResolvedConfig } from "../release/app-config.js";
 import { evaluateApp, type AppHooks, type HookName } from "../release/app-spec.js";
 import type { BootProcess } from "../release/manifest.js";
-import type { LoadedRelease } from "./load-release.js";
+import type { LoadedRelease } from "../release/load-release.js";
 
 /** A release's boot spec as evaluated for this node. */
 export interface RunningApp {

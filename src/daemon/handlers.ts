@@ -1,7 +1,7 @@
 /**
- * The release node's op handlers (status, call, cast, state, upgrade, downgrade), typed by the
- * protocol's op table; run-daemon.ts adds ping and stop. Each returns the §6 JSON shape or
- * throws a RelxError.
+ * The release node's op handlers (status, call, cast, state, states, upgrade, downgrade), typed
+ * by the protocol's op table; run-daemon.ts adds ping and stop. Each returns the §6 JSON shape
+ * or throws a RelxError.
  */
 import { RelxError } from "../errors.js";
 import type { Handlers } from "../protocol/ops.js";
@@ -9,6 +9,7 @@ import * as host from "../runtime/host.js";
 import type { NodeState } from "./node-state.js";
 import { evaluate } from "./eval.js";
 import { restartBoot } from "./restart.js";
+import { statesOf } from "./states.js";
 import { statusOf } from "./status.js";
 import { abort, commit, prepare } from "./upgrade/two-phase.js";
 import { runUpgrade } from "./upgrade/upgrade.js";
@@ -32,6 +33,7 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
       return { ok: true as const };
     }),
     state: served(async (req) => host.renderValue(await host.getState(host.find(req.process)))),
+    states: served(() => statesOf()),
     upgrade: served((req) => upgradeOp(node, "up", req)),
     downgrade: served((req) => upgradeOp(node, "down", req)),
     restart: served((req) => restartBoot(node, req.process)),

@@ -15,7 +15,7 @@ import type { UpgradeRecord, LastUpgrade } from "../protocol/results.js";
 import type { RelxConfig } from "../release/config.js";
 import type { ProcessRef } from "../runtime/host.js";
 import type { RunningApp } from "./app-runtime.js";
-import type { LoadedRelease } from "./load-release.js";
+import type { LoadedRelease } from "../release/load-release.js";
 
 export type NodePhase = "new" | "up" | "upgrading" | "stopping" | "stopped";
 

@@ -12,7 +12,7 @@ import { readReleases, setReleaseState } from "../release/store/releases-store.j
 import * as host from "../runtime/host.js";
 import { nodeHandlers, type NodeHandlers } from "./handlers.js";
 import { evaluateBootSpec, runHook } from "./app-runtime.js";
-import { loadRelease, serverOf } from "./load-release.js";
+import { loadRelease, serverOf } from "../release/load-release.js";
 import { BOOT_INIT_TIMEOUT_MS, type Log, type NodeState } from "./node-state.js";
 import { logRuntimeEvent } from "./runtime-log.js";
 import { abortHeld } from "./upgrade/two-phase.js";

@@ -6,7 +6,7 @@
 import { RelxError } from "../errors.js";
 import type { RestartResult } from "../protocol/results.js";
 import * as host from "../runtime/host.js";
-import { serverOf } from "./load-release.js";
+import { serverOf } from "../release/load-release.js";
 import { BOOT_INIT_TIMEOUT_MS, type NodeState } from "./node-state.js";
 import { stopOne } from "./shutdown.js";
 

@@ -13,6 +13,7 @@ import type {
   PingResult,
   PrepareResult,
   RestartResult,
+  StatesResult,
   StatusResult,
   StopResult,
   UpgradeResult,
@@ -44,6 +45,7 @@ export interface OpTable {
   call: { fields: { process: string; msg: unknown; timeoutMs?: number }; result: unknown };
   cast: { fields: { process: string; msg: unknown }; result: CastResult };
   state: { fields: { process: string }; result: unknown };
+  states: { fields: {}; result: StatesResult };
   upgrade: { fields: UpgradeFields; result: UpgradeResult | DryRunResult };
   downgrade: { fields: UpgradeFields; result: UpgradeResult | DryRunResult };
   restart: { fields: { process: string }; result: RestartResult };
@@ -101,6 +103,7 @@ export const FIELDS: { [K in Op]: FieldSpecs<FieldsOf<K>> } = {
   call: { process: PROCESS, msg: MSG, timeoutMs: TIMEOUT },
   cast: { process: PROCESS, msg: MSG },
   state: { process: PROCESS },
+  states: {},
   upgrade: UPGRADE,
   downgrade: UPGRADE,
   restart: { process: PROCESS },

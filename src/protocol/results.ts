@@ -67,6 +67,21 @@ export interface ChangedProcess {
   toVsn: string;
 }
 
+/** One live process and its state, as `relx state --all` records it (the state rules of `relx state`). */
+export interface ProcessState {
+  /** Its registered name; null for an unnamed spawned process. */
+  name: string | null;
+  pid: string;
+  server: string;
+  vsn: string | null;
+  state: unknown;
+}
+
+/** The `states` op: every live process's state, in start order (`relx state --all --json`). */
+export interface StatesResult {
+  processes: ProcessState[];
+}
+
 /** A successful `upgrade` / `downgrade`. A failure is an error answer with `rolledBack`. */
 export interface UpgradeResult {
   ok: true;

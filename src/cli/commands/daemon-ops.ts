@@ -1,7 +1,8 @@
-/** Commands that ask the running daemon: ping, status, call, cast, state, stop. */
+/** Commands that ask the running daemon: ping, status, call, cast, state (one, or --all), stop. */
 import { request } from "../../client/request.js";
 import { parseJsonArgument } from "../args.js";
 import type { CommandOutput, CommonOptions } from "../output.js";
+import { renderStates } from "../render-states.js";
 import { renderStatus } from "../render-status.js";
 import { renderTable } from "../render-table.js";
 import { resolveSocketPath } from "../socket-path.js";
@@ -29,8 +30,14 @@ export async function cast(options: CommonOptions, processName: string, json: st
   return { value: { ok: true }, text: () => `relx: cast to ${processName}` };
 }
 
-export async function state(options: CommonOptions, processName: string): Promise<CommandOutput> {
-  return jsonValue(await request(await resolveSocketPath(options), { op: "state", process: processName }));
+/** `relx state <process>`, or with `--all` every live process (the CLI refuses both or neither). */
+export async function state(options: CommonOptions & { all?: boolean }, processName: string | undefined): Promise<CommandOutput> {
+  const socket = await resolveSocketPath(options);
+  if (options.all === true || processName === undefined) {
+    const result = await request(socket, { op: "states" });
+    return { value: result, text: () => renderStates(result) };
+  }
+  return jsonValue(await request(socket, { op: "state", process: processName }));
 }
 
 export async function config(options: CommonOptions): Promise<CommandOutput> {

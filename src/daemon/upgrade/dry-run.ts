@@ -8,7 +8,7 @@ import { toRelxError } from "../../errors.js";
 import type { DryRunProcessResult, DryRunResult } from "../../protocol/results.js";
 import { stepsOf } from "../../release/plan.js";
 import * as host from "../../runtime/host.js";
-import { serverOf } from "../load-release.js";
+import { serverOf } from "../../release/load-release.js";
 import { planLive, planSummary } from "./live-plan.js";
 import type { UpgradeRun } from "./options.js";
 import { failed, round } from "./result.js";

@@ -1,7 +1,7 @@
 /** What one upgrade or downgrade request asks for. */
 import type { Direction } from "../../release/plan.js";
 import type { RunningApp } from "../app-runtime.js";
-import type { LoadedRelease } from "../load-release.js";
+import type { LoadedRelease } from "../../release/load-release.js";
 import type { NodeState } from "../node-state.js";
 
 export interface UpgradeOptions {

@@ -10,7 +10,7 @@ import type { Direction } from "../../release/plan.js";
 import { releaseDir } from "../../release/store/verify.js";
 import { parseVsn } from "../../release/vsn.js";
 import { evaluateBootSpec, type RunningApp } from "../app-runtime.js";
-import { loadRelease, type LoadedRelease } from "../load-release.js";
+import { loadRelease, type LoadedRelease } from "../../release/load-release.js";
 import type { NodeState } from "../node-state.js";
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { BootProcess } from "../../release/manifest.js";
 import * as host from "../../runtime/host.js";
-import { serverOf, type LoadedRelease } from "../load-release.js";
+import { serverOf, type LoadedRelease } from "../../release/load-release.js";
 import type { LivePlan } from "./live-plan.js";
 
 export interface Script {

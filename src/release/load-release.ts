@@ -1,17 +1,18 @@
 /**
- * Loads a release's code from its own directory (SPEC §7 step 2). Checksums are verified first,
- * every time. Each server module is evaluated with loadModule (vm.compileFunction, outside Node's
- * module cache), so once no process runs a release's code, it is garbage-collected: the daemon's
- * answer to OTP's code purge.
+ * Loads a release's code from its own directory (SPEC §7 step 2): the daemon's boot and upgrades,
+ * and check-upgrade's worker. Checksums are verified first, every time. Each server module is
+ * evaluated with loadModule (vm.compileFunction, outside Node's module cache), so once no process
+ * runs a release's code, it is garbage-collected: the daemon's answer to OTP's code purge.
  */
 import { join } from "node:path";
 import * as relx from "../index.js";
 import { RelxError } from "../errors.js";
-import type { RelxConfig } from "../release/config.js";
-import { defaultExport, loadModule } from "../release/load-module.js";
-import type { Manifest } from "../release/manifest.js";
-import { releaseDir, verifyRelease } from "../release/store/verify.js";
-import { isServerDef, type ServerDef } from "../runtime/host.js";
+import type { RelxConfig } from "./config.js";
+import { defaultExport, loadModule } from "./load-module.js";
+import type { Manifest } from "./manifest.js";
+import { releaseDir, verifyRelease } from "./store/verify.js";
+import { isServerDef } from "../runtime/define.js";
+import type { ServerDef } from "../runtime/types.js";
 
 export interface LoadedRelease {
   manifest: Manifest;
