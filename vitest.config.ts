@@ -6,6 +6,8 @@ export default defineConfig({
   resolve: { alias: { relx: fileURLToPath(new URL("./src/index.ts", import.meta.url)) } },
   test: {
     include: ["test/**/*.test.ts"],
+    // Builds dist/ (what bin/relx runs) unless it is already built from the current sources.
+    globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

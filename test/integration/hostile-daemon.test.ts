@@ -3,15 +3,17 @@
 import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestClient } from "../protocol/socket-helpers.js";
-import { cleanupRoots, copyExample, relx, relxJson, tempRoot } from "./harness.js";
+import { TestClient } from "../support/socket-client.js";
+import { copyExample } from "../fixtures/bank.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 
 let root: string;
 let sock: string;
 let daemonPid: number;
 
 beforeAll(async () => {
-  root = tempRoot();
+  root = tempRoot({ scope: "file" });
   copyExample(root);
   await relx(root, ["build"]);
   const started = await relx(root, ["start"]);
@@ -19,7 +21,7 @@ beforeAll(async () => {
   sock = join(root, ".relx", "relx.sock");
   daemonPid = (await relxJson(root, ["status"])).json.daemon.pid;
 });
-afterAll(() => cleanupRoots());
+afterAll(cleanupAllRoots);
 
 async function answersFor(data: string | Buffer, count: number): Promise<unknown[]> {
   const client = await TestClient.connect(sock);

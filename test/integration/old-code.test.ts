@@ -1,16 +1,18 @@
-// Old code is freed (issue 5): a daemon whose heap is capped at 64 MB upgrades through 30 releases
+// Old code is freed (issue 5): a daemon whose heap is capped at 64 MB upgrades through 12 releases
 // that each carry ~3 MB of code and still answers, its state carried through every codeChange.
 // Each release's code takes ~8 MB of heap once loaded, so a daemon that kept old releases alive
-// would run out of heap after about seven of them.
+// runs out of heap after about seven of them (one made to keep every loaded release died in the
+// upgrade to 1.0.7, the eighth): twelve leave a margin and take 40% of the time thirty did.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, relx, relxJson, tempRoot } from "./harness.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 import { probeOf, writeBigApp } from "../fixtures/apps.mjs";
 
 afterEach(cleanupRoots);
 
-const RELEASES = 30;
+const RELEASES = 12;
 const HEAP_CAP = "--max-old-space-size=64";
 
 async function build(root: string, release: number): Promise<void> {
@@ -25,7 +27,7 @@ describe("old code", () => {
   it(`is freed: ${RELEASES} releases of ~3 MB of code each, upgraded in turn in a 64 MB heap`, async () => {
     const root = tempRoot();
     await build(root, 0);
-    const started = await relxJson(root, ["start"], { NODE_OPTIONS: HEAP_CAP });
+    const started = await relxJson(root, ["start"], { env: { NODE_OPTIONS: HEAP_CAP } });
     expect(started.code, started.stderr).toBe(0);
     const pid: number = started.json.pid;
     const environ = `/proc/${pid}/environ`;
