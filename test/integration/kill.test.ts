@@ -6,11 +6,11 @@
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeLedger, type CodeChangeCue } from "../fixtures/ledger.js";
 import { daemonPid, killHard, pidFileOf, socketOf } from "../support/daemon.js";
 import { relx, relxJson, type RunOptions } from "../support/relx.js";
-import { cleanupAllRoots, cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 import { waitFor } from "../support/wait.js";
 
 type Vsn = "1.0.0" | "2.0.0";
@@ -32,7 +32,8 @@ beforeAll(async () => {
   expect(built.code, built.stderr).toBe(0);
   expect((await relxJson(template, ["releases"])).json).toEqual([{ vsn: "1.0.0", state: "permanent" }, { vsn: "2.0.0", state: "unpacked" }]);
 });
-afterEach(cleanupRoots);
+// The tests of this file run concurrently (each on its own copy of the template, mostly waiting on
+// child processes), so roots are removed when the file is done, not after each test.
 afterAll(cleanupAllRoots);
 
 /** Ledger 1.0.0 running and permanent, 2.0.0 built; returns the root and the daemon's pid. */
@@ -109,7 +110,7 @@ async function expectUpgradesAgain(root: string, from: Vsn): Promise<void> {
 
 const upgradeRequest = (cue: CodeChangeCue) => ({ id: 1, op: "upgrade", vsn: "2.0.0", extra: cue });
 
-describe("kill -9 during an upgrade", () => {
+describe.concurrent("kill -9 during an upgrade", () => {
   it("right after the upgrade request is sent: boots the old release", async () => {
     const { root, pid } = await ledgerRunning();
     // Its codeChange waits for a gate that is never opened: the kill lands before it completes.
@@ -198,7 +199,7 @@ describe("kill -9 during an upgrade", () => {
   });
 });
 
-describe("an upgrade that cannot record its release", () => {
+describe.concurrent("an upgrade that cannot record its release", () => {
   it("is all or nothing: what it answers, what runs and what RELEASES says agree", async () => {
     // Another relx process (say, a long `relx build`) holds the RELEASES lock for the whole upgrade.
     // The daemon waits RELX_LOCK_WAIT_MS for it (5 s by default) before it gives up.
@@ -222,7 +223,7 @@ describe("an upgrade that cannot record its release", () => {
   });
 });
 
-describe("two upgrades at once", () => {
+describe.concurrent("two upgrades at once", () => {
   const busyOrDone = (results: { code: number | null; json: any }[]) => ({
     done: results.filter((r) => r.code === 0 && r.json.ok === true).length,
     busy: results.filter((r) => r.code === 1 && r.json.error?.code === "RELX_BUSY").length,

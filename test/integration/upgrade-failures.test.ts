@@ -1,9 +1,9 @@
 // Upgrades that must fail whole, and leave the running release exactly as it was (SPEC §7).
 import { appendFileSync, cpSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relx, relxJson } from "../support/relx.js";
-import { cleanupAllRoots, cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 import { waitFor } from "../support/wait.js";
 import { writeTwins, type TwinsOptions } from "../fixtures/twins.js";
 
@@ -19,7 +19,8 @@ beforeAll(async () => {
   expect((await relx(template, ["stop"])).code).toBe(0);
   rmSync(join(template, ".relx"), { recursive: true, force: true });
 });
-afterEach(cleanupRoots);
+// The tests of this file run concurrently (each on its own copy of the template, mostly waiting on
+// child processes), so roots are removed when the file is done, not after each test.
 afterAll(cleanupAllRoots);
 
 /** The file a "gated" codeChange of `root` waits for. */
@@ -50,7 +51,7 @@ async function expectUntouched(root: string): Promise<void> {
   expect(status.processes.map((p: { vsn: string; status: string }) => [p.vsn, p.status])).toEqual([["1", "running"], ["1", "running"]]);
 }
 
-describe("a failing upgrade", () => {
+describe.concurrent("a failing upgrade", () => {
   it("rolls both processes back when one of two codeChanges throws", async () => {
     const root = await twinsRunning({ alpha: "ok", beta: "throws" });
     const up = await relxJson(root, ["upgrade", "2.0.0"]);
@@ -124,7 +125,7 @@ describe("a failing upgrade", () => {
   });
 });
 
-describe("a dry run", () => {
+describe.concurrent("a dry run", () => {
   it("reports each codeChange result on a copy (a BigInt shown as a string) and changes nothing", async () => {
     const root = await twinsRunning({ alpha: "bigint", beta: "throws" });
     const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
@@ -146,7 +147,7 @@ describe("a dry run", () => {
   });
 });
 
-describe("calls during an upgrade", () => {
+describe.concurrent("calls during an upgrade", () => {
   const alphaOf = async (root: string) =>
     (await relxJson(root, ["status"])).json.processes?.find((p: { name: string }) => p.name === "alpha") as { status: string; queue: number } | undefined;
 
