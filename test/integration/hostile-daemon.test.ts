@@ -1,4 +1,5 @@
-// Issue 5: hostile input against the real daemon (test/protocol covers the socket server alone).
+// Issue 5: hostile input against the real daemon (test/daemon/hostile-input.test.ts covers the
+// socket server alone).
 // Every case gets a coded error, and afterwards the same daemon (same pid) still answers.
 import net from "node:net";
 import { join } from "node:path";
