@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RelxError } from "../../src/errors.js";
 import type { DryRunResult, StatusResult, UpgradeResult } from "../../src/protocol/results.js";
 import type { Request } from "../../src/protocol/types.js";
-import { shortTempDir, startStubServer, type StubServer } from "../protocol/socket-helpers.js";
-import { ensureBuilt, runRelx } from "./run-relx.js";
+import { relx } from "../support/relx.js";
+import { startStubServer, type StubServer } from "../support/stub-daemon.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 
 const PROCESSES = 100_000;
-let temp: { dir: string; remove(): Promise<void> };
+let dir: string;
 let stub: StubServer;
 let env: Record<string, string>;
 
@@ -49,19 +50,18 @@ async function handle(request: Request): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
-  temp = await shortTempDir();
-  stub = await startStubServer(join(temp.dir, "relx.sock"), handle);
+  dir = tempRoot({ scope: "file" });
+  stub = await startStubServer(join(dir, "relx.sock"), handle);
   env = { RELX_SOCKET: stub.path };
 });
 afterAll(async () => {
   await stub.server.close();
-  await temp.remove();
+  await cleanupAllRoots({});
 });
 
 describe("relx against a daemon", () => {
   it("status --json prints all of a large status, flushed before exit", async () => {
-    const run = await runRelx(["status", "--json"], { env });
+    const run = await relx(null, ["status", "--json"], { env });
     expect(run.code).toBe(0);
     const parsed = JSON.parse(run.stdout) as StatusResult;
     expect(parsed.processes).toHaveLength(PROCESSES);
@@ -69,7 +69,7 @@ describe("relx against a daemon", () => {
   });
 
   it("status prints the release lines and a table with one row per process", async () => {
-    const run = await runRelx(["status"], { env });
+    const run = await relx(null, ["status"], { env });
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("release       bank 1.1.0");
@@ -81,39 +81,39 @@ describe("relx against a daemon", () => {
   });
 
   it("call sends the parsed message and prints the reply as JSON", async () => {
-    const run = await runRelx(["call", "blackode", '{"add":30000}', "--socket", stub.path]);
+    const run = await relx(null, ["call", "blackode", '{"add":30000}', "--socket", stub.path]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ echoed: { add: 30000 } });
   });
 
   it("a dry run that would fail prints its result and exits 1", async () => {
-    const run = await runRelx(["upgrade", "1.1.0", "--dry-run", "--json"], { env });
+    const run = await relx(null, ["upgrade", "1.1.0", "--dry-run", "--json"], { env });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, from: "1.0.0", to: "1.1.0" });
     expect(stub.handled.at(-1)).toEqual({ id: 1, op: "upgrade", vsn: "1.1.0", dryRun: true });
   });
 
   it("upgrade passes --extra and --no-permanent", async () => {
-    const run = await runRelx(["upgrade", "1.1.0", "--extra", '{"rate":2}', "--no-permanent"], { env });
+    const run = await relx(null, ["upgrade", "1.1.0", "--extra", '{"rate":2}', "--no-permanent"], { env });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("relx: upgraded 1.0.0 → 1.1.0");
     expect(stub.handled.at(-1)).toEqual({ id: 1, op: "upgrade", vsn: "1.1.0", extra: { rate: 2 }, permanent: false });
   });
 
   it("a failed upgrade exits 1 with the error and rolledBack", async () => {
-    const json = await runRelx(["upgrade", "9.9.9", "--json"], { env });
+    const json = await relx(null, ["upgrade", "9.9.9", "--json"], { env });
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toEqual({
       ok: false,
       error: { code: "RELX_CODE_CHANGE_FAILED", message: "codeChange of blackode threw: no", hint: "fix it", process: "blackode" },
       rolledBack: true,
     });
-    const human = await runRelx(["upgrade", "9.9.9"], { env });
+    const human = await relx(null, ["upgrade", "9.9.9"], { env });
     expect(human.stderr.split("\n")[0]).toContain("relx: codeChange of blackode threw: no (rolled back");
   });
 
   it("start refuses when a daemon answers", async () => {
-    const run = await runRelx(["start", "--json"], { env, cwd: temp.dir });
+    const run = await relx(null, ["start", "--json"], { env, cwd: dir });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "RELX_DAEMON_RUNNING" } });
   });

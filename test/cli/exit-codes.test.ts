@@ -1,17 +1,16 @@
 // Exit codes of the real CLI (SPEC §6): 2 malformed command line, 3 no daemon, 1 a bad value.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, runRelx } from "./run-relx.js";
+import { relx } from "../support/relx.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 let root: string;
-beforeAll(async () => {
-  ensureBuilt();
-  root = await mkdtemp(join(tmpdir(), "rxc-"));
-  await writeFile(join(root, "package.json"), JSON.stringify({ name: "bank", version: "1.0.0" }));
+beforeAll(() => {
+  root = tempRoot({ scope: "file" });
+  writeFiles(root, { "package.json": JSON.stringify({ name: "bank", version: "1.0.0" }) });
 });
-afterAll(() => rm(root, { recursive: true, force: true }));
+afterAll(cleanupAllRoots);
 
 describe("a malformed command line exits 2", () => {
   it.each([
@@ -21,21 +20,21 @@ describe("a malformed command line exits 2", () => {
     ["an extra argument", ["status", "now"], "too many arguments"],
     ["no command at all", [], ""],
   ])("%s", async (_what, args, message) => {
-    const run = await runRelx(args, { cwd: root });
+    const run = await relx(null, args, { cwd: root });
     expect(run.code).toBe(2);
     if (message !== "") expect(run.stderr).toContain(`relx: ${message}`);
   });
 
   it("while --help and --version exit 0", async () => {
-    expect((await runRelx(["--help"])).code).toBe(0);
-    expect((await runRelx(["upgrade", "--help"])).stdout).toContain("--no-permanent");
-    expect((await runRelx(["--version"])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await relx(null, ["--help"])).code).toBe(0);
+    expect((await relx(null, ["upgrade", "--help"])).stdout).toContain("--no-permanent");
+    expect((await relx(null, ["--version"])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
 
 describe("no daemon exits 3", () => {
   it("status: what and why, then a hint naming the next command", async () => {
-    const run = await runRelx(["status", "--root", root]);
+    const run = await relx(null, ["status", "--root", root]);
     expect(run.code).toBe(3);
     const lines = run.stderr.trimEnd().split("\n");
     expect(lines[0]).toBe(`relx: no daemon answers on ${join(root, ".relx", "relx.sock")} (ENOENT)`);
@@ -44,13 +43,13 @@ describe("no daemon exits 3", () => {
   });
 
   it("status --json prints the failure on stdout", async () => {
-    const run = await runRelx(["status", "--json"], { cwd: root });
+    const run = await relx(null, ["status", "--json"], { cwd: root });
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "RELX_NO_DAEMON", hint: expect.any(String) } });
   });
 
   it.each([["stop"], ["ping"], ["state", "blackode"]])("%s", async (...args) => {
-    expect((await runRelx(args, { cwd: root })).code).toBe(3);
+    expect((await relx(null, args, { cwd: root })).code).toBe(3);
   });
 });
 
@@ -62,18 +61,18 @@ describe("a bad value in a well-formed command exits 1 with RELX_BAD_ARGUMENT or
     ["a vsn that is not semver", ["upgrade", "v-next"], "v-next", "RELX_BAD_VSN"],
     ["a downgrade vsn", ["downgrade", "1.0"], "1.0", "RELX_BAD_VSN"],
   ])("%s", async (_what, args, value, code) => {
-    const run = await runRelx([...args, "--json"], { cwd: root });
+    const run = await relx(null, [...args, "--json"], { cwd: root });
     expect(run.code).toBe(1);
     const out = JSON.parse(run.stdout);
     expect(out).toMatchObject({ ok: false, error: { code } });
     expect(out.error.message).toContain(JSON.stringify(value));
-    const human = await runRelx(args, { cwd: root });
+    const human = await relx(null, args, { cwd: root });
     expect(human.code).toBe(1);
     expect(human.stderr).toMatch(/^relx: .+\nhint: .+\n$/);
   });
 
   it("refuses `upgrade v1.1.0` with the hint 1.1.0, as the socket does", async () => {
-    const run = await runRelx(["upgrade", "v1.1.0", "--json"], { cwd: root });
+    const run = await relx(null, ["upgrade", "v1.1.0", "--json"], { cwd: root });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({
       ok: false,

@@ -1,26 +1,16 @@
 // `relx start` that cannot boot fails loudly and cleanly: exit 1, the reason and the daemon log's
 // tail on stderr, a hint naming the next command, and no daemon, socket or pid file left behind.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, copyExample, relx, relxJson, tempRoot, waitFor, writeFiles } from "./harness.js";
+import { copyExample } from "../fixtures/bank.js";
+import { daemonsOf } from "../support/daemon.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 afterEach(cleanupRoots);
-
-/** Daemon processes (dist/daemon/main.js) serving `root`, found through /proc. */
-function daemonsOf(root: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    } catch {
-      continue; // exited while we looked
-    }
-    if (argv.some((a) => a.endsWith(join("daemon", "main.js"))) && argv.includes(root)) pids.push(Number(pid));
-  }
-  return pids;
-}
 
 async function expectNothingLeft(root: string): Promise<void> {
   await waitFor(() => daemonsOf(root).length === 0, `the daemon of ${root} to exit`);

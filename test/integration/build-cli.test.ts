@@ -3,7 +3,9 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, copyExample, relx, tempRoot } from "./harness.js";
+import { copyExample } from "../fixtures/bank.js";
+import { relx } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 
 afterEach(cleanupRoots);
 

@@ -6,7 +6,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, relx, relxJson, tempRoot, writeFiles } from "./harness.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 afterEach(cleanupRoots);
 
@@ -59,7 +61,7 @@ describe("runtime config", () => {
   it("runs one release on two roots with different values, read where it runs and never recorded", async () => {
     const a = tempRoot();
     writeSvc(a, "1.0.0");
-    const built = await relxJson(a, ["build", "--tar"], { PORT: "5555" });
+    const built = await relxJson(a, ["build", "--tar"], { env: { PORT: "5555" } });
     expect(built.code, built.stderr).toBe(0);
     expect(built.json.warnings).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(a, "releases", "1.0.0", "release.json"), "utf8"));
@@ -78,9 +80,9 @@ describe("runtime config", () => {
     expect((await relx(b, ["unpack", join(a, "releases", "svc-1.0.0.tar.gz")])).code).toBe(0);
     writeFileSync(join(b, "prod.env"), "PORT=7002\nAPI_TOKEN=s3cret\n");
 
-    expect((await relx(a, ["start"], { PORT: "7001" })).code).toBe(0);
+    expect((await relx(a, ["start"], { env: { PORT: "7001" } })).code).toBe(0);
     // The env file wins over the environment, so editing it and upgrading changes the value.
-    expect((await relx(b, ["start", "--env-file", join(b, "prod.env")], { PORT: "9999" })).code).toBe(0);
+    expect((await relx(b, ["start", "--env-file", join(b, "prod.env")], { env: { PORT: "9999" } })).code).toBe(0);
     expect((await relxJson(a, ["call", "web", '"get"'])).json).toEqual({ port: 7001, greeting: "hi", v: 1 });
     expect((await relxJson(b, ["call", "web", '"get"'])).json).toEqual({ port: 7002, greeting: "hi", v: 1 });
     const shown = await relxJson(b, ["config"]);
@@ -113,11 +115,11 @@ describe("runtime config", () => {
     writeSvc(root, "1.0.0");
     expect((await relx(root, ["build"])).code).toBe(0);
     // An empty variable counts as unset.
-    const start = await relxJson(root, ["start"], { PORT: "" });
+    const start = await relxJson(root, ["start"], { env: { PORT: "" } });
     expect(start.code).toBe(1);
     expect(start.json).toMatchObject({ ok: false, error: { code: "RELX_BAD_APP_CONFIG", message: 'config key "port" needs PORT, which is not set' } });
     expect((await relx(root, ["ping"])).code).toBe(3);
-    const bad = await relxJson(root, ["start"], { PORT: "eighty" });
+    const bad = await relxJson(root, ["start"], { env: { PORT: "eighty" } });
     expect(bad.json.error).toMatchObject({ code: "RELX_BAD_APP_CONFIG", message: 'config key "port": PORT expected a number, got "eighty"' });
   });
 });
@@ -127,7 +129,7 @@ describe("hooks", () => {
     const root = tempRoot();
     writeSvc(root, "1.0.0");
     expect((await relx(root, ["build"])).code).toBe(0);
-    expect((await relx(root, ["start"], { PORT: "1", REGION: "x" })).code).toBe(0);
+    expect((await relx(root, ["start"], { env: { PORT: "1", REGION: "x" } })).code).toBe(0);
     writeSvc(root, "2.0.0");
     expect((await relx(root, ["build"])).code).toBe(0);
     return root;

@@ -4,18 +4,21 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cleanupRoots, copyExample, relx, relxJson, tempRoot } from "./harness.js";
+import { copyExample } from "../fixtures/bank.js";
+import { BIN } from "../support/paths.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 
 let root: string;
 
 beforeAll(async () => {
-  root = tempRoot();
+  root = tempRoot({ scope: "file" });
   copyExample(root);
   writeFileSync(join(root, "relx.config.json"), JSON.stringify({ evalTimeoutMs: 300 }));
   expect((await relx(root, ["build"])).code).toBe(0);
   expect((await relx(root, ["start"])).code).toBe(0);
 });
-afterAll(() => cleanupRoots());
+afterAll(cleanupAllRoots);
 
 /** `relx remote` with `input` piped to its standard input. */
 function remote(input: string): Promise<{ code: number; stdout: string; stderr: string }> {

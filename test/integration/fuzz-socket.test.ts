@@ -7,7 +7,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyV2, cleanupRoots, copyExample, relx, relxJson, tempRoot } from "./harness.js";
+import { applyV2, copyExample } from "../fixtures/bank.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 
 const SEED = 20261201;
 const LINES = 4000;
@@ -100,7 +102,7 @@ let root: string;
 let sock: string;
 
 beforeAll(async () => {
-  root = tempRoot();
+  root = tempRoot({ scope: "file" });
   copyExample(root);
   expect((await relx(root, ["build"])).code).toBe(0);
   const started = await relx(root, ["start"]);
@@ -109,7 +111,7 @@ beforeAll(async () => {
   expect((await relx(root, ["build", "--vsn", "2.0.0"])).code).toBe(0);
   sock = join(root, ".relx", "relx.sock");
 });
-afterAll(() => cleanupRoots());
+afterAll(cleanupAllRoots);
 
 describe("the daemon's socket under fuzzing", () => {
   it(`answers ${LINES} mutated and random lines, keeps serving, and changes nothing on disk`, async () => {

@@ -1,17 +1,20 @@
-// Issue 5: hostile input against the real daemon (test/protocol covers the socket server alone).
+// Issue 5: hostile input against the real daemon (test/daemon/hostile-input.test.ts covers the
+// socket server alone).
 // Every case gets a coded error, and afterwards the same daemon (same pid) still answers.
 import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestClient } from "../protocol/socket-helpers.js";
-import { cleanupRoots, copyExample, relx, relxJson, tempRoot } from "./harness.js";
+import { TestClient } from "../support/socket-client.js";
+import { copyExample } from "../fixtures/bank.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 
 let root: string;
 let sock: string;
 let daemonPid: number;
 
 beforeAll(async () => {
-  root = tempRoot();
+  root = tempRoot({ scope: "file" });
   copyExample(root);
   await relx(root, ["build"]);
   const started = await relx(root, ["start"]);
@@ -19,7 +22,7 @@ beforeAll(async () => {
   sock = join(root, ".relx", "relx.sock");
   daemonPid = (await relxJson(root, ["status"])).json.daemon.pid;
 });
-afterAll(() => cleanupRoots());
+afterAll(cleanupAllRoots);
 
 async function answersFor(data: string | Buffer, count: number): Promise<unknown[]> {
   const client = await TestClient.connect(sock);

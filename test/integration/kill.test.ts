@@ -3,28 +3,45 @@
 // (the old one if the upgrade was not recorded, the new one if it was), releases/RELEASES is
 // whole JSON, and the release serves and upgrades again. Also: an upgrade that cannot record its
 // release is all or nothing, and of two upgrades at once exactly one runs.
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, relx, relxJson, waitFor, tempRoot } from "./harness.js";
-import { daemonPid, killHard, pidFileOf, socketOf, writeLedger, type CodeChangeCue } from "./fixtures-ledger.js";
-
-afterEach(cleanupRoots);
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeLedger, type CodeChangeCue } from "../fixtures/ledger.js";
+import { daemonPid, killHard, pidFileOf, socketOf } from "../support/daemon.js";
+import { relx, relxJson, type RunOptions } from "../support/relx.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
 
 type Vsn = "1.0.0" | "2.0.0";
 const SERVER_VSN = { "1.0.0": 1, "2.0.0": 2 } as const;
 
-/** Ledger 1.0.0 running and permanent, 2.0.0 built; returns the root and the daemon's pid. */
-async function ledgerRunning(): Promise<{ root: string; pid: number }> {
-  const root = tempRoot();
-  writeLedger(root, "1.0.0", 1);
-  expect((await relx(root, ["build"])).code).toBe(0);
-  const start = await relx(root, ["start"]);
+// Built once for the file, and copied by every test: ledger 1.0.0, made permanent by a first start
+// (then stopped), and 2.0.0 built next to it.
+let template: string;
+beforeAll(async () => {
+  template = tempRoot({ scope: "file" });
+  writeLedger(template, "1.0.0", 1);
+  expect((await relx(template, ["build"])).code).toBe(0);
+  const start = await relx(template, ["start"]);
   expect(start.code, start.stderr).toBe(0);
-  writeLedger(root, "2.0.0", 2);
-  const built = await relx(root, ["build"]);
+  expect((await relx(template, ["stop"])).code).toBe(0);
+  rmSync(join(template, ".relx"), { recursive: true, force: true });
+  writeLedger(template, "2.0.0", 2);
+  const built = await relx(template, ["build"]);
   expect(built.code, built.stderr).toBe(0);
+  expect((await relxJson(template, ["releases"])).json).toEqual([{ vsn: "1.0.0", state: "permanent" }, { vsn: "2.0.0", state: "unpacked" }]);
+});
+// The tests of this file run concurrently (each on its own copy of the template, mostly waiting on
+// child processes), so roots are removed when the file is done, not after each test.
+afterAll(cleanupAllRoots);
+
+/** Ledger 1.0.0 running and permanent, 2.0.0 built; returns the root and the daemon's pid. */
+async function ledgerRunning(options?: RunOptions): Promise<{ root: string; pid: number }> {
+  const root = tempRoot();
+  cpSync(template, root, { recursive: true });
+  const start = await relx(root, ["start"], options);
+  expect(start.code, start.stderr).toBe(0);
   return { root, pid: await daemonPid(root) };
 }
 
@@ -93,10 +110,11 @@ async function expectUpgradesAgain(root: string, from: Vsn): Promise<void> {
 
 const upgradeRequest = (cue: CodeChangeCue) => ({ id: 1, op: "upgrade", vsn: "2.0.0", extra: cue });
 
-describe("kill -9 during an upgrade", () => {
+describe.concurrent("kill -9 during an upgrade", () => {
   it("right after the upgrade request is sent: boots the old release", async () => {
     const { root, pid } = await ledgerRunning();
-    const socket = await sendRaw(root, upgradeRequest({ ms: 1000 }));
+    // Its codeChange waits for a gate that is never opened: the kill lands before it completes.
+    const socket = await sendRaw(root, upgradeRequest({ gate: join(root, "never") }));
     await killHard(pid);
     socket.destroy();
     await expectRestartOn(root, pid, "1.0.0");
@@ -106,7 +124,7 @@ describe("kill -9 during an upgrade", () => {
   it("while a slow codeChange runs: boots the old release, the new one still unpacked", async () => {
     const { root, pid } = await ledgerRunning();
     const marker = join(root, "in-code-change");
-    const upgrade = relxJson(root, ["upgrade", "2.0.0", "--extra", JSON.stringify({ marker, ms: 1000 })]);
+    const upgrade = relxJson(root, ["upgrade", "2.0.0", "--extra", JSON.stringify({ marker, gate: join(root, "never") })]);
     await waitFor(() => existsSync(marker), "codeChange to start");
     await killHard(pid);
     const cli = await upgrade;
@@ -181,10 +199,11 @@ describe("kill -9 during an upgrade", () => {
   });
 });
 
-describe("an upgrade that cannot record its release", () => {
+describe.concurrent("an upgrade that cannot record its release", () => {
   it("is all or nothing: what it answers, what runs and what RELEASES says agree", async () => {
     // Another relx process (say, a long `relx build`) holds the RELEASES lock for the whole upgrade.
-    const { root } = await ledgerRunning();
+    // The daemon waits RELX_LOCK_WAIT_MS for it (5 s by default) before it gives up.
+    const { root } = await ledgerRunning({ env: { RELX_LOCK_WAIT_MS: "100" } });
     const lock = join(root, "releases", "RELEASES.lock");
     writeFileSync(lock, String(process.pid));
     let up;
@@ -204,21 +223,33 @@ describe("an upgrade that cannot record its release", () => {
   });
 });
 
-describe("two upgrades at once", () => {
-  const busyOrDone = (results: { code: number; json: any }[]) => ({
+describe.concurrent("two upgrades at once", () => {
+  const busyOrDone = (results: { code: number | null; json: any }[]) => ({
     done: results.filter((r) => r.code === 0 && r.json.ok === true).length,
     busy: results.filter((r) => r.code === 1 && r.json.error?.code === "RELX_BUSY").length,
   });
 
   it("exactly one runs and the other gets RELX_BUSY, going up and coming down", async () => {
     const { root } = await ledgerRunning();
-    const slow = JSON.stringify({ ms: 1000 });
-    const ups = await Promise.all([1, 2].map(() => relxJson(root, ["upgrade", "2.0.0", "--extra", slow])));
+    // The first to arrive holds in its codeChange until the gate opens, which the test does only
+    // once the other has been answered: so the two always overlap.
+    const both = async (op: string, vsn: string, gate: string) => {
+      let answered = 0;
+      const runs = [1, 2].map(async () => {
+        const r = await relxJson(root, [op, vsn, "--extra", JSON.stringify({ gate })]);
+        answered++;
+        return r;
+      });
+      await waitFor(() => answered > 0, `one of the two ${op}s to be answered`);
+      writeFileSync(gate, "open");
+      return Promise.all(runs);
+    };
+    const ups = await both("upgrade", "2.0.0", join(root, "gate-up"));
     expect(busyOrDone(ups), JSON.stringify(ups)).toEqual({ done: 1, busy: 1 });
     // Migrated once (n × 10), not twice.
     expect((await relxJson(root, ["call", "ledger", '"get"'])).json).toEqual({ v: 2, n: 10 });
 
-    const downs = await Promise.all([1, 2].map(() => relxJson(root, ["downgrade", "1.0.0", "--extra", slow])));
+    const downs = await both("downgrade", "1.0.0", join(root, "gate-down"));
     expect(busyOrDone(downs), JSON.stringify(downs)).toEqual({ done: 1, busy: 1 });
     expect((await relxJson(root, ["call", "ledger", '"get"'])).json).toEqual({ v: 1, n: 1 });
     expect((await relxJson(root, ["status"])).json).toMatchObject({ vsn: "1.0.0", permanent: "1.0.0", lastUpgrade: { from: "2.0.0", to: "1.0.0" } });

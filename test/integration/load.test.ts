@@ -3,9 +3,11 @@
 // times: the latency figures are bench/daemon-load.mjs's.
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, relx, relxJson, waitFor, tempRoot } from "./harness.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
 import { writeCounter } from "../fixtures/apps.mjs";
-import { startLoad } from "./fixtures-load.js";
+import { startLoad } from "../support/load-generator.js";
 
 afterEach(cleanupRoots);
 

@@ -4,8 +4,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, relx, relxJson, tempRoot, writeFiles } from "./harness.js";
-import { writeTwins } from "./twins.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
+import { writeTwins } from "../fixtures/twins.js";
 
 afterEach(cleanupRoots);
 

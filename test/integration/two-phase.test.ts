@@ -4,8 +4,10 @@
 import net from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, relx, relxJson, tempRoot, waitFor } from "./harness.js";
-import { writeTwins } from "./twins.js";
+import { writeTwins } from "../fixtures/twins.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
 
 afterEach(cleanupRoots);
 

@@ -1,25 +1,47 @@
 // Upgrades that must fail whole, and leave the running release exactly as it was (SPEC §7).
-import { existsSync, appendFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, relx, relxJson, tempRoot, waitFor } from "./harness.js";
-import { writeTwins, type TwinsOptions } from "./twins.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
+import { writeTwins, type TwinsOptions } from "../fixtures/twins.js";
 
-afterEach(cleanupRoots);
+// Twins 1.0.0, built once for the file and made permanent by a first start (then stopped); each
+// test copies it.
+let template: string;
+beforeAll(async () => {
+  template = tempRoot({ scope: "file" });
+  writeTwins(template, { version: "1.0.0" });
+  expect((await relx(template, ["build"])).code).toBe(0);
+  const start = await relx(template, ["start"]);
+  expect(start.code, start.stderr).toBe(0);
+  expect((await relx(template, ["stop"])).code).toBe(0);
+  rmSync(join(template, ".relx"), { recursive: true, force: true });
+});
+// The tests of this file run concurrently (each on its own copy of the template, mostly waiting on
+// child processes), so roots are removed when the file is done, not after each test.
+afterAll(cleanupAllRoots);
 
-/** Builds twins 1.0.0, starts it, then builds 2.0.0 with the given v2 modes. */
-async function twinsRunning(v2: Omit<TwinsOptions, "version">, config?: Record<string, unknown>): Promise<string> {
+/** The file a "gated" codeChange of `root` waits for. */
+const gateOf = (root: string) => join(root, "gate");
+
+/** Starts twins 1.0.0 (with `config`, if any), then builds 2.0.0 with the given v2 modes. */
+async function twinsRunning(v2: Omit<TwinsOptions, "version" | "gate">, config?: Record<string, unknown>): Promise<string> {
   const root = tempRoot();
+  cpSync(template, root, { recursive: true });
   writeTwins(root, { version: "1.0.0", config });
-  expect((await relx(root, ["build"])).code).toBe(0);
   const start = await relx(root, ["start"]);
   expect(start.code, start.stderr).toBe(0);
   await relx(root, ["call", "alpha", '"inc"']);
-  writeTwins(root, { version: "2.0.0", config, ...v2 });
+  writeTwins(root, { version: "2.0.0", config, gate: gateOf(root), ...v2 });
   const built = await relx(root, ["build"]);
   expect(built.code, built.stderr).toBe(0);
   return root;
 }
+
+/** Until the gate opens, an upgrade holds; a call or codeChange kept waiting must not time out. */
+const PATIENT = { callTimeoutMs: 60_000, codeChangeTimeoutMs: 60_000 };
 
 async function expectUntouched(root: string): Promise<void> {
   expect((await relxJson(root, ["call", "alpha", '"get"'])).json).toEqual({ v: 1, n: 2 });
@@ -29,7 +51,7 @@ async function expectUntouched(root: string): Promise<void> {
   expect(status.processes.map((p: { vsn: string; status: string }) => [p.vsn, p.status])).toEqual([["1", "running"], ["1", "running"]]);
 }
 
-describe("a failing upgrade", () => {
+describe.concurrent("a failing upgrade", () => {
   it("rolls both processes back when one of two codeChanges throws", async () => {
     const root = await twinsRunning({ alpha: "ok", beta: "throws" });
     const up = await relxJson(root, ["upgrade", "2.0.0"]);
@@ -62,13 +84,16 @@ describe("a failing upgrade", () => {
   });
 
   it("names the process that could not be suspended in time, and changes nothing", async () => {
-    const root = await twinsRunning({ alpha: "ok", beta: "ok" }, { suspendTimeoutMs: 300 });
+    const root = await twinsRunning({ alpha: "ok", beta: "ok" }, { ...PATIENT, suspendTimeoutMs: 300 });
     const marker = join(root, "in-hand");
-    const blocked = relxJson(root, ["call", "beta", JSON.stringify({ block: marker, ms: 2500 })]);
+    const release = join(root, "release-call");
+    // Beta answers only once the test writes `release`: it is busy for as long as the upgrade waits.
+    const blocked = relxJson(root, ["call", "beta", JSON.stringify({ block: marker, until: release })]);
     await waitFor(() => existsSync(marker), "beta to take the blocking call");
     const up = await relxJson(root, ["upgrade", "2.0.0"]);
     expect(up.code).toBe(1);
     expect(up.json).toMatchObject({ ok: false, rolledBack: false, error: { code: "RELX_SUSPEND_TIMEOUT", process: "beta" } });
+    writeFileSync(release, "go");
     expect((await blocked).json).toEqual({ v: 1, n: 2 });
     await expectUntouched(root);
   });
@@ -100,7 +125,7 @@ describe("a failing upgrade", () => {
   });
 });
 
-describe("a dry run", () => {
+describe.concurrent("a dry run", () => {
   it("reports each codeChange result on a copy (a BigInt shown as a string) and changes nothing", async () => {
     const root = await twinsRunning({ alpha: "bigint", beta: "throws" });
     const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
@@ -122,25 +147,30 @@ describe("a dry run", () => {
   });
 });
 
-describe("calls during an upgrade", () => {
+describe.concurrent("calls during an upgrade", () => {
+  const alphaOf = async (root: string) =>
+    (await relxJson(root, ["status"])).json.processes?.find((p: { name: string }) => p.name === "alpha") as { status: string; queue: number } | undefined;
+
   it("are delayed, not failed, and answered by the new code", async () => {
-    const root = await twinsRunning({ alpha: "slow" });
+    const root = await twinsRunning({ alpha: "gated" }, PATIENT);
     const up = relxJson(root, ["upgrade", "2.0.0"]);
-    await waitFor(async () => {
-      const s = (await relxJson(root, ["status"])).json;
-      return s.processes?.find((p: { name: string }) => p.name === "alpha")?.status === "suspended";
-    }, "alpha to be suspended");
-    const call = await relxJson(root, ["call", "alpha", '"get"']);
-    expect(call.json).toEqual({ v: 2, n: 20 });
+    await waitFor(async () => (await alphaOf(root))?.status === "suspended", "alpha to be suspended");
+    let answered = false;
+    const call = relxJson(root, ["call", "alpha", '"get"']).then((r) => ((answered = true), r));
+    await waitFor(async () => ((await alphaOf(root))?.queue ?? 0) > 0, "the call to wait in alpha's queue");
+    expect(answered, "a call answered while alpha was suspended").toBe(false);
+    writeFileSync(gateOf(root), "open");
+    expect((await call).json).toEqual({ v: 2, n: 20 });
     expect((await up).code).toBe(0);
   });
 
   it("a second upgrade while one runs gets RELX_BUSY", async () => {
-    const root = await twinsRunning({ alpha: "slow" });
+    const root = await twinsRunning({ alpha: "gated" }, PATIENT);
     const first = relxJson(root, ["upgrade", "2.0.0"]);
-    await waitFor(async () => (await relxJson(root, ["status"])).json.processes?.some((p: { status: string }) => p.status === "suspended"), "the first upgrade to suspend");
+    await waitFor(async () => (await alphaOf(root))?.status === "suspended", "the first upgrade to suspend");
     const second = await relxJson(root, ["upgrade", "2.0.0"]);
     expect(second.json).toMatchObject({ ok: false, error: { code: "RELX_BUSY" } });
+    writeFileSync(gateOf(root), "open");
     expect((await first).json).toMatchObject({ ok: true, to: "2.0.0" });
   });
 });

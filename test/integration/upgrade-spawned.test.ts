@@ -1,15 +1,20 @@
 // Processes spawned at run time are upgraded like the others (SPEC §3), including one spawned by a
 // process that was still busy while the upgrade waited to suspend it.
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, relx, relxJson, tempRoot, waitFor, writeFiles } from "./harness.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 afterEach(cleanupRoots);
 
 function writeNursery(root: string, version: string, vsn: number): void {
   writeFiles(root, {
     "package.json": JSON.stringify({ name: "nursery", version, type: "module" }),
+    // The upgrade waits for the busy parent for as long as the test holds it, never timing out.
+    "relx.config.json": JSON.stringify({ suspendTimeoutMs: 60_000, callTimeoutMs: 60_000 }),
     "src/app.ts": `import { defineApp } from "relx";
 export default defineApp({ processes: [{ name: "parent", server: "Parent", args: null }] });
 `,
@@ -22,7 +27,7 @@ export default defineServer({
   codeChange: (_old: unknown, s: { n: number }) => ({ n: s.n * 10 }),
 });
 `,
-    "src/parent.ts": `import { writeFileSync } from "node:fs";
+    "src/parent.ts": `import { existsSync, writeFileSync } from "node:fs";
 import { defineServer } from "relx";
 import Child from "./child.js";
 export default defineServer({
@@ -32,7 +37,7 @@ export default defineServer({
   async handleCall(msg: any, _from: unknown, state: { children: number }, ctx) {
     if (msg.slow) {
       writeFileSync(msg.slow, "in hand");
-      await new Promise((r) => setTimeout(r, 600));
+      while (!existsSync(msg.until)) await new Promise((r) => setTimeout(r, 5));
     }
     await ctx.spawn(Child, msg.n, { name: msg.name });
     return { reply: { v: ${vsn} }, state: { children: state.children + 1 } };
@@ -54,9 +59,18 @@ describe("processes spawned at run time", () => {
     expect((await relx(root, ["build"])).code).toBe(0);
 
     const marker = join(root, "in-hand");
-    const late = relxJson(root, ["call", "parent", JSON.stringify({ n: 2, name: "late", slow: marker })]);
+    const release = join(root, "release-call");
+    // The parent spawns "late" only once the test writes `release`.
+    const late = relxJson(root, ["call", "parent", JSON.stringify({ n: 2, name: "late", slow: marker, until: release })]);
     await waitFor(() => existsSync(marker), "parent to take the slow call");
-    const up = await relxJson(root, ["upgrade", "2.0.0"]);
+    const upgrading = relxJson(root, ["upgrade", "2.0.0"]);
+    // The upgrade suspends the idle "early" at once, then waits for the busy parent.
+    await waitFor(async () => {
+      const status = (await relxJson(root, ["status"])).json;
+      return status.processes?.find((p: { name: string }) => p.name === "early")?.status === "suspended";
+    }, "the upgrade to wait for the parent");
+    writeFileSync(release, "go");
+    const up = await upgrading;
     expect(up.code, JSON.stringify(up.json)).toBe(0);
     expect((await late).json).toEqual({ v: 1 });
 

@@ -1,10 +1,13 @@
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/release/config.js";
-import { tempDir, writeFiles } from "./fixtures.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
+
+afterEach(cleanupRoots);
 
 async function appWith(files: Record<string, string>): Promise<string> {
-  const root = await tempDir();
+  const root = tempRoot();
   await writeFiles(root, { "package.json": JSON.stringify({ name: "bank", version: "1.2.3" }), ...files });
   return root;
 }
@@ -66,7 +69,7 @@ describe("loadConfig", () => {
       "relx.config.json": "{}",
     });
     await expect(loadConfig(both)).rejects.toMatchObject(badConfig(/config is in both/));
-    const empty = await tempDir();
+    const empty = tempRoot();
     await expect(loadConfig(empty)).rejects.toMatchObject({ ...badConfig(/no package\.json at/), hint: expect.stringContaining("--root") });
     const nameless = await appWith({ "package.json": JSON.stringify({ version: "1.0.0" }) });
     await expect(loadConfig(nameless)).rejects.toMatchObject(badConfig(/the app has no "name"/));

@@ -3,12 +3,15 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import * as esbuild from "esbuild";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { defaultExport, loadModule } from "../../src/release/load-module.js";
-import { tempDir, writeFiles } from "./fixtures.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
+
+afterEach(cleanupRoots);
 
 async function moduleFile(code: string): Promise<string> {
-  const dir = await tempDir();
+  const dir = tempRoot();
   await writeFiles(dir, { "m.cjs": code });
   return join(dir, "m.cjs");
 }
@@ -51,7 +54,7 @@ describe("loadModule", () => {
   });
 
   it("lets a module's code be garbage-collected once nothing holds its exports", async () => {
-    const dir = await tempDir();
+    const dir = tempRoot();
     // Node cannot run the TypeScript source: bundle loadModule for a child started with --expose-gc.
     await esbuild.build({ entryPoints: [join(import.meta.dirname, "../../src/release/load-module.ts")], bundle: true, platform: "node", format: "esm", outfile: join(dir, "load-module.mjs"), logLevel: "silent" });
     await writeFiles(dir, {

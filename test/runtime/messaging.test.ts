@@ -1,7 +1,8 @@
 // Calls, casts, info messages, deferred replies, timers, spawn and stop (SPEC §2, §4).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, cast, defineServer, send, start, stop, sys, whereis, type From, type Pid } from "../../src/index.js";
-import { flush, gate } from "./servers.js";
+import { gate } from "../support/wait.js";
+import { flush } from "./servers.js";
 
 afterEach(() => vi.useRealTimers());
 

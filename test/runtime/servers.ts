@@ -1,12 +1,5 @@
-/** Helpers shared by the runtime tests: a gate, a flush, and a counter server. */
+/** Helpers shared by the runtime tests: a flush and a counter server (the gate is test/support's). */
 import { defineServer } from "../../src/index.js";
-
-/** A deferred promise: a handler awaits `gate.promise` until the test calls `gate.open()`. */
-export function gate<T = void>(): { promise: Promise<T>; open(value: T): void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
-}
 
 /** Lets queued microtasks and promise callbacks run. */
 export async function flush(times = 5): Promise<void> {

@@ -1,7 +1,8 @@
 // One test per sys transition (SPEC §4).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, cast, defineServer, start, sys, type RelxError } from "../../src/index.js";
-import { counterServer, flush, gate } from "./servers.js";
+import { gate } from "../support/wait.js";
+import { counterServer, flush } from "./servers.js";
 
 afterEach(() => {
   vi.useRealTimers();

@@ -6,10 +6,13 @@
  *
  * | the lock file holds         | it is                                   |
  * |-----------------------------|-----------------------------------------|
- * | a live pid                  | held: wait up to WAIT_MS, then RELX_BUSY |
+ * | a live pid                  | held: wait up to waitMs(), then RELX_BUSY |
  * | a dead pid (SIGKILL)        | stale: taken over at once               |
  * | nothing (an older relx)     | stale once older than EMPTY_GRACE_MS    |
  * | anything, older than STALE_MS | stale                                 |
+ *
+ * The wait for a live holder is 5 s; RELX_LOCK_WAIT_MS (read at every take) changes it, so tests of
+ * a held lock need not wait 5 real seconds. The daemon inherits it from `relx start`.
  */
 import { link, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -17,11 +20,11 @@ import { RelxError } from "../../errors.js";
 import { randomSuffix } from "../fs-util.js";
 
 const RETRY_MS = 5;
-const WAIT_MS = 5_000;
+const DEFAULT_WAIT_MS = 5_000;
 const STALE_MS = 30_000;
 const EMPTY_GRACE_MS = 1_000;
 
-/** Takes the lock on `file`; resolves to the function that gives it back. Throws RELX_BUSY when another holder keeps it past WAIT_MS. */
+/** Takes the lock on `file`; resolves to the function that gives it back. Throws RELX_BUSY when another holder keeps it past waitMs(). */
 export async function takeFileLock(file: string): Promise<() => Promise<void>> {
   const lock = `${file}.lock`;
   await acquire(lock);
@@ -29,7 +32,7 @@ export async function takeFileLock(file: string): Promise<() => Promise<void>> {
 }
 
 async function acquire(lock: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = Date.now() + waitMs();
   for (;;) {
     if (await tryCreate(lock)) return;
     if (await isStale(lock)) {
@@ -43,6 +46,13 @@ async function acquire(lock: string): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
   }
+}
+
+/** How long to wait for a live holder: RELX_LOCK_WAIT_MS when it is a whole number of ms, else 5 s. */
+function waitMs(): number {
+  const raw = process.env.RELX_LOCK_WAIT_MS;
+  const ms = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
+  return Number.isInteger(ms) && ms >= 0 ? ms : DEFAULT_WAIT_MS;
 }
 
 async function tryCreate(lock: string): Promise<boolean> {

@@ -1,13 +1,16 @@
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build/build.js";
-import { listReleases, readReleases, setReleaseState, writeReleases } from "../../src/release/store/releases-store.js";
-import { makeBank, tempDir } from "./fixtures.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../../src/release/build/build.js";
+import { listReleases, readReleases, setReleaseState, writeReleases } from "../../../src/release/store/releases-store.js";
+import { makeBank } from "../../fixtures/bank.js";
+import { cleanupRoots, tempRoot } from "../../support/temp-root.js";
+
+afterEach(cleanupRoots);
 
 /** A releases dir holding minimal release directories for `vsns`. */
 async function releasesWith(vsns: string[]): Promise<string> {
-  const dir = join(await tempDir(), "releases");
+  const dir = join(tempRoot(), "releases");
   for (const vsn of vsns) {
     await mkdir(join(dir, vsn), { recursive: true });
     await writeFile(join(dir, vsn, "release.json"), "{}");
@@ -17,7 +20,7 @@ async function releasesWith(vsns: string[]): Promise<string> {
 
 describe("RELEASES", () => {
   it("reads as [] when nothing exists, and lists unrecorded release dirs as unpacked, by semver", async () => {
-    expect(await readReleases(join(await tempDir(), "nowhere"))).toEqual([]);
+    expect(await readReleases(join(tempRoot(), "nowhere"))).toEqual([]);
     const dir = await releasesWith(["1.10.0", "1.2.0", "1.2.0-rc.1"]);
     await mkdir(join(dir, "not-a-vsn"));
     await mkdir(join(dir, "2.0.0"));
@@ -88,7 +91,13 @@ describe("RELEASES", () => {
   it("waits for, then refuses with RELX_BUSY, a lock held by a live process", async () => {
     const dir = await releasesWith(["1.0.0"]);
     await writeFile(join(dir, "RELEASES.lock"), String(process.pid));
-    await expect(setReleaseState(dir, "1.0.0", "permanent")).rejects.toMatchObject({ code: "RELX_BUSY" });
+    // The wait is 5 s unless RELX_LOCK_WAIT_MS says otherwise (read at every take).
+    process.env.RELX_LOCK_WAIT_MS = "100";
+    try {
+      await expect(setReleaseState(dir, "1.0.0", "permanent")).rejects.toMatchObject({ code: "RELX_BUSY" });
+    } finally {
+      delete process.env.RELX_LOCK_WAIT_MS;
+    }
     expect(await readReleases(dir)).toEqual([{ vsn: "1.0.0", state: "unpacked" }]);
   });
 });

@@ -1,8 +1,12 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build/build.js";
-import { makeBank, writeFiles } from "./fixtures.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../../src/release/build/build.js";
+import { makeBank } from "../../fixtures/bank.js";
+import { cleanupRoots } from "../../support/temp-root.js";
+import { writeFiles } from "../../support/write-files.mjs";
+
+afterEach(cleanupRoots);
 
 /** A pid no process can have (above Linux's pid_max). */
 const DEAD_PID = 99_999_999;

@@ -3,24 +3,25 @@
 import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deferred, shortTempDir, startStubServer, TestClient, until, type StubServer } from "./socket-helpers.js";
+import { TestClient } from "../support/socket-client.js";
+import { startStubServer, type StubServer } from "../support/stub-daemon.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
+import { gate, waitFor } from "../support/wait.js";
 
-let temp: { dir: string; remove(): Promise<void> };
 let stub: StubServer;
-const slow = deferred<unknown>();
+const slow = gate<unknown>();
 
 beforeAll(async () => {
-  temp = await shortTempDir();
-  stub = await startStubServer(join(temp.dir, "relx.sock"), async (request) => {
+  stub = await startStubServer(join(tempRoot(), "relx.sock"), async (request) => {
     if (request.op === "call" && request.msg === "slow") return slow.promise;
     if (request.op === "call" && request.msg === "big") return "x".repeat(8 * 1024);
     return { echo: request.op };
   });
 });
 afterAll(async () => {
-  slow.resolve("late");
+  slow.open("late");
   await stub.server.close();
-  await temp.remove();
+  await cleanupAllRoots({});
 });
 
 /** A new connection pings; the server must still be up and serving. */
@@ -90,9 +91,9 @@ describe("hostile input", () => {
     const waiting = await TestClient.connect(stub.path);
     const before = stub.handled.length;
     waiting.send({ id: 2, op: "call", process: "p", msg: "slow" });
-    await until(() => stub.handled.length > before);
+    await waitFor(() => stub.handled.length > before, "the slow call to be handled", { intervalMs: 1 });
     waiting.close();
-    slow.resolve("now the client is gone");
+    slow.open("now the client is gone");
     await new Promise((r) => setImmediate(r));
     await expectAlive();
   });
@@ -114,8 +115,15 @@ describe("hostile input", () => {
     const before = stub.handled.length;
     const line = JSON.stringify({ id: 0, op: "call", process: "p", msg: "big" }) + "\n";
     client.send(line.repeat(total));
-    await new Promise((r) => setTimeout(r, 200));
-    const handledWhilePaused = stub.handled.length - before;
+    // Not a set time: wait until the count stays put. A server that kept reading would stop only at `total`.
+    let last = -1;
+    let unchanged = 0;
+    const handledWhilePaused = await waitFor(() => {
+      const handled = stub.handled.length - before;
+      unchanged = handled === last ? unchanged + 1 : 0;
+      last = handled;
+      return handled > 0 && unchanged >= 10 ? handled : undefined;
+    }, "the server to stop reading from the paused client", { intervalMs: 10 });
     expect(handledWhilePaused).toBeGreaterThan(0);
     expect(handledWhilePaused).toBeLessThan(total);
     client.socket.resume();

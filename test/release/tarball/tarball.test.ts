@@ -2,9 +2,12 @@ import { createHash } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as tar from "tar";
-import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build/build.js";
-import { makeBank } from "./fixtures.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../../src/release/build/build.js";
+import { makeBank } from "../../fixtures/bank.js";
+import { cleanupRoots } from "../../support/temp-root.js";
+
+afterEach(cleanupRoots);
 
 const sha = async (file: string) => createHash("sha256").update(await readFile(file)).digest("hex");
 

@@ -1,8 +1,12 @@
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build/build.js";
-import { defaultExport, loadModule } from "../../src/release/load-module.js";
-import { HOST, makeBank, writeFiles } from "./fixtures.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../../src/release/build/build.js";
+import { defaultExport, loadModule } from "../../../src/release/load-module.js";
+import { HOST, makeBank } from "../../fixtures/bank.js";
+import { cleanupRoots } from "../../support/temp-root.js";
+import { writeFiles } from "../../support/write-files.mjs";
+
+afterEach(cleanupRoots);
 
 describe("source languages", () => {
   it("builds a plain JavaScript app (src/app.js found without config)", async () => {

@@ -5,17 +5,18 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { request } from "../../src/client/request.js";
 import { RelxError } from "../../src/errors.js";
-import { shortTempDir, startStubServer } from "./socket-helpers.js";
+import { startStubServer } from "../support/stub-daemon.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 
-let temp: { dir: string; remove(): Promise<void> };
-beforeEach(async () => {
-  temp = await shortTempDir();
+let dir: string;
+beforeEach(() => {
+  dir = tempRoot();
 });
-afterEach(() => temp.remove());
+afterEach(cleanupRoots);
 
 describe("request", () => {
   it("returns the result of an ok answer", async () => {
-    const path = join(temp.dir, "relx.sock");
+    const path = join(dir, "relx.sock");
     const stub = await startStubServer(path, async () => ({ reply: "30000 added" }));
     try {
       expect(await request(path, { op: "call", process: "p", msg: { add: 1 } })).toEqual({ reply: "30000 added" });
@@ -26,7 +27,7 @@ describe("request", () => {
   });
 
   it("rebuilds an error answer as a RelxError, extra fields in details", async () => {
-    const path = join(temp.dir, "relx.sock");
+    const path = join(dir, "relx.sock");
     const stub = await startStubServer(path, async () => {
       throw Object.assign(new RelxError("RELX_SUSPEND_TIMEOUT", "p did not suspend", { hint: "h" }), { details: { rolledBack: false } });
     });
@@ -40,20 +41,20 @@ describe("request", () => {
   });
 
   it("is RELX_NO_DAEMON when there is no socket", async () => {
-    await expect(request(join(temp.dir, "none.sock"), { op: "ping" })).rejects.toMatchObject({
+    await expect(request(join(dir, "none.sock"), { op: "ping" })).rejects.toMatchObject({
       code: "RELX_NO_DAEMON",
       hint: expect.stringContaining("relx start"),
     });
   });
 
   it("is RELX_NO_DAEMON when the socket is a dead daemon's", async () => {
-    const path = join(temp.dir, "stale.sock");
+    const path = join(dir, "stale.sock");
     spawnSync(process.execPath, ["-e", `require("net").createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, "SIGKILL"))`]);
     await expect(request(path, { op: "ping" })).rejects.toMatchObject({ code: "RELX_NO_DAEMON" });
   });
 
   it("is RELX_NO_DAEMON when the daemon hangs up without answering", async () => {
-    const path = join(temp.dir, "rude.sock");
+    const path = join(dir, "rude.sock");
     const server = net.createServer((socket) => socket.once("data", () => socket.destroy()));
     await new Promise<void>((resolve) => server.listen(path, resolve));
     try {
@@ -64,6 +65,6 @@ describe("request", () => {
   });
 
   it("refuses a socket path too long to connect to", async () => {
-    await expect(request(join(temp.dir, "x".repeat(110)), { op: "ping" })).rejects.toMatchObject({ code: "RELX_SOCKET_PATH_TOO_LONG" });
+    await expect(request(join(dir, "x".repeat(110)), { op: "ping" })).rejects.toMatchObject({ code: "RELX_SOCKET_PATH_TOO_LONG" });
   });
 });

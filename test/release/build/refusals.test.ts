@@ -1,8 +1,12 @@
 import { appendFile, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build/build.js";
-import { makeBank, writeBank, writeFiles } from "./fixtures.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../../src/release/build/build.js";
+import { makeBank, writeBank } from "../../fixtures/bank.js";
+import { cleanupRoots } from "../../support/temp-root.js";
+import { writeFiles } from "../../support/write-files.mjs";
+
+afterEach(cleanupRoots);
 
 /** The build of `root` fails with `code`, a message matching `message`, a hint; no release, no staging dir. */
 async function expectRefused(root: string, options: { vsn?: string }, code: string, message: RegExp) {

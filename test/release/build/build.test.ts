@@ -1,12 +1,15 @@
 import { createHash } from "node:crypto";
 import { appendFile, readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build/build.js";
-import { defaultExport, loadModule } from "../../src/release/load-module.js";
-import { readReleases } from "../../src/release/store/releases-store.js";
-import { readManifest, verifyRelease } from "../../src/release/store/verify.js";
-import { HOST, makeBank, writeBank } from "./fixtures.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../../src/release/build/build.js";
+import { defaultExport, loadModule } from "../../../src/release/load-module.js";
+import { readReleases } from "../../../src/release/store/releases-store.js";
+import { readManifest, verifyRelease } from "../../../src/release/store/verify.js";
+import { HOST, makeBank, writeBank } from "../../fixtures/bank.js";
+import { cleanupRoots } from "../../support/temp-root.js";
+
+afterEach(cleanupRoots);
 
 const sha = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
 

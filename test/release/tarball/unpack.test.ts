@@ -1,17 +1,20 @@
 import { appendFile, readFile, readdir, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tar from "tar";
-import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build/build.js";
-import { readReleases } from "../../src/release/store/releases-store.js";
-import { unpack } from "../../src/release/tarball/unpack.js";
-import { verifyRelease } from "../../src/release/store/verify.js";
-import { makeBank, tempDir, writeBank } from "./fixtures.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../../src/release/build/build.js";
+import { readReleases } from "../../../src/release/store/releases-store.js";
+import { unpack } from "../../../src/release/tarball/unpack.js";
+import { verifyRelease } from "../../../src/release/store/verify.js";
+import { makeBank, writeBank } from "../../fixtures/bank.js";
+import { cleanupRoots, tempRoot } from "../../support/temp-root.js";
+
+afterEach(cleanupRoots);
 
 /** A built bank 1.0.0 tarball, and a second root (same app, no releases) to unpack it into. */
 async function setup() {
   const built = await build({ root: await makeBank(), tar: true });
-  const target = await tempDir();
+  const target = tempRoot();
   await writePackageJson(target);
   return { tarball: built.tarball!, target };
 }
@@ -22,10 +25,10 @@ async function writePackageJson(root: string) {
 
 /** Extracts `tarball`, lets `edit` change the files, packs it again into a new file. */
 async function repack(tarball: string, edit: (dir: string) => Promise<void>): Promise<string> {
-  const dir = await tempDir();
+  const dir = tempRoot();
   await tar.extract({ file: tarball, cwd: dir });
   await edit(dir);
-  const out = join(await tempDir(), "tampered.tar.gz");
+  const out = join(tempRoot(), "tampered.tar.gz");
   await tar.create({ file: out, cwd: dir, gzip: true, portable: true }, await readdir(dir));
   return out;
 }
@@ -58,7 +61,7 @@ describe("unpack", () => {
 
   it("refuses a corrupt file", async () => {
     const { target } = await setup();
-    const file = join(await tempDir(), "junk.tar.gz");
+    const file = join(tempRoot(), "junk.tar.gz");
     await writeFile(file, Buffer.from("this is not a gzipped tar archive at all".repeat(20)));
     await expectRefused(target, file, "RELX_BAD_RELEASE", /not a valid release tarball/);
   });
@@ -103,7 +106,7 @@ describe("unpack", () => {
   it("refuses another app's release", async () => {
     const shop = await makeBank({ pkg: { name: "shop" } });
     const built = await build({ root: shop, tar: true });
-    const target = await tempDir();
+    const target = tempRoot();
     await writePackageJson(target);
     await expectRefused(target, built.tarball!, "RELX_WRONG_APP", /belongs to "shop", not "bank"/);
   });
@@ -113,7 +116,7 @@ describe("unpack", () => {
     await build({ root });
     await writeBank(root, { version: "1.1.0", demo: 2 });
     const v2 = await build({ root, tar: true });
-    const target = await tempDir();
+    const target = tempRoot();
     await writePackageJson(target);
     const { dir } = await unpack({ root: target, file: v2.tarball! });
     expect(Object.keys((await verifyRelease(dir)).plans)).toEqual(["1.0.0"]);
