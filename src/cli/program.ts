@@ -61,6 +61,9 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("downgrade <vsn>", "hot downgrade to an older release", async () => (await upgrades()).downgrade)
     .option("--extra <json>", "passed to every codeChange as `extra`")
     .option("--dry-run", "run codeChange on copies of the states; change nothing");
+  define("logs", "the daemon log's last entries (no daemon needed); -f follows it", async () => (await import("./commands/logs.js")).logs)
+    .option("-n, --lines <entries>", "how many entries (a multi-line entry counts once)", "50")
+    .option("-f, --follow", "keep printing new entries, across rotations, until interrupted");
   return program;
 }
 

@@ -1,8 +1,8 @@
 /**
- * The daemon's runtime files under <root>/.relx: the log (log/daemon.log, appended) and the pid
- * file (relx.pid, replaced atomically, removed only by the daemon it names).
+ * The daemon's runtime files under <root>/.relx: the log (log/daemon.log, written by
+ * log/daemon-log.ts) and the pid file (relx.pid, replaced atomically, removed only by the daemon
+ * it names).
  */
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
@@ -18,28 +18,6 @@ export function logFile(root: string): string {
 
 export function pidFile(root: string): string {
   return join(runtimeDir(root), "relx.pid");
-}
-
-/** A log that writes "<ISO time> <message>" lines, synchronously so a crash loses nothing. */
-export function openDaemonLog(root: string, foreground: boolean): { log: Log; close(): void } {
-  if (foreground) {
-    return { log: (line) => process.stdout.write(formatLine(line)), close: () => undefined };
-  }
-  const file = logFile(root);
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const fd = openSync(file, "a", 0o600);
-  const log: Log = (line) => {
-    try {
-      writeSync(fd, formatLine(line));
-    } catch {
-      // A full disk must not take the daemon down with it.
-    }
-  };
-  return { log, close: () => closeSync(fd) };
-}
-
-function formatLine(message: string): string {
-  return `${new Date().toISOString()} ${message.replace(/\n/g, "\n    ")}\n`;
 }
 
 export async function writePidFile(file: string, pid: number): Promise<void> {

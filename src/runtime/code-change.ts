@@ -7,6 +7,7 @@
  * and then fails leaves the old state as it was.
  */
 import { RelxError, describeValue } from "../errors.js";
+import { runAs } from "./attribution.js";
 import { copyState } from "./copy-state.js";
 import { isServerDef } from "./define.js";
 import { isThenable } from "./message.js";
@@ -54,7 +55,7 @@ export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptio
   if (fn === undefined) return state;
   let r: unknown;
   try {
-    r = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
+    r = runAs(p, () => fn.call(holder, oldVsn, copyState(state), extra, p.ctx));
   } catch (err) {
     throw codeChangeFailed(p, holder, oldVsn, err);
   }

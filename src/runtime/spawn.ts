@@ -1,5 +1,6 @@
 /** Starting a process: checked arguments, a registered pid, init run (synchronously when it can be). */
 import { RelxError, describeValue } from "../errors.js";
+import { runAs } from "./attribution.js";
 import { isServerDef, RESTART_POLICIES } from "./define.js";
 import { isThenable } from "./message.js";
 import { processName } from "./pid.js";
@@ -44,7 +45,7 @@ export function startProcess(server: ServerDef, args: unknown, options: StartOpt
   };
   let r: unknown;
   try {
-    r = server.init(args, p.ctx);
+    r = runAs(p, () => server.init(args, p.ctx));
   } catch (err) {
     return fail(err);
   }
