@@ -61,6 +61,9 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("downgrade <vsn>", "hot downgrade to an older release", async () => (await upgrades()).downgrade)
     .option("--extra <json>", "passed to every codeChange as `extra`")
     .option("--dry-run", "run codeChange on copies of the states; change nothing");
+  const lifecycle = () => import("./commands/lifecycle.js");
+  define("permanent <vsn>", "make the release the daemon runs permanent (a restart boots it)", async () => (await lifecycle()).permanent);
+  define("remove <vsn>", "delete an old or unpacked release: its directory, tarball and RELEASES entry", async () => (await lifecycle()).remove);
   define("logs", "the daemon log's last entries (no daemon needed); -f follows it", async () => (await import("./commands/logs.js")).logs)
     .option("-n, --lines <entries>", "how many entries (a multi-line entry counts once)", "50")
     .option("-f, --follow", "keep printing new entries, across rotations, until interrupted");

@@ -1,5 +1,5 @@
 /**
- * The release node's op handlers (status, call, cast, state, upgrade, downgrade), typed by the
+ * The release node's op handlers (status, call, cast, state, upgrade, downgrade, permanent), typed by the
  * protocol's op table; run-daemon.ts adds ping and stop. Each returns the §6 JSON shape or
  * throws a RelxError.
  */
@@ -9,6 +9,7 @@ import * as host from "../runtime/host.js";
 import type { NodeState } from "./node-state.js";
 import { evaluate } from "./eval.js";
 import { restartBoot } from "./restart.js";
+import { makePermanent } from "./permanent.js";
 import { statusOf } from "./status.js";
 import { abort, commit, prepare } from "./upgrade/two-phase.js";
 import { runUpgrade } from "./upgrade/upgrade.js";
@@ -40,6 +41,7 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
     prepare: (req, session) => served(() => prepare(node, req, session))(req),
     commit: (req, session) => served(() => commit(node, session))(req),
     abort: (req, session) => served(() => abort(node, session))(req),
+    permanent: served((req) => makePermanent(node, req.vsn)),
   };
 }
 

@@ -10,6 +10,7 @@ import type {
   EvalResult,
   DryRunResult,
   AbortResult,
+  PermanentResult,
   PingResult,
   PrepareResult,
   RestartResult,
@@ -53,6 +54,7 @@ export interface OpTable {
   config: { fields: {}; result: ConfigResult };
   eval: { fields: { code: string }; result: EvalResult };
   stop: { fields: {}; result: StopResult };
+  permanent: { fields: { vsn: string }; result: PermanentResult };
 }
 
 export type Op = keyof OpTable;
@@ -116,6 +118,7 @@ export const FIELDS: { [K in Op]: FieldSpecs<FieldsOf<K>> } = {
   config: {},
   eval: { code: { required: true, expected: "a string of JavaScript", test: (v) => typeof v === "string" } },
   stop: {},
+  permanent: { vsn: { required: true, expected: "a non-empty string", test: nonEmptyString } },
 };
 
 export const OPS = Object.keys(FIELDS) as Op[];

@@ -58,6 +58,8 @@ export async function setReleaseState(releasesDir: string, vsn: string, state: R
  * until `sync` after `commit`: commit is then a single rename, cheap enough for an upgrade's pause.
  */
 export interface PendingReleaseState {
+  /** The records as they were when the lock was taken. */
+  before: ReleaseRecord[];
   records: ReleaseRecord[];
   /** Renames the new RELEASES into place. On failure it is dropped and the lock given back. */
   commit(): Promise<void>;
@@ -87,6 +89,7 @@ export async function prepareReleaseState(releasesDir: string, vsn: string, stat
       }
     };
     return {
+      before: records,
       records: next,
       async commit() {
         if (phase !== "staged") return;
