@@ -11,6 +11,7 @@ const only = process.argv.slice(2);
 
 const benches = [
   { file: "runtime-call.mjs" },
+  { file: "runtime-attribution.mjs" },
   { file: "runtime-memory.mjs", node: ["--expose-gc", "--max-old-space-size=4096"] },
   { file: "runtime-upgrade.mjs", node: ["--max-old-space-size=4096"] },
   { file: "rollback-copy.mjs" },
