@@ -17,6 +17,7 @@ const benches = [
   { file: "rollback-copy.mjs" },
   { file: "build.mjs" },
   { file: "daemon-cli.mjs" },
+  { file: "daemon-log.mjs" },
   { file: "daemon-scale.mjs", node: ["--max-old-space-size=4096"] },
   { file: "daemon-load.mjs" },
   { file: "daemon-old-code.mjs" },

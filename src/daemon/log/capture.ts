@@ -24,8 +24,8 @@ function capture(stream: NodeJS.WriteStream, print: Print): () => void {
   const write = (chunk: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback): boolean => {
     const done = typeof encoding === "function" ? encoding : callback;
     const text = textOf(chunk, typeof encoding === "string" ? encoding : undefined);
-    if (text !== "") print(processLabel(), text.replace(/\r?\n$/, ""));
-    if (done !== undefined) process.nextTick(done, null);
+    if (text !== "") print(processLabel(), text.endsWith("\n") ? text.slice(0, text.endsWith("\r\n") ? -2 : -1) : text);
+    if (done !== undefined) later(done);
     return true;
   };
   stream.write = write as typeof stream.write;
@@ -33,6 +33,28 @@ function capture(stream: NodeJS.WriteStream, print: Print): () => void {
     if (own) stream.write = original;
     else delete (stream as { write?: unknown }).write;
   };
+}
+
+/** Write callbacks run after the write returns, as a stream's do; one tick for all of a burst's (console.log passes one per line). */
+let callbacks: WriteCallback[] = [];
+
+function later(callback: WriteCallback): void {
+  if (callbacks.push(callback) === 1) process.nextTick(runCallbacks);
+}
+
+function runCallbacks(): void {
+  const now = callbacks;
+  callbacks = [];
+  for (const callback of now) {
+    try {
+      callback(null);
+    } catch (err) {
+      // As a stream's callback would: an uncaught exception, after the others have run.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  }
 }
 
 function textOf(chunk: unknown, encoding: BufferEncoding | undefined): string {

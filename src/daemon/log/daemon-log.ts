@@ -37,8 +37,8 @@ export function openDaemonLog(root: string, foreground: boolean): DaemonLog {
     }
   };
   return {
-    log: (message) => write(formatEntry(new Date(), undefined, message)),
-    print: (process, message) => write(formatEntry(new Date(), process, message)),
+    log: (message) => write(formatEntry(undefined, message)),
+    print: (process, message) => write(formatEntry(process, message)),
     setMaxBytes(bytes) {
       if (file !== null) file.maxBytes = bytes;
     },

@@ -21,10 +21,24 @@ const INDENT = "    ";
 const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) /;
 const PROCESS = /^\[(.*?<0\.\d+\.0>)\] /;
 
-/** The text of one entry, newline included. */
-export function formatEntry(at: Date, process: string | undefined, message: string): string {
+/** The text of one entry written now, newline included. */
+export function formatEntry(process: string | undefined, message: string): string {
   const who = process === undefined ? "" : `[${process}] `;
-  return `${at.toISOString()} ${who}${message.replace(/\r?\n/g, "\n" + INDENT)}\n`;
+  const text = message.includes("\n") ? message.replace(/\r?\n/g, "\n" + INDENT) : message;
+  return `${isoNow()} ${who}${text}\n`;
+}
+
+let lastMs = -1;
+let lastIso = "";
+
+/** The time as an ISO string, made once per millisecond (toISOString costs microseconds; a flood prints many lines per ms). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 /** Whether `line` starts an entry. */

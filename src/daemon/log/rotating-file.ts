@@ -37,11 +37,16 @@ export class RotatingFile {
   /** Appends `text` (one whole entry); never throws (a full disk must not take the daemon down). */
   write(text: string): void {
     if (this.fd === null) return;
-    const bytes = Buffer.from(text, "utf8");
-    if (this.size > 0 && this.size + bytes.length > this.maxBytes) this.rotate();
+    const length = Buffer.byteLength(text, "utf8");
+    if (this.size > 0 && this.size + length > this.maxBytes) this.rotate();
     try {
-      for (let done = 0; done < bytes.length;) done += writeSync(this.fd, bytes, done);
-      this.size += bytes.length;
+      const written = writeSync(this.fd, text);
+      // A short write (a full disk, a signal) is finished from the bytes.
+      if (written < length) {
+        const bytes = Buffer.from(text, "utf8");
+        for (let done = written; done < length;) done += writeSync(this.fd, bytes, done);
+      }
+      this.size += length;
     } catch {
       // Nothing sensible to do with a write error of the log itself.
     }
