@@ -139,14 +139,30 @@ describe("relx service", () => {
 
     // (Node 20 refuses to run a script given `--env-file <path>` of a file that does not exist,
     // whoever the option is for, so the file must be there.)
-    writeFileSync(join(root, "prod.env"), "PORT=4567\n");
-    const withEnv = await relxJson(root, ["service", "--env-file", join(root, "prod.env")]);
-    expect(execStartOf(withEnv.json.unit)).toEqual([process.execPath, BIN, "start", "--foreground", "--root", root, "--env-file", join(root, "prod.env")]);
+    writeFileSync(join(root, "other.env"), "GREETING=Hi\n");
+    const named = await relxJson(root, ["service", "--env-file", join(root, "other.env")]);
+    expect(execStartOf(named.json.unit)).toEqual([process.execPath, BIN, "start", "--foreground", "--root", root, "--env-file", join(root, "other.env")]);
 
-    // What systemd would run, run: it serves, and SIGTERM (KillSignal) stops it with exit 0.
-    const node = runNode(execStartOf(unit), root);
+    // The env file of the config, by its absolute path; and what systemd would run, run, with it:
+    // the app reads its config from the file, and SIGTERM (KillSignal) stops it with exit 0.
+    writeFileSync(join(root, "relx.config.json"), JSON.stringify({ envFile: "prod.env" }));
+    writeFileSync(join(root, "prod.env"), "GREETING=Howdy\n");
+    writeFileSync(join(root, "src", "app.ts"), `import { defineApp } from "relx";
+export default defineApp({
+  config: { greeting: { env: "GREETING", type: "string", default: "Hello" } },
+  processes: (config) => [{ name: "greeter", server: "Greeter", args: { greeting: config.greeting } }],
+});
+`);
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    writeFileSync(join(root, "package.json"), JSON.stringify({ ...pkg, version: "1.1.0" }));
+    await ok(root, ["build"]);
+    const configured = (await relxJson(root, ["service"])).json;
+    expect(configured.envFile).toBe(join(root, "prod.env"));
+    const argv = execStartOf(configured.unit);
+    expect(argv).toEqual([process.execPath, BIN, "start", "--foreground", "--root", root, "--env-file", join(root, "prod.env")]);
+    const node = runNode(argv, unitValue(configured.unit, "WorkingDirectory")!.replace(/^"|"$/g, "").replace(/%%/g, "%"));
     await untilUp(root, node);
-    expect((await relxJson(root, ["call", "greeter", '{"greet":"unit"}'])).json).toBe("Hello, unit! (#1)");
+    expect((await relxJson(root, ["call", "greeter", '{"greet":"unit"}'])).json).toBe("Howdy, unit! (#1)");
     node.child.kill("SIGTERM");
     expect(await node.exited, node.output()).toBe(0);
   });

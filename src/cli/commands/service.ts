@@ -18,11 +18,8 @@ const RELX_BIN = fileURLToPath(new URL("../../../bin/relx", import.meta.url));
 export async function service(options: ServiceOptions): Promise<CommandOutput> {
   const { loadConfig } = await import("../../release/config.js");
   const config = await loadConfig(resolve(options.root));
-  // --env-file is relative to the current directory (as for `relx start`), the envFile key to the root.
-  const configured = (config as { envFile?: string }).envFile;
-  const envFile = options.envFile !== undefined ? resolve(options.envFile)
-    : configured !== undefined ? resolve(config.root, configured)
-    : null;
+  // --env-file is relative to the current directory (as for `relx start`); the config's is absolute already.
+  const envFile = options.envFile !== undefined ? resolve(options.envFile) : config.envFile;
   const execStart = [process.execPath, RELX_BIN, "start", "--foreground", "--root", config.root];
   if (envFile !== null) execStart.push("--env-file", envFile);
   const unitName = `${config.name.replace(/^@/, "").replace(/[^A-Za-z0-9:_.\\-]/g, "-")}.service`;
