@@ -11,11 +11,13 @@ const only = process.argv.slice(2);
 
 const benches = [
   { file: "runtime-call.mjs" },
+  { file: "runtime-attribution.mjs" },
   { file: "runtime-memory.mjs", node: ["--expose-gc", "--max-old-space-size=4096"] },
   { file: "runtime-upgrade.mjs", node: ["--max-old-space-size=4096"] },
   { file: "rollback-copy.mjs" },
   { file: "build.mjs" },
   { file: "daemon-cli.mjs" },
+  { file: "daemon-log.mjs" },
   { file: "daemon-scale.mjs", node: ["--max-old-space-size=4096"] },
   { file: "daemon-load.mjs" },
   { file: "daemon-old-code.mjs" },

@@ -8,6 +8,10 @@ export interface CommandOutput {
   exitCode?: number;
   /** It started something that runs on in this process (`start --foreground`): the CLI must not exit. */
   keepRunning?: boolean;
+  /** With --json: print these one per line (NDJSON, `relx logs`) instead of `value`. */
+  jsonLines?: unknown[];
+  /** Runs once the output is written (`logs -f` starts following then). */
+  afterOutput?: () => void;
 }
 
 /** The options every command takes. */
@@ -37,7 +41,9 @@ export function ignoreBrokenPipes(): void {
 
 /** Writes the output and returns the exit code. */
 export function writeOutput(output: CommandOutput, json: boolean): number {
-  const text = json ? JSON.stringify(output.value ?? null) : output.text();
+  const text = !json ? output.text()
+    : output.jsonLines !== undefined ? output.jsonLines.map((line) => JSON.stringify(line)).join("\n")
+    : JSON.stringify(output.value ?? null);
   if (text !== "") process.stdout.write(text.endsWith("\n") ? text : text + "\n");
   return output.exitCode ?? EXIT_OK;
 }

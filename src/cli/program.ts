@@ -69,6 +69,15 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("check-upgrade <from> <to>", "run every changed server's codeChange, up and back down, on recorded states; no daemon", async () => (await import("./commands/check-upgrade.js")).checkUpgrade)
     .option("--states <file>", "states recorded with `relx state --all --json` (default: each boot process's init under <from>)")
     .option("--extra <json>", "passed to every codeChange as `extra`");
+  const lifecycle = () => import("./commands/lifecycle.js");
+  define("permanent <vsn>", "make the release the daemon runs permanent (a restart boots it)", async () => (await lifecycle()).permanent);
+  define("remove <vsn>", "delete an old or unpacked release: its directory, tarball and RELEASES entry", async () => (await lifecycle()).remove);
+  define("init [dir]", "scaffold a new TypeScript app in dir (default: the current directory), which must be empty", async () => (await import("./commands/init.js")).init);
+  define("service", "print a systemd unit that runs this root's node (no daemon needed)", async () => (await import("./commands/service.js")).service)
+    .option("--env-file <path>", "the env file the node reads (default: the config's envFile)");
+  define("logs", "the daemon log's last entries (no daemon needed); -f follows it", async () => (await import("./commands/logs.js")).logs)
+    .option("-n, --lines <entries>", "how many entries (a multi-line entry counts once)", "50")
+    .option("-f, --follow", "keep printing new entries, across rotations, until interrupted");
   return program;
 }
 

@@ -15,6 +15,7 @@ export async function run(argv: string[]): Promise<RunOutcome> {
   const program = buildProgram((output, json) => {
     exitCode = writeOutput(output, json);
     keepRunning = output.keepRunning === true;
+    output.afterOutput?.();
   });
   try {
     await program.parseAsync(argv, { from: "user" });

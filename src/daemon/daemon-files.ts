@@ -1,9 +1,10 @@
 /**
- * The daemon's runtime files under <root>/.relx: the log (log/daemon.log, appended) and the pid
- * file (relx.pid, replaced atomically, removed only by the daemon it names). .relx and .relx/log
- * must be private (private-dir.ts), and the log is opened without following a symbolic link.
+ * The daemon's runtime files under <root>/.relx: the log (log/daemon.log, written by
+ * log/daemon-log.ts) and the pid file (relx.pid, replaced atomically, removed only by the daemon
+ * it names). .relx and .relx/log must be private (private-dir.ts), and log files are opened
+ * without following a symbolic link.
  */
-import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { RelxError } from "../errors.js";
@@ -36,11 +37,20 @@ export function ensureRuntimeDir(root: string): void {
   }
 }
 
-/** The log file's descriptor, for appending. Throws RELX_UNSAFE_PATH (a private dir, or a log that is a link). */
-export function openLogForAppend(root: string): number {
+/** Makes .relx and .relx/log, both private. Throws RELX_UNSAFE_PATH, RELX_BAD_CONFIG without a root. */
+export function ensureLogDir(root: string): void {
   ensureRuntimeDir(root);
   ensurePrivateDir(dirname(logFile(root)));
-  const file = logFile(root);
+}
+
+/** The daemon log's descriptor, for appending (`relx start` hands it to the daemon as stdout and stderr). Throws RELX_UNSAFE_PATH. */
+export function openLogForAppend(root: string): number {
+  ensureLogDir(root);
+  return openNoFollow(logFile(root));
+}
+
+/** A log file's descriptor, for appending (its directory checked already). Throws RELX_UNSAFE_PATH for a link or a non-file. */
+export function openNoFollow(file: string): number {
   let fd: number;
   try {
     fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
@@ -57,30 +67,6 @@ export function openLogForAppend(root: string): number {
     });
   }
   return fd;
-}
-
-/**
- * A log that writes "<ISO time> <message>" lines, synchronously so a crash loses nothing.
- * Throws RELX_UNSAFE_PATH (.relx is checked in the foreground too: it holds the pid file and lock).
- */
-export function openDaemonLog(root: string, foreground: boolean): { log: Log; close(): void } {
-  if (foreground) {
-    ensureRuntimeDir(root);
-    return { log: (line) => process.stdout.write(formatLine(line)), close: () => undefined };
-  }
-  const fd = openLogForAppend(root);
-  const log: Log = (line) => {
-    try {
-      writeSync(fd, formatLine(line));
-    } catch {
-      // A full disk must not take the daemon down with it.
-    }
-  };
-  return { log, close: () => closeSync(fd) };
-}
-
-function formatLine(message: string): string {
-  return `${new Date().toISOString()} ${message.replace(/\n/g, "\n    ")}\n`;
 }
 
 export async function writePidFile(file: string, pid: number): Promise<void> {

@@ -1,7 +1,7 @@
 /**
- * The release node's op handlers (status, call, cast, state, states, upgrade, downgrade), typed
- * by the protocol's op table; run-daemon.ts adds ping and stop. Each returns the §6 JSON shape
- * or throws a RelxError.
+ * The release node's op handlers (status, call, cast, state, states, upgrade, downgrade,
+ * permanent, …), typed by the protocol's op table; run-daemon.ts adds ping and stop. Each returns
+ * the §6 JSON shape or throws a RelxError.
  */
 import { RelxError } from "../errors.js";
 import type { Handlers } from "../protocol/ops.js";
@@ -10,6 +10,7 @@ import type { NodeState } from "./node-state.js";
 import { evaluate } from "./eval.js";
 import { restartBoot } from "./restart.js";
 import { statesOf } from "./states.js";
+import { makePermanent } from "./permanent.js";
 import { statusOf } from "./status.js";
 import { abort, commit, prepare } from "./upgrade/two-phase.js";
 import { runUpgrade } from "./upgrade/upgrade.js";
@@ -42,6 +43,7 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
     prepare: (req, session) => served(() => prepare(node, req, session))(req),
     commit: (req, session) => served(() => commit(node, session))(req),
     abort: (req, session) => served(() => abort(node, session))(req),
+    permanent: served((req) => makePermanent(node, req.vsn)),
   };
 }
 

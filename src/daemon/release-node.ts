@@ -114,6 +114,7 @@ async function chooseBootRelease(node: NodeState): Promise<string> {
   const vsn = permanent?.vsn ?? records.map((r) => r.vsn).sort(semver.rcompare)[0]!;
   for (const stale of records.filter((r) => r.state === "current" && r.vsn !== vsn)) {
     await setReleaseState(dir, stale.vsn, "unpacked");
+    node.log(`${stale.vsn} was current but never made permanent: unpacked again; booting the permanent ${vsn} (\`relx permanent\` keeps a release across restarts)`);
   }
   if (!permanent) await setReleaseState(dir, vsn, "permanent");
   return vsn;

@@ -19,8 +19,11 @@ import { RelxError, toRelxError } from "../errors.js";
 import type { PingResult, StopResult } from "../protocol/results.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
 import { loadConfig } from "../release/config.js";
-import { openDaemonLog, pidFile, removePidFile, writePidFile, type Log } from "./daemon-files.js";
+import * as host from "../runtime/host.js";
+import { pidFile, removePidFile, writePidFile, type Log } from "./daemon-files.js";
 import { installExitGuard, type ExitGuard } from "./exit-guard.js";
+import { captureOutput } from "./log/capture.js";
+import { openDaemonLog, type DaemonLog } from "./log/daemon-log.js";
 import { createReleaseNode, type ReleaseNode } from "./release-node.js";
 import { takeRootLock, type RootLock } from "./root-lock.js";
 import { startSocketServer, type SocketServer } from "./socket-server.js";
@@ -29,7 +32,7 @@ export interface DaemonOptions {
   root: string;
   /** Socket path (relative to the cwd); default: the config's `socket`, relative to the root. */
   socket?: string;
-  /** Log to stdout instead of .relx/log/daemon.log. */
+  /** Log to stdout as well as to .relx/log/daemon.log. */
   foreground: boolean;
   /** The env file of the app's config (absolute); overrides the config's envFile. */
   envFile?: string;
@@ -45,11 +48,16 @@ export interface DaemonReady {
 /** Starts and boots the daemon; resolves once it serves requests. Throws the boot error (a RelxError). */
 export async function runDaemon(options: DaemonOptions): Promise<DaemonReady> {
   const root = resolve(options.root);
-  const { log, close: closeLog } = openDaemonLog(root, options.foreground);
+  const daemonLog = openDaemonLog(root, options.foreground);
+  const log = daemonLog.log;
   guardAgainstStrayErrors(log);
   const exitGuard = installExitGuard(log);
+  // What user code prints is stamped with its process, awaits and timers included (the cost of
+  // that, Node's promise hooks, is measured by bench/runtime-attribution.mjs).
+  host.trackProcesses("async");
+  const restoreOutput = captureOutput(daemonLog.print);
   log(`starting daemon (pid ${process.pid}, node ${process.version}) for ${root}`);
-  const daemon = new Daemon(root, log, closeLog, exitGuard);
+  const daemon = new Daemon(root, daemonLog, restoreOutput, exitGuard);
   try {
     return await daemon.start(options);
   } catch (err) {
@@ -57,6 +65,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonReady> {
     log(`boot failed: ${describeFailure(err)}`);
     await daemon.cleanUp();
     exitGuard.remove();
+    // The CLI of a foreground start reports the failure on the real stderr.
+    restoreOutput();
     throw error;
   }
 }
@@ -67,18 +77,21 @@ class Daemon {
   private rootLock: RootLock | undefined;
   private stopping: Promise<StopResult> | undefined;
   private readonly pidFile: string;
+  private readonly log: Log;
 
   constructor(
     private readonly root: string,
-    private readonly log: Log,
-    private readonly closeLog: () => void,
+    private readonly daemonLog: DaemonLog,
+    private readonly restoreOutput: () => void,
     private readonly exitGuard: ExitGuard,
   ) {
     this.pidFile = pidFile(root);
+    this.log = daemonLog.log;
   }
 
   async start(options: DaemonOptions): Promise<DaemonReady> {
     const config = await loadConfig(this.root);
+    this.daemonLog.setMaxBytes(config.logMaxBytes);
     const socket = options.socket === undefined
       ? checkSocketPath(config.socket, this.root)
       : checkSocketPath(options.socket, process.cwd());
@@ -136,7 +149,8 @@ class Daemon {
   async exit(code: number): Promise<void> {
     await this.cleanUp();
     this.log(`stopped (exit ${code})`);
-    this.closeLog();
+    this.restoreOutput();
+    this.daemonLog.close();
     this.exitGuard.exit(code);
   }
 

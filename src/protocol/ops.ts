@@ -10,6 +10,7 @@ import type {
   EvalResult,
   DryRunResult,
   AbortResult,
+  PermanentResult,
   PingResult,
   PrepareResult,
   RestartResult,
@@ -55,6 +56,7 @@ export interface OpTable {
   config: { fields: {}; result: ConfigResult };
   eval: { fields: { code: string }; result: EvalResult };
   stop: { fields: {}; result: StopResult };
+  permanent: { fields: { vsn: string }; result: PermanentResult };
 }
 
 export type Op = keyof OpTable;
@@ -119,6 +121,7 @@ export const FIELDS: { [K in Op]: FieldSpecs<FieldsOf<K>> } = {
   config: {},
   eval: { code: { required: true, expected: "a string of JavaScript", test: (v) => typeof v === "string" } },
   stop: {},
+  permanent: { vsn: { required: true, expected: "a non-empty string", test: nonEmptyString } },
 };
 
 export const OPS = Object.keys(FIELDS) as Op[];

@@ -14,6 +14,15 @@ export interface StopResult {
   pid: number;
 }
 
+/** `permanent`: the running release made permanent. */
+export interface PermanentResult {
+  ok: true;
+  vsn: string;
+  /** The release that was permanent before (now old); `vsn` itself when it already was; null: none. */
+  previous: string | null;
+  releases: ReleaseRecord[];
+}
+
 export interface CastResult {
   ok: true;
 }

@@ -26,6 +26,8 @@ export interface RelxConfig {
   suspendTimeoutMs: number;
   codeChangeTimeoutMs: number;
   callTimeoutMs: number;
+  /** The daemon log rotates past this many bytes. */
+  logMaxBytes: number;
   /** package.json engines.node, else ">=20.10". */
   nodeRange: string;
   /** What a boot process that restarted too often does: stay down, or stop the node (exit 1). */
@@ -38,7 +40,7 @@ export interface RelxConfig {
   envFile: string | null;
 }
 
-type Kind = "string" | "timeout" | "giveup";
+type Kind = "string" | "timeout" | "giveup" | "bytes";
 const KEYS: Record<string, Kind> = {
   name: "string",
   srcDir: "string",
@@ -52,6 +54,7 @@ const KEYS: Record<string, Kind> = {
   evalTimeoutMs: "timeout",
   envFile: "string",
   onGiveUp: "giveup",
+  logMaxBytes: "bytes",
 };
 type UserConfig = Partial<Record<keyof typeof KEYS, string | number>>;
 
@@ -86,6 +89,7 @@ export async function loadConfig(root: string): Promise<RelxConfig> {
     suspendTimeoutMs: (user.suspendTimeoutMs as number | undefined) ?? 5000,
     codeChangeTimeoutMs: (user.codeChangeTimeoutMs as number | undefined) ?? 5000,
     callTimeoutMs: (user.callTimeoutMs as number | undefined) ?? 5000,
+    logMaxBytes: (user.logMaxBytes as number | undefined) ?? 10 * 1024 * 1024,
     nodeRange: nodeRange(pkg, pkgFile),
     onGiveUp: (user.onGiveUp as "stay" | "exit" | undefined) ?? "stay",
     hookTimeoutMs: (user.hookTimeoutMs as number | undefined) ?? 30_000,
@@ -141,6 +145,9 @@ function validateKeys(raw: Record<string, unknown>, file: string, prefix: string
       throw new RelxError("RELX_BAD_CONFIG", `${file}: "${prefix}${key}" is ${String(value)} ms, more than the ${MAX_TIMEOUT_MS} ms (about 24.8 days) a Node timer can wait`, {
         hint: `set "${prefix}${key}" in ${file} to at most ${MAX_TIMEOUT_MS}`,
       });
+    }
+    if (kind === "bytes" && !(Number.isSafeInteger(value) && (value as number) > 0)) {
+      throw badType(file, prefix + key, "a positive integer (bytes)", value);
     }
   }
   return raw as UserConfig;

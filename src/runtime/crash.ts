@@ -5,6 +5,7 @@
  * `maxRestarts` restarts within `restartWindowMs` gives up, as an OTP supervisor does.
  */
 import { RelxError } from "../errors.js";
+import { runAs } from "./attribution.js";
 import { emitRuntimeEvent } from "./events.js";
 import { isThenable, type CrashInfo } from "./message.js";
 import { processName } from "./pid.js";
@@ -43,7 +44,7 @@ export function runTerminate(p: Process, reason: unknown, next: () => void): voi
   if (terminate === undefined) return next();
   let r: unknown;
   try {
-    r = terminate.call(p.def, reason, p.state, p.ctx);
+    r = runAs(p, () => terminate.call(p.def, reason, p.state, p.ctx));
   } catch {
     return next();
   }
@@ -56,7 +57,7 @@ function reinit(p: Process): void {
   p.ensureExtras().incarnation++;
   let r: unknown;
   try {
-    r = p.def.init(p.args, p.ctx);
+    r = runAs(p, () => p.def.init(p.args, p.ctx));
   } catch (err) {
     return handleCrash(p, { error: err, message: null, callback: "init" });
   }

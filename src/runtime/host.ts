@@ -21,6 +21,7 @@ import { startProcess } from "./spawn.js";
 import type { OldVsn, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
 
 export { setRuntimeObserver, type RuntimeEvent, type EventSubject } from "./events.js";
+export { currentProcess, trackProcesses, type Attributed, type Tracking } from "./attribution.js";
 export { setDefaultCallTimeout } from "./call.js";
 export type { Rollback } from "./bulk.js";
 export { isServerDef } from "./define.js";

@@ -5,9 +5,10 @@
  * constant stack. After a slice of work it yields to the event loop (setImmediate), so a
  * ping-pong of synchronous handlers cannot starve sockets and timers.
  */
+import { enter, leave, type Attributed } from "./attribution.js";
 import { Queue } from "./queue.js";
 
-export interface Runnable {
+export interface Runnable extends Attributed {
   scheduled: boolean;
   runOne(): void;
 }
@@ -31,7 +32,12 @@ function drain(): void {
       const p = ready.shift();
       if (!p) return;
       p.scheduled = false;
-      p.runOne();
+      const previous = enter(p);
+      try {
+        p.runOne();
+      } finally {
+        leave(previous);
+      }
     }
     yielded = true;
     setImmediate(resume);

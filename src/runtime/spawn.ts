@@ -1,5 +1,6 @@
 /** Starting a process: checked arguments, a registered pid, init run (synchronously when it can be). */
 import { RelxError, describeValue } from "../errors.js";
+import { enter, leave } from "./attribution.js";
 import { isServerDef, RESTART_POLICIES } from "./define.js";
 import { isThenable } from "./message.js";
 import { processName } from "./pid.js";
@@ -43,10 +44,13 @@ export function startProcess(server: ServerDef, args: unknown, options: StartOpt
     return p;
   };
   let r: unknown;
+  const previous = enter(p);
   try {
     r = server.init(args, p.ctx);
   } catch (err) {
     return fail(err);
+  } finally {
+    leave(previous);
   }
   if (!isThenable(r)) return ok(r);
   return withDeadline(Promise.resolve(r), options.initTimeoutMs).then(ok, fail);

@@ -48,8 +48,14 @@ describe("no daemon exits 3", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "RELX_NO_DAEMON", hint: expect.any(String) } });
   });
 
-  it.each([["stop"], ["ping"], ["state", "blackode"]])("%s", async (...args) => {
+  it.each([["ping"], ["state", "blackode"], ["permanent", "1.0.0"]])("%s", async (...args) => {
     expect((await relx(null, args, { cwd: root })).code).toBe(3);
+  });
+
+  it("but stop, the one exception: a stopped node is what stop wants, so it exits 0 and says so", async () => {
+    const run = await relx(null, ["stop"], { cwd: root });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`relx: no daemon is running on ${join(root, ".relx", "relx.sock")}; nothing to stop\n`);
   });
 });
 

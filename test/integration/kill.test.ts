@@ -153,7 +153,7 @@ describe.concurrent("kill -9 during an upgrade", () => {
     expect(up.json).toMatchObject({ ok: true, to: "2.0.0" });
     await killHard(pid);
     await expectRestartOn(root, pid, "1.0.0");
-    expect((await relxJson(root, ["releases"])).json).toEqual([{ vsn: "1.0.0", state: "permanent" }, { vsn: "2.0.0", state: "unpacked" }]);
+    expect((await relxJson(root, ["releases"])).json).toEqual({ releases: [{ vsn: "1.0.0", state: "permanent" }, { vsn: "2.0.0", state: "unpacked" }] });
     await expectUpgradesAgain(root, "1.0.0");
   });
 

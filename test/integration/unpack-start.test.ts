@@ -65,7 +65,7 @@ describe("relx unpack", () => {
     const tarball = join(a, "releases", "bank-1.0.0.tar.gz");
     const unpacked = await relx(b, ["unpack", tarball]);
     expect(unpacked.code, unpacked.stderr).toBe(0);
-    expect((await relxJson(b, ["releases"])).json).toEqual([{ vsn: "1.0.0", state: "unpacked" }]);
+    expect((await relxJson(b, ["releases"])).json).toEqual({ releases: [{ vsn: "1.0.0", state: "unpacked" }] });
     expect(readFileSync(join(b, "releases", "1.0.0", "release.json"))).toEqual(readFileSync(join(a, "releases", "1.0.0", "release.json")));
 
     // B must run on what it unpacked alone: the building root is gone, and B has no sources.
@@ -110,7 +110,7 @@ describe("relx unpack", () => {
       expect({ file, code: r.code, error: r.json.error?.code }).toEqual({ file, code: 1, error: code });
       expect(snapshot(join(b, "releases"))).toEqual(before);
     }
-    expect((await relxJson(b, ["releases"])).json).toEqual([{ vsn: "1.0.0", state: "unpacked" }]);
+    expect((await relxJson(b, ["releases"])).json).toEqual({ releases: [{ vsn: "1.0.0", state: "unpacked" }] });
 
     // Another app's tarball, into a root that had no releases/ at all.
     const other = bareRoot("other");
@@ -120,9 +120,9 @@ describe("relx unpack", () => {
 
     // The intact tarball still installs: the refusals above were about the files, not about B.
     expect((await relx(b, ["unpack", good])).code).toBe(0);
-    expect((await relxJson(b, ["releases"])).json).toEqual([
+    expect((await relxJson(b, ["releases"])).json).toEqual({ releases: [
       { vsn: "1.0.0", state: "unpacked" },
       { vsn: "2.0.0", state: "unpacked" },
-    ]);
+    ] });
   });
 });

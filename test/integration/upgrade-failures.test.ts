@@ -59,7 +59,7 @@ describe.concurrent("a failing upgrade", () => {
     expect(up.json).toMatchObject({ ok: false, rolledBack: true, error: { code: "RELX_CODE_CHANGE_FAILED", process: "beta" } });
     expect(up.json.error.message).toContain("Beta migration failed");
     await expectUntouched(root);
-    expect((await relxJson(root, ["releases"])).json).toEqual(expect.arrayContaining([{ vsn: "2.0.0", state: "unpacked" }]));
+    expect((await relxJson(root, ["releases"])).json.releases).toEqual(expect.arrayContaining([{ vsn: "2.0.0", state: "unpacked" }]));
   });
 
   it("puts back the old state even when a codeChange edited it in place", async () => {

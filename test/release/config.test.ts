@@ -21,7 +21,7 @@ describe("loadConfig", () => {
     expect(config).toEqual({
       root, name: "bank", version: "1.2.3", srcDir: join(root, "src"), app: join(root, "src/app.ts"),
       releasesDir: join(root, "releases"), socket: join(root, ".relx/relx.sock"), suspendTimeoutMs: 5000, codeChangeTimeoutMs: 5000, callTimeoutMs: 5000,
-      nodeRange: ">=20.10", onGiveUp: "stay", hookTimeoutMs: 30000, evalTimeoutMs: 5000, envFile: null,
+      logMaxBytes: 10 * 1024 * 1024, nodeRange: ">=20.10", onGiveUp: "stay", hookTimeoutMs: 30000, evalTimeoutMs: 5000, envFile: null,
     });
   });
 
@@ -52,6 +52,8 @@ describe("loadConfig", () => {
       badConfig(/relx\.config\.json: "suspendTimeoutMs" expected a positive integer \(milliseconds\), got "5s"/));
     const root2 = await appWith({ "relx.config.json": JSON.stringify({ srcDir: 3 }) });
     await expect(loadConfig(root2)).rejects.toMatchObject(badConfig(/"srcDir" expected a non-empty string, got number 3/));
+    const root4 = await appWith({ "relx.config.json": JSON.stringify({ logMaxBytes: 0.5 }) });
+    await expect(loadConfig(root4)).rejects.toMatchObject(badConfig(/"logMaxBytes" expected a positive integer \(bytes\), got number 0\.5/));
     const root3 = await appWith({ "package.json": JSON.stringify({ name: "bank", relx: [] }) });
     await expect(loadConfig(root3)).rejects.toMatchObject(badConfig(/package\.json: "relx" expected an object, got an array/));
   });

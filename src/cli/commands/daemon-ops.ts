@@ -1,11 +1,13 @@
 /** Commands that ask the running daemon: ping, status, call, cast, state (one, or --all), stop. */
 import { request } from "../../client/request.js";
 import { parseJsonArgument } from "../args.js";
+import { nothingListens } from "../no-daemon.js";
 import type { CommandOutput, CommonOptions } from "../output.js";
 import { renderStates } from "../render-states.js";
 import { renderStatus } from "../render-status.js";
 import { renderTable } from "../render-table.js";
 import { resolveSocketPath } from "../socket-path.js";
+import { waitForExit } from "../wait-exit.js";
 
 export async function ping(options: CommonOptions): Promise<CommandOutput> {
   const result = await request(await resolveSocketPath(options), { op: "ping" });
@@ -53,10 +55,24 @@ export async function restart(options: CommonOptions, processName: string): Prom
   return { value: result, text: () => `relx: restarted ${result.name} (${result.pid})` };
 }
 
+/**
+ * Stops the daemon and returns once its process has exited. A node that is not running is not a
+ * failure: stop exits 0 and says so (`stopped: false`), so that it can be run whatever the state.
+ */
 export async function stop(options: CommonOptions): Promise<CommandOutput> {
   const socket = await resolveSocketPath(options);
-  // Returns once the daemon has closed the connection, i.e. removed its socket and pid file.
-  const result = await request(socket, { op: "stop" }, { awaitClose: true });
+  let result;
+  try {
+    // Resolves once the daemon has closed the connection, i.e. removed its socket and pid file.
+    result = await request(socket, { op: "stop" }, { awaitClose: true });
+  } catch (err) {
+    if (!nothingListens(err)) throw err;
+    return {
+      value: { ok: true, stopped: false },
+      text: () => `relx: no daemon is running on ${socket}; nothing to stop`,
+    };
+  }
+  await waitForExit(result.pid);
   return { value: { ok: true, ...result }, text: () => `relx: stopped (pid ${result.pid})` };
 }
 

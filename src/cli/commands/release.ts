@@ -35,9 +35,27 @@ export async function releases(options: CommonOptions): Promise<CommandOutput> {
   const list = await listReleases(resolve(options.root));
   const text = (): string => {
     if (list.length === 0) return "no releases yet; build one with `relx build`";
-    return renderTable(["VSN", "STATE"], list.map((r) => [r.vsn, r.state]));
+    return [renderTable(["VSN", "STATE"], list.map((r) => [r.vsn, r.state])), ...stateNotes(list)].join("\n");
   };
-  return { value: list, text };
+  return { value: { releases: list }, text };
+}
+
+/** What the states mean where people get surprised: a current release is not the one a restart boots. */
+function stateNotes(list: { vsn: string; state: string }[]): string[] {
+  const notes: string[] = [];
+  const permanent = list.find((r) => r.state === "permanent")?.vsn;
+  const current = list.find((r) => r.state === "current")?.vsn;
+  if (current !== undefined) {
+    const boots = permanent === undefined ? "the newest release" : `the permanent release, ${permanent}`;
+    notes.push(
+      `note: ${current} is current, not permanent: the node runs it, but a restarted node boots ${boots},`,
+      `      and ${current} goes back to unpacked (as in OTP). Keep it with \`relx permanent ${current}\`.`,
+    );
+  }
+  if (list.some((r) => r.state === "unpacked")) {
+    notes.push("unpacked: on disk, not running (also a current release the node restarted without making permanent)");
+  }
+  return notes;
 }
 
 export async function unpack(options: CommonOptions, file: string): Promise<CommandOutput> {

@@ -65,6 +65,8 @@ export async function setReleaseState(releasesDir: string, vsn: string, state: R
  * until `sync` after `commit`: commit is then a single rename, cheap enough for an upgrade's pause.
  */
 export interface PendingReleaseState {
+  /** The records as they were when the lock was taken. */
+  before: ReleaseRecord[];
   records: ReleaseRecord[];
   /** Renames the new RELEASES into place. On failure it is dropped and the lock given back. */
   commit(): Promise<void>;
@@ -105,6 +107,7 @@ async function prepare(releasesDir: string, vsn: string, state: ReleaseState): P
       }
     };
     return {
+      before: records,
       records: next,
       async commit() {
         if (phase !== "staged") return;

@@ -1,0 +1,68 @@
+/**
+ * `relx logs [-n <entries>] [-f]`: the daemon log's last entries, read from the files (no daemon
+ * needed), then with -f every new entry, across rotations, until interrupted.
+ */
+import { relative, resolve } from "node:path";
+import { RelxError } from "../../errors.js";
+import { logFile } from "../../daemon/daemon-files.js";
+import { followLog } from "../../daemon/log/log-follow.js";
+import { parseEntry, type LogEntry } from "../../daemon/log/log-format.js";
+import { tailEntries } from "../../daemon/log/log-tail.js";
+import type { CommandOutput, CommonOptions } from "../output.js";
+
+export interface LogsOptions extends CommonOptions {
+  /** -n: how many entries (a multi-line entry is one); default 50. */
+  lines?: string;
+  follow?: boolean;
+}
+
+export const DEFAULT_ENTRIES = 50;
+
+export async function logs(options: LogsOptions): Promise<CommandOutput> {
+  const count = parseCount(options.lines);
+  const root = resolve(options.root);
+  const file = logFile(root);
+  const tail = await tailEntries(file, count, options.follow === true);
+  const entries = tail.entries.map(parseEntry);
+  const json = options.json === true;
+  const text = (): string => {
+    if (tail.entries.length > 0) return tail.entries.map((lines) => lines.join("\n")).join("\n");
+    return tail.end === null && !options.follow ? `relx: no log yet at ${shown(file)}; \`relx start\` writes it` : "";
+  };
+  const output: CommandOutput = { value: { entries }, jsonLines: entries, text };
+  if (!options.follow) return output;
+  return {
+    ...output,
+    keepRunning: true,
+    afterOutput: () => follow(file, tail.end, json),
+  };
+}
+
+/** Prints every new entry until SIGINT or SIGTERM (or a closed stdout), then exits 0. */
+function follow(file: string, from: Awaited<ReturnType<typeof tailEntries>>["end"], json: boolean): void {
+  const render = (lines: string[]): string => (json ? JSON.stringify(parseEntry(lines) satisfies LogEntry) : lines.join("\n"));
+  const follower = followLog({ file, from, onEntry: (lines) => process.stdout.write(render(lines) + "\n") });
+  let ending = false;
+  const end = (): void => {
+    if (ending) return;
+    ending = true;
+    void follower.stop().finally(() => process.stdout.write("", () => process.exit(0)));
+  };
+  process.once("SIGINT", end);
+  process.once("SIGTERM", end);
+  process.stdout.on("error", () => process.exit(0));
+}
+
+/** -n's value. Throws RELX_BAD_ARGUMENT unless it is a whole number. */
+function parseCount(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_ENTRIES;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  throw new RelxError("RELX_BAD_ARGUMENT", `-n expects a whole number of entries, got ${JSON.stringify(value)}`, {
+    hint: `e.g. \`relx logs -n ${DEFAULT_ENTRIES}\``,
+  });
+}
+
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") ? path : rel;
+}
