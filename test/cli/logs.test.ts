@@ -4,11 +4,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, runRelx } from "./run-relx.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { relx } from "../support/relx.js";
 
 let roots: string[] = [];
-beforeAll(ensureBuilt);
 afterEach(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
   roots = [];
@@ -25,7 +24,7 @@ function rootWithLogs(files: Record<string, string>): string {
 const at = (s: number): string => `2025-06-01T09:00:${String(s).padStart(2, "0")}.000Z`;
 
 async function logs(root: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runRelx(["logs", "--root", root, ...args]);
+  return relx(root, ["logs", ...args]);
 }
 
 function ndjson(stdout: string): unknown[] {

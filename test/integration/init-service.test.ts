@@ -5,7 +5,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BIN, REPO, cleanupRoots, relx, relxJson, tempRoot, waitFor } from "./harness.js";
+import { BIN, REPO } from "../support/paths.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
 
 const children: ChildProcess[] = [];
 

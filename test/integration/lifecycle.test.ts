@@ -6,7 +6,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyV2, cleanupRoots, copyExample, relx, relxJson, tempRoot, writeFiles } from "./harness.js";
+import { applyV2, copyExample } from "../fixtures/bank.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 afterEach(cleanupRoots);
 

@@ -6,7 +6,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BIN, cleanupRoots, relx, tempRoot, waitFor, writeFiles } from "./harness.js";
+import { BIN } from "../support/paths.js";
+import { relx } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 const children: ChildProcess[] = [];
 
