@@ -4,11 +4,12 @@
  * it runs can become permanent); remove works on the files and needs no daemon, but asks one that
  * runs which release it runs, and refuses that one.
  */
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { request } from "../../client/request.js";
 import { parseVsn } from "../../release/vsn.js";
 import { nothingListens } from "../no-daemon.js";
 import type { CommandOutput, CommonOptions } from "../output.js";
+import { shownPath } from "../shown-path.js";
 import { resolveSocketPath } from "../socket-path.js";
 
 export async function permanent(options: CommonOptions, vsn: string): Promise<CommandOutput> {
@@ -44,10 +45,5 @@ export async function remove(options: CommonOptions, vsn: string): Promise<Comma
       }
     },
   });
-  return { value: result, text: () => `relx: removed ${vsn} (${result.removed.map(shown).join(", ")})` };
-}
-
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith("..") ? path : rel;
+  return { value: result, text: () => `relx: removed ${vsn} (${result.removed.map(shownPath).join(", ")})` };
 }

@@ -2,13 +2,14 @@
  * `relx logs [-n <entries>] [-f]`: the daemon log's last entries, read from the files (no daemon
  * needed), then with -f every new entry, across rotations, until interrupted.
  */
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { RelxError } from "../../errors.js";
 import { logFile } from "../../daemon/daemon-files.js";
 import { followLog } from "../../daemon/log/log-follow.js";
 import { parseEntry, type LogEntry } from "../../daemon/log/log-format.js";
-import { tailEntries } from "../../daemon/log/log-tail.js";
+import { tailEntries, type TailEnd } from "../../daemon/log/log-tail.js";
 import type { CommandOutput, CommonOptions } from "../output.js";
+import { shownPath } from "../shown-path.js";
 
 export interface LogsOptions extends CommonOptions {
   /** -n: how many entries (a multi-line entry is one); default 50. */
@@ -27,7 +28,7 @@ export async function logs(options: LogsOptions): Promise<CommandOutput> {
   const json = options.json === true;
   const text = (): string => {
     if (tail.entries.length > 0) return tail.entries.map((lines) => lines.join("\n")).join("\n");
-    return tail.end === null && !options.follow ? `relx: no log yet at ${shown(file)}; \`relx start\` writes it` : "";
+    return tail.end === null && !options.follow ? `relx: no log yet at ${shownPath(file)}; \`relx start\` writes it` : "";
   };
   const output: CommandOutput = { value: { entries }, jsonLines: entries, text };
   if (!options.follow) return output;
@@ -39,7 +40,7 @@ export async function logs(options: LogsOptions): Promise<CommandOutput> {
 }
 
 /** Prints every new entry until SIGINT or SIGTERM (or a closed stdout), then exits 0. */
-function follow(file: string, from: Awaited<ReturnType<typeof tailEntries>>["end"], json: boolean): void {
+function follow(file: string, from: TailEnd | null, json: boolean): void {
   const render = (lines: string[]): string => (json ? JSON.stringify(parseEntry(lines) satisfies LogEntry) : lines.join("\n"));
   const follower = followLog({ file, from, onEntry: (lines) => process.stdout.write(render(lines) + "\n") });
   let ending = false;
@@ -60,9 +61,4 @@ function parseCount(value: string | undefined): number {
   throw new RelxError("RELX_BAD_ARGUMENT", `-n expects a whole number of entries, got ${JSON.stringify(value)}`, {
     hint: `e.g. \`relx logs -n ${DEFAULT_ENTRIES}\``,
   });
-}
-
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith("..") ? path : rel;
 }

@@ -1,6 +1,7 @@
 /** Commands on the releases on disk: build, releases, unpack. They run here, with no daemon. */
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { CommandOutput, CommonOptions } from "../output.js";
+import { shownPath } from "../shown-path.js";
 import { renderTable } from "../render-table.js";
 
 export interface BuildOptions extends CommonOptions {
@@ -22,8 +23,8 @@ export async function build(options: BuildOptions): Promise<CommandOutput> {
     onProgress: options.json || !process.stderr.isTTY || process.env.CI ? undefined : (step: unknown) => process.stderr.write(`relx: ${String(step)}\n`),
   });
   const text = (): string => {
-    const lines = [`relx: built ${result.name} ${result.vsn} in ${shown(result.dir)} (${result.durationMs} ms)`];
-    if (result.tarball) lines.push(`relx: wrote ${shown(result.tarball)}`);
+    const lines = [`relx: built ${result.name} ${result.vsn} in ${shownPath(result.dir)} (${result.durationMs} ms)`];
+    if (result.tarball) lines.push(`relx: wrote ${shownPath(result.tarball)}`);
     for (const warning of result.warnings ?? []) lines.push(`warning: ${String(warning)}`);
     return lines.join("\n");
   };
@@ -61,12 +62,6 @@ function stateNotes(list: { vsn: string; state: string }[]): string[] {
 export async function unpack(options: CommonOptions, file: string): Promise<CommandOutput> {
   const { unpack: unpackRelease } = await import("../../release/tarball/unpack.js");
   const result = await unpackRelease({ root: resolve(options.root), file: resolve(file) });
-  const where = shown(result.dir);
+  const where = shownPath(result.dir);
   return { value: { ok: true, ...result }, text: () => `relx: unpacked ${result.name} ${result.vsn} into ${where}` };
-}
-
-/** A path as the user would like to read it: relative when below the current directory. */
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel === "" ? "." : rel.startsWith("..") ? path : rel;
 }
