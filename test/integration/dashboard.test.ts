@@ -55,7 +55,7 @@ describe("relx dashboard", () => {
       expect((await fetch(d.base + path)).status, path).toBe(403);
       expect((await fetch(`${d.base}${path}?token=wrong`)).status, path).toBe(403);
     }
-    const status = await (await fetch(`${d.base}/api/status?token=${d.token}`)).json();
+    const status = (await (await fetch(`${d.base}/api/status?token=${d.token}`)).json()) as Record<string, unknown>;
     const cli = (await relxJson(root, ["status"])).json;
     expect(status).toMatchObject({ name: "bank", vsn: "1.0.0", processes: [{ name: "blackode", server: "DemoServer" }], count: 1 });
     expect(Object.keys(status)).toEqual(Object.keys(cli));
@@ -75,7 +75,7 @@ describe("relx dashboard", () => {
     await text(page, "#processes td.name", "blackode");
     await text(page, "#releases td", "permanent");
     expect(await page.locator("#releases button").count()).toBe(0);
-    await page.evaluate(() => ((window as any).notReloaded = true));
+    await page.evaluate(() => ((globalThis as any).notReloaded = true));
 
     applyV2(root);
     expect((await relx(root, ["build", "--vsn", "2.0.0"])).code).toBe(0);
@@ -87,7 +87,7 @@ describe("relx dashboard", () => {
     await text(page, "#log", "2.0.0");
     expect(await page.locator("#pause-chart rect.ok").count()).toBe(1);
     expect(await page.locator("#processes tbody tr").first().locator("td").nth(2).textContent()).toBe("2");
-    expect(await page.evaluate(() => (window as any).notReloaded)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as any).notReloaded)).toBe(true);
     await page.screenshot({ path: screenshotPath("dashboard.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.screenshot({ path: screenshotPath("dashboard-dark.png"), fullPage: true });
@@ -98,7 +98,7 @@ describe("relx dashboard", () => {
     expect((await relx(root, ["start"])).code).toBe(0);
     await text(page, "#connection", "live");
     expect(await page.locator("#banner").isHidden()).toBe(true);
-    expect(await page.evaluate(() => (window as any).notReloaded)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as any).notReloaded)).toBe(true);
     await page.close();
   });
 

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { request } from "../../client/request.js";
+import { RelxError } from "../../errors.js";
 import { parseCount } from "../args.js";
 import { startDashboard } from "../dashboard/server.js";
 import type { CommandOutput, CommonOptions } from "../output.js";
@@ -16,6 +17,7 @@ export interface DashboardCommandOptions extends CommonOptions {
 
 export async function dashboard(options: DashboardCommandOptions): Promise<CommandOutput> {
   const port = options.port === undefined ? 0 : parseCount(options.port, "--port");
+  if (port > 65535) throw new RelxError("RELX_BAD_ARGUMENT", `--port expects a port from 0 to 65535, got ${port}`, { hint: "e.g. --port 8080, or none for a free port" });
   const socket = await resolveSocketPath(options);
   await request(socket, { op: "ping" });
   const token = randomBytes(24).toString("base64url");
