@@ -3,8 +3,10 @@
 // refuses requests without the token, pages and filters many processes, and runs a dry run.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { writeCrowd } from "../fixtures/crowd.mjs";
-import { launchBrowser, screenshotPath, startDashboard, type Browser, type RunningDashboard } from "./dashboard-harness.js";
-import { applyV2, cleanupRoots, copyExample, relx, relxJson, tempRoot } from "./harness.js";
+import { applyV2, copyExample } from "../fixtures/bank.js";
+import { launchBrowser, screenshotPath, startDashboard, type Browser, type RunningDashboard } from "../support/dashboard.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 
 let browser: Browser;
 const dashboards: RunningDashboard[] = [];

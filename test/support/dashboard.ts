@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
-import { BIN, REPO } from "./harness.js";
+import { BIN, REPO } from "./paths.js";
 
 export const CHROMIUM = process.env.RELX_CHROMIUM ?? "/usr/bin/chromium";
 /** Screenshots a person can look at after the run (gitignored). */
