@@ -23,6 +23,7 @@ const benches = [
   { file: "daemon-old-code.mjs" },
   { file: "chat-upgrade.mjs", node: ["--max-old-space-size=4096"] },
   { file: "check-upgrade.mjs" },
+  { file: "dashboard.mjs", node: ["--max-old-space-size=4096"] },
 ];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -17,3 +17,12 @@ function shorten(text: string): string {
   const quoted = JSON.stringify(text);
   return quoted.length > 80 ? quoted.slice(0, 79) + "…\"" : quoted;
 }
+
+/** `text` as a whole number of 0 or more (an --offset, a --limit). Throws RELX_BAD_ARGUMENT. */
+export function parseCount(text: string, what: string): number {
+  const n = Number(text);
+  if (/^\d+$/.test(text) && Number.isSafeInteger(n)) return n;
+  throw new RelxError("RELX_BAD_ARGUMENT", `${what} expects a whole number of 0 or more, got ${shorten(text)}`, {
+    hint: `e.g. ${what} 100`,
+  });
+}

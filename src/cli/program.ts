@@ -47,7 +47,11 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("config", "the app's runtime config as the daemon resolved it (sensitive values masked)", async () => (await daemon()).config);
   define("stop", "stop every process (terminate), then the daemon", async () => (await daemon()).stop);
   define("ping", "is the daemon up", async () => (await daemon()).ping);
-  define("status", "release, releases, processes, last upgrade", async () => (await daemon()).status);
+  define("status", "release, releases, processes, last upgrade", async () => (await daemon()).status)
+    .option("--all", "list every process (above 1,000 the table shows the first 100)")
+    .option("--offset <n>", "skip the first n processes (with --json, a page instead of all)")
+    .option("--limit <n>", "at most n processes")
+    .option("--filter <text>", "only processes whose name contains text");
   define("call <process> <json>", "call a process; prints the reply as JSON", async () => (await daemon()).call);
   define("cast <process> <json>", "cast to a process", async () => (await daemon()).cast);
   define("state [process]", "print a process's state as JSON (--all: every live process's)", async () => (await daemon()).state)
@@ -59,6 +63,9 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("eval <code>", "run JavaScript inside the daemon and print its value (call, cast, send, whereis, sys, status() in scope)", async () => (await import("./commands/eval.js")).evalCode);
   define("remote", "an interactive JavaScript console inside the daemon (leaving it leaves the daemon running)", async () => (await import("./commands/eval.js")).remote);
   define("restart <process>", "start a boot process again from its boot spec (also one that gave up)", async () => (await daemon()).restart);
+  define("dashboard", "a live web page of the node, on 127.0.0.1; runs until interrupted", async () => (await import("./commands/dashboard.js")).dashboard)
+    .option("--port <n>", "the port to listen on (default: a free one)")
+    .option("--allow-actions", "add dry-run, upgrade and downgrade buttons to the page");
   define("upgrade <vsn>", "hot upgrade to a newer release", async () => (await upgrades()).upgrade)
     .option("--extra <json>", "passed to every codeChange as `extra`")
     .option("--dry-run", "run codeChange on copies of the states; change nothing")

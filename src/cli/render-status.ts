@@ -2,7 +2,16 @@
 import type { StatusResult } from "../protocol/results.js";
 import { formatDuration, renderTable } from "./render-table.js";
 
-export function renderStatus(status: StatusResult): string {
+/** Above this many processes the human table shows only the first page (`relx status --all`: all). */
+export const SUMMARY_ABOVE = 1000;
+export const FIRST_PAGE = 100;
+
+export interface RenderStatusOptions {
+  /** Show the first FIRST_PAGE processes and say how to see the rest. */
+  firstPage?: boolean;
+}
+
+export function renderStatus(status: StatusResult, options: RenderStatusOptions = {}): string {
   const permanent = status.permanent === null ? "none" : status.permanent;
   const last = status.lastUpgrade;
   const lines = [
@@ -11,10 +20,12 @@ export function renderStatus(status: StatusResult): string {
     `daemon        pid ${status.daemon.pid}, up ${formatDuration(status.daemon.uptimeMs)}`,
     `last upgrade  ${last === null ? "none" : `${last.from} → ${last.to} at ${last.at} (paused ${last.pauseMs} ms)`}`,
     `releases      ${status.releases.map((r) => `${r.vsn} (${r.state})`).join(", ") || "none"}`,
+    `processes     ${processSummary(status)}`,
     "",
   ];
   if (status.processes.length === 0) return [...lines, "no processes"].join("\n");
-  const rows = status.processes.map((p) => [
+  const shown = options.firstPage === true ? status.processes.slice(0, FIRST_PAGE) : status.processes;
+  const rows = shown.map((p) => [
     p.name,
     String(p.pid),
     p.server,
@@ -27,5 +38,14 @@ export function renderStatus(status: StatusResult): string {
   const table = renderTable(["NAME", "PID", "SERVER", "VSN", "STATUS", "QUEUE", "RESTARTS", "HANDLED"], rows);
   const down = status.processes.filter((p) => p.status === "down");
   const notes = down.map((p) => `down: ${p.name}: ${p.error?.message ?? "gave up"} (bring it back with \`relx restart ${p.name}\`)`);
-  return [lines.join("\n") + "\n" + table, ...notes].join("\n");
+  const more = status.count - shown.length;
+  const rest = options.firstPage === true && more > 0
+    ? [`… and ${more.toLocaleString("en")} more: \`relx status --all\` lists every process, \`--filter <text>\` or \`--offset <n> --limit <n>\` a page`]
+    : [];
+  return [lines.join("\n") + "\n" + table, ...notes, ...rest].join("\n");
+}
+
+function processSummary(status: StatusResult): string {
+  const { running, suspended, down } = status.counts;
+  return `${status.count.toLocaleString("en")} (${running.toLocaleString("en")} running, ${suspended} suspended, ${down} down)`;
 }

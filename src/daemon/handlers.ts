@@ -11,6 +11,7 @@ import { evaluate } from "./eval.js";
 import { restartBoot } from "./restart.js";
 import { statesOf } from "./states.js";
 import { makePermanent } from "./permanent.js";
+import { readLogTail } from "./log-tail.js";
 import { statusOf } from "./status.js";
 import { abort, commit, prepare } from "./upgrade/two-phase.js";
 import { runUpgrade } from "./upgrade/upgrade.js";
@@ -27,7 +28,7 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
     return fn(req);
   };
   return {
-    status: served(() => statusOf(node)),
+    status: served((req) => statusOf(node, req)),
     call: served((req) => host.call(host.find(req.process), req.msg, req.timeoutMs ?? node.config.callTimeoutMs)),
     cast: served((req) => {
       host.cast(host.find(req.process), req.msg);
@@ -44,6 +45,7 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
     commit: (req, session) => served(() => commit(node, session))(req),
     abort: (req, session) => served(() => abort(node, session))(req),
     permanent: served((req) => makePermanent(node, req.vsn)),
+    logTail: (req) => readLogTail(node.config.root, req.lines ?? 100),
   };
 }
 

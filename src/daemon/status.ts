@@ -1,10 +1,12 @@
-/** The `status` op's result: the §6 status JSON shape. */
+/** The `status` op's result: the §6 status JSON shape, its processes paged on request. */
+import type { StatusFields } from "../protocol/ops.js";
 import type { ProcessStatus, StatusResult } from "../protocol/results.js";
 import { readReleases } from "../release/store/releases-store.js";
 import * as host from "../runtime/host.js";
 import type { NodeState } from "./node-state.js";
+import { pageProcesses } from "./status-page.js";
 
-export async function statusOf(node: NodeState): Promise<StatusResult> {
+export async function statusOf(node: NodeState, fields: StatusFields = {}): Promise<StatusResult> {
   const releases = await readReleases(node.config.releasesDir);
   const processes: ProcessStatus[] = host.infoAll().map(toStatus);
   // A boot process that gave up is gone from the runtime but not from the node: it shows as down.
@@ -20,7 +22,7 @@ export async function statusOf(node: NodeState): Promise<StatusResult> {
     permanent: releases.find((r) => r.state === "permanent")?.vsn ?? null,
     daemon: { pid: process.pid, uptimeMs: Date.now() - node.startedAt },
     releases,
-    processes,
+    ...pageProcesses(processes, fields),
     lastUpgrade: node.lastUpgrade,
     upgrades: node.upgrades,
   };

@@ -11,6 +11,7 @@ import type {
   DryRunResult,
   AbortResult,
   PermanentResult,
+  LogTailResult,
   PingResult,
   PrepareResult,
   RestartResult,
@@ -40,9 +41,25 @@ export interface PrepareFields {
   deadlineMs?: number;
 }
 
+/** Sort keys of `status` (SPEC §6's process fields). */
+export const STATUS_SORTS = ["name", "pid", "server", "vsn", "status", "queue", "restarts", "handled"] as const;
+export type StatusSort = (typeof STATUS_SORTS)[number];
+
+/**
+ * `status` paging: with none of these, every process in spawn order. `filter` keeps the processes
+ * whose name contains it (case-insensitive); `count` in the result is how many matched.
+ */
+export interface StatusFields {
+  offset?: number;
+  limit?: number;
+  filter?: string;
+  sort?: StatusSort;
+  desc?: boolean;
+}
+
 export interface OpTable {
   ping: { fields: {}; result: PingResult };
-  status: { fields: {}; result: StatusResult };
+  status: { fields: StatusFields; result: StatusResult };
   call: { fields: { process: string; msg: unknown; timeoutMs?: number }; result: unknown };
   cast: { fields: { process: string; msg: unknown }; result: CastResult };
   state: { fields: { process: string }; result: unknown };
@@ -55,6 +72,7 @@ export interface OpTable {
   abort: { fields: {}; result: AbortResult };
   config: { fields: {}; result: ConfigResult };
   eval: { fields: { code: string }; result: EvalResult };
+  logTail: { fields: { lines?: number }; result: LogTailResult };
   stop: { fields: {}; result: StopResult };
   permanent: { fields: { vsn: string }; result: PermanentResult };
 }
@@ -98,10 +116,27 @@ const UPGRADE: FieldSpecs<UpgradeFields> = {
   permanent: { required: false, expected: "a boolean", test: (v) => typeof v === "boolean" },
 };
 
+const count = (min: number, max: number): FieldSpec => ({
+  required: false,
+  expected: `an integer from ${min} to ${max}`,
+  test: (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max,
+});
+const STATUS: FieldSpecs<StatusFields> = {
+  offset: count(0, Number.MAX_SAFE_INTEGER),
+  limit: count(0, Number.MAX_SAFE_INTEGER),
+  filter: { required: false, expected: "a string", test: (v) => typeof v === "string" },
+  sort: {
+    required: false,
+    expected: `one of ${STATUS_SORTS.join(", ")}`,
+    test: (v) => typeof v === "string" && (STATUS_SORTS as readonly string[]).includes(v),
+  },
+  desc: { required: false, expected: "a boolean", test: (v) => typeof v === "boolean" },
+};
+
 /** The fields each op takes besides `id` and `op`. Anything else is refused, not ignored. */
 export const FIELDS: { [K in Op]: FieldSpecs<FieldsOf<K>> } = {
   ping: {},
-  status: {},
+  status: STATUS,
   call: { process: PROCESS, msg: MSG, timeoutMs: TIMEOUT },
   cast: { process: PROCESS, msg: MSG },
   state: { process: PROCESS },
@@ -120,6 +155,7 @@ export const FIELDS: { [K in Op]: FieldSpecs<FieldsOf<K>> } = {
   abort: {},
   config: {},
   eval: { code: { required: true, expected: "a string of JavaScript", test: (v) => typeof v === "string" } },
+  logTail: { lines: count(1, 10_000) },
   stop: {},
   permanent: { vsn: { required: true, expected: "a non-empty string", test: nonEmptyString } },
 };

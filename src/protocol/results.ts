@@ -64,7 +64,12 @@ export interface StatusResult {
   permanent: string | null;
   daemon: { pid: number; uptimeMs: number };
   releases: ReleaseRecord[];
+  /** Every process, or the page asked for (offset, limit, filter, sort). */
   processes: ProcessStatus[];
+  /** How many processes matched the filter (all of them without one), whatever the page. */
+  count: number;
+  /** The matching processes by status. */
+  counts: { running: number; suspended: number; down: number };
   lastUpgrade: LastUpgrade | null;
   upgrades: UpgradeRecord[];
 }
@@ -168,4 +173,10 @@ export interface EvalResult {
   text: string;
   /** The names in scope after the entry, for a console's completion. */
   names: string[];
+}
+
+/** `logTail`: the last lines of the daemon's log (.relx/log/daemon.log), oldest first. */
+export interface LogTailResult {
+  file: string;
+  lines: string[];
 }

@@ -3,7 +3,9 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RelxError } from "../../src/errors.js";
-import type { DryRunResult, StatusResult, UpgradeResult } from "../../src/protocol/results.js";
+import { pageProcesses } from "../../src/daemon/status-page.js";
+import type { StatusFields } from "../../src/protocol/ops.js";
+import type { DryRunResult, ProcessStatus, StatusResult, UpgradeResult } from "../../src/protocol/results.js";
 import type { Request } from "../../src/protocol/types.js";
 import { relx } from "../support/relx.js";
 import { startStubServer, type StubServer } from "../support/stub-daemon.js";
@@ -14,17 +16,18 @@ let dir: string;
 let stub: StubServer;
 let env: Record<string, string>;
 
-function status(): StatusResult {
+function status(fields: StatusFields): StatusResult {
+  const all: ProcessStatus[] = Array.from({ length: PROCESSES }, (_, i) => ({
+    name: `worker-${i}`, pid: `<0.${i}.0>`, server: "DemoServer", vsn: "2", status: "running" as const, queue: i % 3,
+    restarts: 0, handled: i,
+  }));
   return {
     name: "bank",
     vsn: "1.1.0",
     permanent: "1.1.0",
     daemon: { pid: 4242, uptimeMs: 3_723_000 },
     releases: [{ vsn: "1.0.0", state: "old" }, { vsn: "1.1.0", state: "permanent" }],
-    processes: Array.from({ length: PROCESSES }, (_, i) => ({
-      name: `worker-${i}`, pid: `<0.${i}.0>`, server: "DemoServer", vsn: "2", status: "running" as const, queue: i % 3,
-      restarts: 0, handled: i,
-    })),
+    ...pageProcesses(all, fields),
     lastUpgrade: { from: "1.0.0", to: "1.1.0", pauseMs: 3, at: "2025-01-01T00:00:00.000Z" },
     upgrades: [{ from: "1.0.0", to: "1.1.0", at: "2025-01-01T00:00:00.000Z", ok: true, pauseMs: 3 }],
   };
@@ -37,7 +40,7 @@ function upgradeResult(dryRun: boolean): UpgradeResult | DryRunResult {
 
 async function handle(request: Request): Promise<unknown> {
   switch (request.op) {
-    case "status": return status();
+    case "status": return status(request);
     case "call": return { echoed: request.msg };
     case "state": return { name: "blackode", salary: 30000 };
     case "upgrade":
@@ -68,8 +71,21 @@ describe("relx against a daemon", () => {
     expect(parsed.processes.at(-1)!.name).toBe(`worker-${PROCESSES - 1}`);
   });
 
-  it("status prints the release lines and a table with one row per process", async () => {
+  it("status above 1,000 processes prints a summary and the first page; --all prints every process", async () => {
     const run = await relx(null, ["status"], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`processes     ${PROCESSES.toLocaleString("en")} (${PROCESSES.toLocaleString("en")} running, 0 suspended, 0 down)`);
+    const lines = run.stdout.trimEnd().split("\n");
+    const header = lines.findIndex((l) => l.startsWith("NAME"));
+    expect(lines.slice(header + 1).filter((l) => l.startsWith("worker-"))).toHaveLength(100);
+    expect(lines.at(-1)).toContain("relx status --all");
+    expect(stub.handled.at(-1)).toEqual({ id: 1, op: "status", limit: 1000 });
+    const page = await relx(null, ["status", "--json", "--offset", "10", "--limit", "5"], { env });
+    expect(JSON.parse(page.stdout)).toMatchObject({ count: PROCESSES, processes: [{ name: "worker-10" }, {}, {}, {}, { name: "worker-14" }] });
+  });
+
+  it("status --all prints the release lines and a table with one row per process", async () => {
+    const run = await relx(null, ["status", "--all"], { env });
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("release       bank 1.1.0");

@@ -1,10 +1,11 @@
 /** Commands that ask the running daemon: ping, status, call, cast, state (one, or --all), stop. */
 import { request } from "../../client/request.js";
-import { parseJsonArgument } from "../args.js";
+import type { StatusFields } from "../../protocol/ops.js";
+import { parseCount, parseJsonArgument } from "../args.js";
 import { nothingListens } from "../no-daemon.js";
 import type { CommandOutput, CommonOptions } from "../output.js";
 import { renderStates } from "../render-states.js";
-import { renderStatus } from "../render-status.js";
+import { renderStatus, SUMMARY_ABOVE } from "../render-status.js";
 import { renderTable } from "../render-table.js";
 import { resolveSocketPath } from "../socket-path.js";
 import { waitForExit } from "../wait-exit.js";
@@ -15,9 +16,32 @@ export async function ping(options: CommonOptions): Promise<CommandOutput> {
   return { value: result, text: () => `pong (pid ${result.pid}${vsn})` };
 }
 
-export async function status(options: CommonOptions): Promise<CommandOutput> {
-  const result = await request(await resolveSocketPath(options), { op: "status" });
-  return { value: result, text: () => renderStatus(result) };
+export interface StatusOptions extends CommonOptions {
+  /** Every process in the human table, however many. */
+  all?: boolean;
+  offset?: string;
+  limit?: string;
+  filter?: string;
+}
+
+/**
+ * `relx status`: --json is the whole §6 shape unless a page is asked for (--offset, --limit,
+ * --filter); the human table shows the first page above SUMMARY_ABOVE processes, unless --all.
+ */
+export async function status(options: StatusOptions): Promise<CommandOutput> {
+  const page = statusPage(options);
+  const paged = Object.keys(page).length > 0;
+  const summarize = !paged && options.json !== true && options.all !== true;
+  const result = await request(await resolveSocketPath(options), { op: "status", ...page, ...(summarize ? { limit: SUMMARY_ABOVE } : {}) });
+  return { value: result, text: () => renderStatus(result, { firstPage: summarize && result.count > SUMMARY_ABOVE }) };
+}
+
+function statusPage(options: StatusOptions): StatusFields {
+  const fields: StatusFields = {};
+  if (options.offset !== undefined) fields.offset = parseCount(options.offset, "--offset");
+  if (options.limit !== undefined) fields.limit = parseCount(options.limit, "--limit");
+  if (options.filter !== undefined) fields.filter = options.filter;
+  return fields;
 }
 
 export async function call(options: CommonOptions, processName: string, json: string): Promise<CommandOutput> {
