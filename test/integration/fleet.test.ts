@@ -4,13 +4,17 @@
 // upgrades (all or nothing), one failing to prepare, and the coordinator killed mid-prepare; an
 // unreachable host. Prints the wall time and per-host pauses of a rolling and a sync upgrade.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { request } from "../../src/client/request.js";
-import { BIN, cleanupRoots, relx, relxJson, tempRoot, waitFor, writeFiles } from "./harness.js";
-import { freePort, startSshd, type Sshd } from "./sshd.js";
+import { socketOf } from "../support/daemon.js";
+import { BIN } from "../support/paths.js";
+import { relx, relxJson } from "../support/relx.js";
+import { freePort, startSshd, type Sshd } from "../support/sshd.js";
+import { cleanupAllRoots, cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 let sshd: Sshd;
 let build: string;
@@ -48,7 +52,7 @@ export default defineServer({
 
 beforeAll(async () => {
   sshd = await startSshd();
-  build = mkdtempSync(join(tmpdir(), "rx-b-")); // not a tempRoot: it outlives each test's cleanup
+  build = tempRoot({ scope: "file" });
   writeSvc(build, false);
   expect((await relx(build, ["build", "--tar"])).code).toBe(0);
   writeSvc(build, true);
@@ -56,13 +60,12 @@ beforeAll(async () => {
   expect(v2.code, v2.stderr).toBe(0);
 }, 120_000);
 afterEach(cleanupRoots);
-afterAll(async () => {
-  rmSync(build, { recursive: true, force: true });
+afterAll(async (ctx, suite) => {
+  await cleanupAllRoots(ctx, suite);
   await sshd?.stop();
 });
 
 const tarball = (vsn: string) => join(build, "releases", `svc-${vsn}.tar.gz`);
-const socketOf = (root: string) => join(root, ".relx", "relx.sock");
 
 interface Hosts {
   coordinator: string;
@@ -76,6 +79,8 @@ function fleetOf(extra: object[] = []): Hosts {
     const r = tempRoot();
     writeFiles(r, {
       "package.json": JSON.stringify({ name: "svc", version: "0.0.1", type: "module" }),
+      // a minute: the SIGKILL test holds host c's codeChange at a gate
+      "relx.config.json": JSON.stringify({ codeChangeTimeoutMs: 60_000 }),
     });
     return r;
   });
@@ -94,7 +99,7 @@ async function startFleet(modes: string[] = ["plain", "plain", "plain"]): Promis
   const hosts = fleetOf();
   await pushAll(hosts, "1.0.0");
   await Promise.all(hosts.roots.map(async (root, i) => {
-    const started = await relx(root, ["start"], { HOST_MODE: modes[i]! });
+    const started = await relx(root, ["start"], { env: { HOST_MODE: modes[i]! } });
     expect(started.code, started.stderr).toBe(0);
   }));
   await pushAll(hosts, "2.0.0");
@@ -115,7 +120,7 @@ async function add(root: string, n: number): Promise<any> {
   return request(socketOf(root), { op: "call", process: "counter", msg: { add: n } });
 }
 
-async function fleet(hosts: Hosts, args: string[]): Promise<{ code: number; json: any; stderr: string }> {
+async function fleet(hosts: Hosts, args: string[]): Promise<{ code: number | null; json: any; stderr: string }> {
   return relxJson(hosts.coordinator, ["fleet", ...args]);
 }
 
@@ -224,12 +229,12 @@ describe("relx fleet over ssh", () => {
     await waitFor(async () => {
       const s = await Promise.all(hosts.roots.map(statusOf));
       return s.every((x) => x.processes[0].status === "suspended");
-    }, "every host suspended by prepare", 2000);
+    }, "every host suspended by prepare", { giveUpMs: 120_000 });
     coordinator.kill("SIGKILL");
     await exited;
     writeFileSync(join(hosts.roots[2]!, "go"), ""); // c finishes preparing with nobody left to commit
     for (const root of hosts.roots) {
-      await waitFor(async () => (await add(root, 1).catch(() => undefined))?.v === 1, `host ${root} to serve on 1.0.0`, 2000);
+      await waitFor(async () => (await add(root, 1).catch(() => undefined))?.v === 1, `host ${root} to serve on 1.0.0`, { giveUpMs: 120_000 });
       const s = await statusOf(root);
       expect([s.vsn, s.processes[0].status]).toEqual(["1.0.0", "running"]);
     }
