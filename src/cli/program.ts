@@ -21,8 +21,8 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ outputError: (text, write) => write(usageError(text)) });
 
-  const define = (spec: string, description: string, load: Loader): Command =>
-    program.command(spec).description(description).action(async (...args: unknown[]) => {
+  const define = (spec: string, description: string, load: Loader, parent: Command = program): Command =>
+    parent.command(spec).description(description).action(async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
       const options = command.optsWithGlobals() as CommonOptions & Record<string, unknown>;
       options.root ??= process.cwd();
@@ -85,7 +85,30 @@ export function buildProgram(onOutput: (output: CommandOutput, json: boolean) =>
   define("logs", "the daemon log's last entries (no daemon needed); -f follows it", async () => (await import("./commands/logs.js")).logs)
     .option("-n, --lines <entries>", "how many entries (a multi-line entry counts once)", "50")
     .option("-f, --follow", "keep printing new entries, across rotations, until interrupted");
+  define("bridge", "connect standard input and output to the daemon's socket (the fleet's transport)", async () => (await import("./commands/bridge.js")).bridge);
+  defineFleet(program, define);
   return program;
+}
+
+type Define = (spec: string, description: string, load: Loader, parent?: Command) => Command;
+
+/** `relx fleet …`: subcommands of their own `fleet` command, sharing --fleet. */
+function defineFleet(program: Command, define: Define): void {
+  const fleet = () => import("./commands/fleet.js");
+  const group = program.command("fleet").description("the same across the hosts of the fleet file (relx.fleet.json)")
+    .option("--fleet <file>", "the fleet file (default: relx.fleet.json in the root)");
+  const sub = (spec: string, description: string, load: Loader): Command => define(spec, description, load, group);
+  const moveOptions = (c: Command): Command => c
+    .option("--batch <n>", "hosts per batch in a rolling run (default 1)")
+    .option("--health <command>", "run on each host after its batch; a non-zero exit fails the run")
+    .option("--sync", "all or nothing: prepare every host, then commit all or abort all")
+    .option("--deadline <ms>", "with --sync: how long a prepared host holds before rolling back by itself (default 30000)")
+    .option("--extra <json>", "passed to every codeChange as `extra`")
+    .option("--dry-run", "run codeChange on copies of the states on every host; change nothing");
+  sub("status", "release and processes of every host", async () => (await fleet()).status);
+  sub("push <tarball>", "send a release tarball to every host and install it there", async () => (await fleet()).push);
+  moveOptions(sub("upgrade <vsn>", "hot upgrade every host (rolling, or --sync)", async () => (await fleet()).upgrade));
+  moveOptions(sub("downgrade <vsn>", "hot downgrade every host (rolling, or --sync)", async () => (await fleet()).downgrade));
 }
 
 /** commander's "error: …" as relx's "relx: …" plus a hint. */

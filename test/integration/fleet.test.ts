@@ -1,0 +1,264 @@
+// relx fleet through a real OpenSSH server on a loopback port: three hosts (real roots, real
+// daemons) behind one sshd, reached with `ssh … relx bridge --root <root>`. Push and status;
+// rolling upgrades under load, and with a failing second host (moved back / untouched); sync
+// upgrades (all or nothing), one failing to prepare, and the coordinator killed mid-prepare; an
+// unreachable host. Prints the wall time and per-host pauses of a rolling and a sync upgrade.
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { request } from "../../src/client/request.js";
+import { socketOf } from "../support/daemon.js";
+import { BIN } from "../support/paths.js";
+import { relx, relxJson } from "../support/relx.js";
+import { freePort, startSshd, type Sshd } from "../support/sshd.js";
+import { cleanupAllRoots, cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
+import { writeFiles } from "../support/write-files.mjs";
+
+let sshd: Sshd;
+let build: string;
+
+function writeSvc(root: string, v2: boolean): void {
+  writeFiles(root, {
+    "package.json": JSON.stringify({ name: "svc", version: v2 ? "2.0.0" : "1.0.0", type: "module" }),
+    "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({
+  config: { mode: { env: "HOST_MODE", type: "string", default: "plain" } },
+  processes: (c) => [{ name: "counter", server: "Counter", args: { mode: c.mode } }],
+});
+`,
+    "src/counter.ts": `import { existsSync } from "node:fs";
+import { defineServer } from "relx";
+export default defineServer({
+  name: "Counter",
+  vsn: "${v2 ? 2 : 1}",
+  init: (args) => ({ n: 0, mode: args.mode }),
+  handleCall: (msg, _from, state) => {
+    const next = { ...state, n: state.n + (msg.add ?? 0) };
+    return { reply: { n: next.n, v: ${v2 ? 2 : 1} }, state: next };
+  },
+  codeChange: (old, state) => {${v2 ? `
+    if (typeof old === "object") { const { v2: _x, ...rest } = state; return rest; }
+    if (state.mode === "broken") throw new Error("this host's state cannot move to v2");
+    if (state.mode === "stuck") return new Promise((done) => { const t = setInterval(() => { if (existsSync("go")) { clearInterval(t); done({ ...state, v2: true }); } }, 20); });
+    return { ...state, v2: true };` : `
+    return state;`}
+  },
+});
+`,
+  });
+}
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  build = tempRoot({ scope: "file" });
+  writeSvc(build, false);
+  expect((await relx(build, ["build", "--tar"])).code).toBe(0);
+  writeSvc(build, true);
+  const v2 = await relx(build, ["build", "--tar"]);
+  expect(v2.code, v2.stderr).toBe(0);
+}, 120_000);
+afterEach(cleanupRoots);
+afterAll(async (ctx, suite) => {
+  await cleanupAllRoots(ctx, suite);
+  await sshd?.stop();
+});
+
+const tarball = (vsn: string) => join(build, "releases", `svc-${vsn}.tar.gz`);
+
+interface Hosts {
+  coordinator: string;
+  roots: string[];
+  fleetFile: string;
+}
+
+/** Three bare roots behind sshd; a fleet file naming them a, b, c (and `extra` hosts). */
+function fleetOf(extra: object[] = []): Hosts {
+  const roots = ["a", "b", "c"].map(() => {
+    const r = tempRoot();
+    writeFiles(r, {
+      "package.json": JSON.stringify({ name: "svc", version: "0.0.1", type: "module" }),
+      // a minute: the SIGKILL test holds host c's codeChange at a gate
+      "relx.config.json": JSON.stringify({ codeChangeTimeoutMs: 60_000 }),
+    });
+    return r;
+  });
+  const coordinator = tempRoot();
+  const fleetFile = join(coordinator, "relx.fleet.json");
+  writeFileSync(fleetFile, JSON.stringify({
+    hosts: [...roots.map((root, i) => ({ name: "abc"[i], ssh: "root@127.0.0.1", root })), ...extra],
+    sshArgs: sshd.sshArgs,
+    relx: `${process.execPath} ${BIN}`,
+  }));
+  return { coordinator, roots, fleetFile };
+}
+
+/** Pushes 1.0.0, starts each daemon on it with its HOST_MODE, then pushes 2.0.0 to the running hosts. */
+async function startFleet(modes: string[] = ["plain", "plain", "plain"]): Promise<Hosts> {
+  const hosts = fleetOf();
+  await pushAll(hosts, "1.0.0");
+  await Promise.all(hosts.roots.map(async (root, i) => {
+    const started = await relx(root, ["start"], { env: { HOST_MODE: modes[i]! } });
+    expect(started.code, started.stderr).toBe(0);
+  }));
+  await pushAll(hosts, "2.0.0");
+  return hosts;
+}
+
+async function pushAll(hosts: Hosts, vsn: string): Promise<any> {
+  const pushed = await relxJson(hosts.coordinator, ["fleet", "push", tarball(vsn)]);
+  expect(pushed.code, JSON.stringify(pushed.json)).toBe(0);
+  return pushed.json;
+}
+
+async function statusOf(root: string): Promise<any> {
+  return request(socketOf(root), { op: "status" });
+}
+
+async function add(root: string, n: number): Promise<any> {
+  return request(socketOf(root), { op: "call", process: "counter", msg: { add: n } });
+}
+
+async function fleet(hosts: Hosts, args: string[]): Promise<{ code: number | null; json: any; stderr: string }> {
+  return relxJson(hosts.coordinator, ["fleet", ...args]);
+}
+
+describe("relx fleet over ssh", () => {
+  it("pushes a tarball to three hosts (again: present) and shows their status", async () => {
+    const hosts = fleetOf();
+    const first = await pushAll(hosts, "1.0.0");
+    expect(first.hosts).toEqual(["a", "b", "c"].map((name) => ({ name, ok: true, vsn: "1.0.0", pushed: "installed" })));
+    const again = await pushAll(hosts, "1.0.0");
+    expect(again.hosts.map((h: any) => h.pushed)).toEqual(["present", "present", "present"]);
+    const down = await fleet(hosts, ["status"]);
+    expect(down.code).toBe(1);
+    expect(down.json.hosts.map((h: any) => h.error?.code)).toEqual(["RELX_NO_DAEMON", "RELX_NO_DAEMON", "RELX_NO_DAEMON"]);
+    for (const root of hosts.roots) expect((await relx(root, ["start"])).code).toBe(0);
+    const up = await fleet(hosts, ["status"]);
+    expect(up.code, JSON.stringify(up.json)).toBe(0);
+    expect(up.json.hosts.map((h: any) => [h.name, h.ok, h.release, h.vsn, h.processes.length])).toEqual([
+      ["a", true, "svc", "1.0.0", 1], ["b", true, "svc", "1.0.0", 1], ["c", true, "svc", "1.0.0", 1],
+    ]);
+  }, 120_000);
+
+  it("upgrades three hosts one by one while each serves calls: none fails, all on 2.0.0, permanent", async () => {
+    const hosts = await startFleet();
+    let running = true;
+    const served = await Promise.all([
+      fleet(hosts, ["upgrade", "2.0.0"]).finally(() => void (running = false)),
+      ...hosts.roots.map(async (root) => {
+        let ok = 0, failed = 0;
+        while (running || ok === 0) await add(root, 1).then(() => ok++, () => failed++);
+        return { ok, failed };
+      }),
+    ]);
+    const [run, ...loads] = served as [any, ...{ ok: number; failed: number }[]];
+    expect(run.code, JSON.stringify(run.json)).toBe(0);
+    expect(run.json).toMatchObject({ ok: true, vsn: "2.0.0", mode: "rolling", movedBack: [] });
+    expect(run.json.hosts.map((h: any) => [h.name, h.ok, h.from, h.to])).toEqual([["a", true, "1.0.0", "2.0.0"], ["b", true, "1.0.0", "2.0.0"], ["c", true, "1.0.0", "2.0.0"]]);
+    expect(loads.map((l) => l.failed)).toEqual([0, 0, 0]);
+    for (const [i, root] of hosts.roots.entries()) {
+      const s = await statusOf(root);
+      expect([s.vsn, s.permanent]).toEqual(["2.0.0", "2.0.0"]);
+      expect(await add(root, 0)).toEqual({ n: loads[i]!.ok, v: 2 });
+    }
+    const rerun = await fleet(hosts, ["upgrade", "2.0.0"]);
+    expect(rerun.json.hosts.map((h: any) => h.skipped)).toEqual([true, true, true]);
+    console.log(`fleet rolling upgrade of 3 hosts: per-host pauseMs ${run.json.hosts.map((h: any) => h.pauseMs).join(", ")}`);
+  }, 180_000);
+
+  it("moves the first host back when the second fails, and leaves the third untouched", async () => {
+    const hosts = await startFleet(["plain", "broken", "plain"]);
+    const run = await fleet(hosts, ["upgrade", "2.0.0"]);
+    expect(run.code).toBe(1);
+    expect(run.json.ok).toBe(false);
+    expect(run.json.movedBack).toEqual(["a"]);
+    expect(run.json.hosts.map((h: any) => [h.name, h.ok, h.error?.code])).toEqual([
+      ["a", false, "RELX_MOVED_BACK"], ["b", false, "RELX_CODE_CHANGE_FAILED"], ["c", false, "RELX_NOT_ATTEMPTED"],
+    ]);
+    for (const root of hosts.roots) {
+      const s = await statusOf(root);
+      expect([s.vsn, s.permanent]).toEqual(["1.0.0", "1.0.0"]);
+    }
+    expect((await statusOf(hosts.roots[2]!)).upgrades).toEqual([]);
+    expect((await statusOf(hosts.roots[0]!)).upgrades.map((u: any) => [u.from, u.to, u.ok])).toEqual([["1.0.0", "2.0.0", true], ["2.0.0", "1.0.0", true]]);
+  }, 180_000);
+
+  it("--sync upgrades all three, and prints the wall time and pauses of both modes", async () => {
+    const sync = await startFleet();
+    const t0 = performance.now();
+    const run = await fleet(sync, ["upgrade", "2.0.0", "--sync"]);
+    const syncWall = performance.now() - t0;
+    expect(run.code, JSON.stringify(run.json)).toBe(0);
+    expect(run.json).toMatchObject({ ok: true, mode: "sync", movedBack: [] });
+    for (const root of sync.roots) expect((await statusOf(root)).permanent).toBe("2.0.0");
+    await cleanupRoots();
+    const rolling = await startFleet();
+    const t1 = performance.now();
+    const roll = await fleet(rolling, ["upgrade", "2.0.0"]);
+    const rollingWall = performance.now() - t1;
+    expect(roll.code).toBe(0);
+    console.log([
+      `fleet upgrade of 3 hosts over ssh (coordinator process wall time, incl. ssh setup):`,
+      `  rolling: ${rollingWall.toFixed(0)} ms, per-host pauseMs ${roll.json.hosts.map((h: any) => h.pauseMs).join(", ")}`,
+      `  sync:    ${syncWall.toFixed(0)} ms, per-host pauseMs ${run.json.hosts.map((h: any) => h.pauseMs).join(", ")}`,
+    ].join("\n"));
+  }, 240_000);
+
+  it("--sync with one host failing to prepare leaves every host on 1.0.0 with its state", async () => {
+    const hosts = await startFleet(["plain", "broken", "plain"]);
+    for (const [i, root] of hosts.roots.entries()) await add(root, 10 * (i + 1));
+    const run = await fleet(hosts, ["upgrade", "2.0.0", "--sync"]);
+    expect(run.code).toBe(1);
+    expect(run.json.movedBack).toEqual([]);
+    expect(run.json.hosts.map((h: any) => [h.name, h.ok, h.error?.code])).toEqual([
+      ["a", false, "RELX_ABORTED"], ["b", false, "RELX_CODE_CHANGE_FAILED"], ["c", false, "RELX_ABORTED"],
+    ]);
+    for (const [i, root] of hosts.roots.entries()) {
+      expect((await statusOf(root)).vsn).toBe("1.0.0");
+      expect(await request(socketOf(root), { op: "state", process: "counter" })).toEqual({ n: 10 * (i + 1), mode: i === 1 ? "broken" : "plain" });
+    }
+  }, 180_000);
+
+  it("a coordinator killed with SIGKILL after a and b prepared: every host rolls back by itself and serves again", async () => {
+    const hosts = await startFleet(["plain", "plain", "stuck"]);
+    const coordinator = spawn(process.execPath, [BIN, "fleet", "upgrade", "2.0.0", "--sync", "--deadline", "5000", "--root", hosts.coordinator], { stdio: "ignore" });
+    const exited = new Promise((r) => coordinator.once("exit", r));
+    // a and b prepared (their counter suspended), c stuck in its codeChange: then kill.
+    await waitFor(async () => {
+      const s = await Promise.all(hosts.roots.map(statusOf));
+      return s.every((x) => x.processes[0].status === "suspended");
+    }, "every host suspended by prepare", { giveUpMs: 120_000 });
+    coordinator.kill("SIGKILL");
+    await exited;
+    writeFileSync(join(hosts.roots[2]!, "go"), ""); // c finishes preparing with nobody left to commit
+    for (const root of hosts.roots) {
+      await waitFor(async () => (await add(root, 1).catch(() => undefined))?.v === 1, `host ${root} to serve on 1.0.0`, { giveUpMs: 120_000 });
+      const s = await statusOf(root);
+      expect([s.vsn, s.processes[0].status]).toEqual(["1.0.0", "running"]);
+    }
+  }, 180_000);
+
+  it("reports a host that ssh cannot reach, and moves nothing", async () => {
+    const port = await freePort();
+    const hosts = await startFleetWith([{ name: "gone", ssh: "root@127.0.0.1", root: "/srv/none", sshArgs: ["-p", String(port)] }]);
+    const run = await fleet(hosts, ["upgrade", "2.0.0"]);
+    expect(run.code).toBe(1);
+    expect(run.json.hosts.map((h: any) => [h.name, h.error?.code])).toEqual([
+      ["a", "RELX_NOT_ATTEMPTED"], ["b", "RELX_NOT_ATTEMPTED"], ["c", "RELX_NOT_ATTEMPTED"], ["gone", "RELX_HOST_UNREACHABLE"],
+    ]);
+    expect(run.json.hosts[3].error.message).toContain("host gone");
+    for (const root of hosts.roots) expect((await statusOf(root)).upgrades).toEqual([]);
+    const status = await fleet(hosts, ["status"]);
+    expect(status.code).toBe(1);
+    expect(status.json.hosts.map((h: any) => h.ok)).toEqual([true, true, true, false]);
+  }, 180_000);
+});
+
+async function startFleetWith(extra: object[]): Promise<Hosts> {
+  const hosts = await startFleet();
+  const file = JSON.parse(readFileSync(hosts.fleetFile, "utf8"));
+  writeFileSync(hosts.fleetFile, JSON.stringify({ ...file, hosts: [...file.hosts, ...extra] }));
+  return hosts;
+}

@@ -1,0 +1,66 @@
+/**
+ * A real OpenSSH server for fleet tests: its own host key, a user key generated here, bound to
+ * 127.0.0.1 on a free port, run in the foreground (-D -e) and killed in cleanup. Several fleet
+ * hosts (roots) sit behind one sshd, as several nodes on one machine would.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface Sshd {
+  port: number;
+  /** The fleet file's sshArgs that reach it with the generated key. */
+  sshArgs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startSshd(): Promise<Sshd> {
+  const dir = mkdtempSync(join(tmpdir(), "rx-ssh-"));
+  mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host_key")]);
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "user_key")]);
+  execFileSync("cp", [join(dir, "user_key.pub"), join(dir, "authorized_keys")]);
+  const port = await freePort();
+  writeFileSync(join(dir, "sshd_config"), [
+    `ListenAddress 127.0.0.1`,
+    `HostKey ${join(dir, "host_key")}`,
+    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+    "PidFile none", "UsePAM no", "StrictModes no", "PermitRootLogin prohibit-password",
+    "PasswordAuthentication no", "KbdInteractiveAuthentication no", "LogLevel ERROR",
+  ].join("\n") + "\n");
+  const child: ChildProcess = spawn("/usr/sbin/sshd", ["-f", join(dir, "sshd_config"), "-D", "-e", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr!.on("data", (c: Buffer) => void (log += c.toString()));
+  const sshArgs = ["-o", "StrictHostKeyChecking=no", "-o", `UserKnownHostsFile=${join(dir, "known_hosts")}`, "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-i", join(dir, "user_key"), "-p", String(port)];
+  for (let i = 0; ; i++) {
+    if (spawnSync("ssh", [...sshArgs, "root@127.0.0.1", "true"]).status === 0) break;
+    if (i > 200 || child.exitCode !== null) throw new Error(`sshd did not come up on port ${port}:\n${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    sshArgs,
+    async stop() {
+      if (child.exitCode === null) {
+        const gone = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await gone;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A port nothing listens on right now (for sshd, and for an unreachable host). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
