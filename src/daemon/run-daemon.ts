@@ -183,10 +183,13 @@ function describeFailure(err: unknown): string {
 }
 
 function guardAgainstStrayErrors(log: Log): void {
+  // One that comes from a process's own code crashes that process (its restart policy applies).
   process.on("uncaughtException", (err) => {
-    log(`uncaught exception, daemon carries on: ${err.stack ?? String(err)}`);
+    const who = host.crashCurrent(err);
+    if (who === null) log(`uncaught exception, daemon carries on: ${err.stack ?? String(err)}`);
   });
   process.on("unhandledRejection", (reason) => {
-    log(`unhandled rejection, daemon carries on: ${(reason as Error)?.stack ?? String(reason)}`);
+    const who = host.crashCurrent(reason);
+    if (who === null) log(`unhandled rejection, daemon carries on: ${(reason as Error)?.stack ?? String(reason)}`);
   });
 }

@@ -22,6 +22,8 @@ import type { OldVsn, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
 
 export { setRuntimeObserver, type RuntimeEvent, type EventSubject } from "./events.js";
 export { currentProcess, trackProcesses, type Attributed, type Tracking } from "./attribution.js";
+import { currentProcess as currentProcessOf } from "./attribution.js";
+import { lookup as lookupProcess } from "./registry.js";
 export { setDefaultCallTimeout } from "./call.js";
 export type { Rollback } from "./bulk.js";
 export { isServerDef } from "./define.js";
@@ -231,4 +233,18 @@ export async function stopWithin(ref: ProcessRef, options: StopOptions): Promise
 /** Every live process, newest first: the order a node stops them in. */
 export function newestFirst(): ProcessRef[] {
   return [...processes()].sort((a, b) => b.pid.id - a.pid.id).map(toRef);
+}
+
+/**
+ * An uncaught error the host caught: if it came from a process's own code (a timer or a callback
+ * that process registered, as attribution tells), that process crashes, its restart policy
+ * applies; returns the process's name, or null when relx cannot tell whose it is.
+ */
+export function crashCurrent(error: unknown): string | null {
+  const who = currentProcessOf();
+  if (who === undefined) return null;
+  const p = lookupProcess(who.pid);
+  if (p === undefined) return null;
+  p.crashSoon({ error, message: null, callback: "a callback it registered" });
+  return processName(p);
 }
