@@ -60,10 +60,8 @@ beforeAll(async () => {
   expect(v2.code, v2.stderr).toBe(0);
 }, 120_000);
 afterEach(cleanupRoots);
-afterAll(async (ctx, suite) => {
-  await cleanupAllRoots(ctx, suite);
-  await sshd?.stop();
-});
+afterAll(cleanupAllRoots);
+afterAll(() => sshd?.stop());
 
 const tarball = (vsn: string) => join(build, "releases", `svc-${vsn}.tar.gz`);
 
