@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheckUpgrade } from "../../src/check/check-upgrade.js";
 import { checkUpgrade } from "relx/testing";
-import { cleanupRoots } from "../integration/harness.js";
-import { CENTS_V2, bankRoot, configuredBankRoot, waysRoot, writeStates } from "./fixtures.js";
+import { CENTS_V2, bankRoot, configuredBankRoot, waysRoot, writeStates } from "../fixtures/check-apps.js";
+import { cleanupAllRoots } from "../support/temp-root.js";
 
 // One bank (1.0.0 and 2.0.0) for the tests that only read it; the roots go after the file.
 let bank: string;
 beforeAll(async () => void (bank = await bankRoot()));
-afterAll(() => cleanupRoots());
+afterAll(cleanupAllRoots);
 
 const ok = { ok: true };
 

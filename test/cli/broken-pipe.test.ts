@@ -6,16 +6,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RelxError } from "../../src/errors.js";
 import type { Request } from "../../src/protocol/types.js";
-import { deferred, shortTempDir, startStubServer, type Deferred, type StubServer } from "../protocol/socket-helpers.js";
-import { ensureBuilt, RELX } from "./run-relx.js";
+import { BIN } from "../support/paths.js";
+import { startStubServer, type StubServer } from "../support/stub-daemon.js";
+import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
+import { gate } from "../support/wait.js";
 
-let temp: { dir: string; remove(): Promise<void> };
 let stub: StubServer;
-let asked: Deferred<void>;
-let answer: Deferred<void>;
+let asked: ReturnType<typeof gate<void>>;
+let answer: ReturnType<typeof gate<void>>;
 
 async function handle(request: Request): Promise<unknown> {
-  asked.resolve();
+  asked.open();
   await answer.promise;
   // Exit code 3, so a crash on the broken pipe (exit 1) cannot pass for the command's own failure.
   if (request.op === "state") throw new RelxError("RELX_NO_DAEMON", "the daemon hung up before answering", { hint: "relx start" });
@@ -23,20 +24,18 @@ async function handle(request: Request): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
-  temp = await shortTempDir();
-  stub = await startStubServer(join(temp.dir, "relx.sock"), handle);
+  stub = await startStubServer(join(tempRoot({ scope: "file" }), "relx.sock"), handle);
 });
 afterAll(async () => {
   await stub.server.close();
-  await temp.remove();
+  await cleanupAllRoots({});
 });
 
 /** Runs relx with `closed` ("stdout" or "stderr") a pipe whose reader is gone before relx writes; returns the exit code and the other stream. */
 async function withReaderGone(args: string[], closed: "stdout" | "stderr"): Promise<{ code: number | null; other: string }> {
-  asked = deferred();
-  answer = deferred();
-  const child = spawn(RELX, args, { env: { ...process.env, RELX_SOCKET: stub.path }, stdio: ["ignore", "pipe", "pipe"] });
+  asked = gate();
+  answer = gate();
+  const child = spawn(BIN, args, { env: { ...process.env, RELX_SOCKET: stub.path }, stdio: ["ignore", "pipe", "pipe"] });
   const gone = child[closed];
   const kept = closed === "stdout" ? child.stderr : child.stdout;
   let other = "";
@@ -44,7 +43,7 @@ async function withReaderGone(args: string[], closed: "stdout" | "stderr"): Prom
   const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   await new Promise((resolve) => gone.once("close", resolve).destroy());
   await asked.promise;
-  answer.resolve();
+  answer.open();
   return { code: await exited, other };
 }
 

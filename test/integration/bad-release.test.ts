@@ -5,7 +5,9 @@
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyV2, cleanupRoots, copyExample, relx, relxJson, tempRoot } from "./harness.js";
+import { applyV2, copyExample } from "../fixtures/bank.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 
 afterEach(cleanupRoots);
 

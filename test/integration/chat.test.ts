@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Client, Crowd } from "../../examples/chat/crowd.mjs";
 import { applyChatV2, copyChat, freePort } from "../../examples/chat/setup.mjs";
-import { cleanupRoots, relx, relxJson, tempRoot, waitFor } from "./harness.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
 
 const BUSY = ["a", "b", "c", "d", "e", "f"];
 const open: { close(): void }[] = [];
@@ -23,7 +25,7 @@ async function started(): Promise<{ root: string; port: number; url: string }> {
   copyChat(root);
   expect((await relx(root, ["build"])).code).toBe(0);
   const port = await freePort();
-  const start = await relx(root, ["start"], { PORT: String(port), CHAT_ROOMS: [...BUSY, "quiet"].join(",") });
+  const start = await relx(root, ["start"], { env: { PORT: String(port), CHAT_ROOMS: [...BUSY, "quiet"].join(",") } });
   expect(start.code, start.stderr).toBe(0);
   return { root, port, url: `ws://127.0.0.1:${port}` };
 }

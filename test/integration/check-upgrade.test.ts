@@ -3,8 +3,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CENTS_V2, bankRoot, build, waysRoot, writeStates } from "../check/fixtures.js";
-import { applyV2, cleanupRoots, copyExample, relx, relxJson, tempRoot, writeFiles } from "./harness.js";
+import { applyV2, copyExample } from "../fixtures/bank.js";
+import { bankRoot, build, CENTS_V2, waysRoot, writeStates } from "../fixtures/check-apps.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 afterEach(cleanupRoots);
 

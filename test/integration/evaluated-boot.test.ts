@@ -3,7 +3,9 @@
 // boot process that only the environment asked for is still one, so a downgrade keeps it running
 // (instead of starting it a second time) and `relx restart` restarts it.
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, relx, relxJson, tempRoot, writeFiles } from "./harness.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 afterEach(cleanupRoots);
 
@@ -33,7 +35,7 @@ describe("boot processes from the evaluated boot spec", () => {
     const root = tempRoot();
     writeApp(root, "1.0.0", "1");
     expect((await relx(root, ["build"])).code).toBe(0);
-    expect((await relx(root, ["start"], { WORKERS: "a,b" })).code).toBe(0);
+    expect((await relx(root, ["start"], { env: { WORKERS: "a,b" } })).code).toBe(0);
     writeApp(root, "2.0.0", "2");
     expect((await relx(root, ["build"])).code).toBe(0);
 

@@ -8,7 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, copyExample, relx, relxJson, tempRoot, writeFiles } from "./harness.js";
+import { copyExample } from "../fixtures/bank.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 afterEach(cleanupRoots);
 
@@ -146,7 +149,7 @@ describe("relx build refuses before writing anything", () => {
   it("an out-of-range SOURCE_DATE_EPOCH, as a bad argument", async () => {
     const { root } = await bank();
     const before = snapshot(join(root, "releases"));
-    const r = await relxJson(root, ["build", "--vsn", "1.0.1"], { SOURCE_DATE_EPOCH: "99999999999999999" });
+    const r = await relxJson(root, ["build", "--vsn", "1.0.1"], { env: { SOURCE_DATE_EPOCH: "99999999999999999" } });
     expect(r.code).toBe(1);
     expect(r.json.error).toMatchObject({ code: "RELX_BAD_ARGUMENT", message: expect.stringContaining('got "99999999999999999"'), hint: expect.stringContaining("SOURCE_DATE_EPOCH") });
     expect(snapshot(join(root, "releases"))).toEqual(before);

@@ -2,26 +2,20 @@
 // where no other user can reach them. A .relx, .relx/log or socket directory that is a symbolic
 // link, belongs to another user or is writable by group or others is refused by `relx start`,
 // with the fix to run, and nothing is written through it.
-import { chownSync, chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chownSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, copyExample, relx, relxJson, tempRoot } from "./harness.js";
+import { copyExample } from "../fixtures/bank.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 
 const NOBODY = 65534;
-const others: string[] = [];
 
-afterEach(async (context) => {
-  await cleanupRoots(context);
-  others.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
-});
+afterEach(cleanupRoots);
 
 /** A directory outside the app root, removed after the test. */
-function otherDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "rx-other-"));
-  others.push(dir);
-  return dir;
-}
+const otherDir = (): string => tempRoot();
 
 async function builtApp(): Promise<string> {
   const root = tempRoot();

@@ -4,8 +4,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupRoots, copyExample, relx, relxJson, tempRoot } from "./harness.js";
-import { killHard } from "./fixtures-ledger.js";
+import { copyExample } from "../fixtures/bank.js";
+import { killHard } from "../support/daemon.js";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 
 const otherSockets: Array<[root: string, socket: string]> = [];
 afterEach(async (context) => {

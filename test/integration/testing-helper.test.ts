@@ -6,8 +6,11 @@ import { execFile } from "node:child_process";
 import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { build } from "../check/fixtures.js";
-import { REPO, applyV2, cleanupRoots, copyExample, tempRoot, writeFiles } from "./harness.js";
+import { applyV2, copyExample } from "../fixtures/bank.js";
+import { build } from "../fixtures/check-apps.js";
+import { REPO } from "../support/paths.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 afterEach(cleanupRoots);
 

@@ -7,7 +7,11 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, readdirSync, 
 import { join } from "node:path";
 import { create as tarCreate, extract as tarExtract, list as tarList } from "tar";
 import { afterEach, describe, expect, it } from "vitest";
-import { BIN, cleanupRoots, copyExample, relx, relxJson, tempRoot, writeFiles, type RunResult } from "./harness.js";
+import { copyExample } from "../fixtures/bank.js";
+import { BIN } from "../support/paths.js";
+import { relx, relxJson, type RunResult } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
 
 afterEach(cleanupRoots);
 

@@ -1,12 +1,15 @@
 // Config keys are looked up as own keys only, and timeouts Node cannot honour are refused
 // (issue 9, findings 7 and 10): a timer past 2^31 - 1 ms fires after 1 ms.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { MAX_TIMEOUT_MS, loadConfig } from "../../src/release/config.js";
-import { tempDir, writeFiles } from "./fixtures.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { writeFiles } from "../support/write-files.mjs";
+
+afterEach(cleanupRoots);
 
 async function appWith(files: Record<string, string>): Promise<string> {
-  const root = await tempDir();
-  await writeFiles(root, { "package.json": JSON.stringify({ name: "bank", version: "1.2.3" }), ...files });
+  const root = tempRoot();
+  writeFiles(root, { "package.json": JSON.stringify({ name: "bank", version: "1.2.3" }), ...files });
   return root;
 }
 

@@ -5,14 +5,17 @@
 import { createHash } from "node:crypto";
 import { readFile, readdir, stat, writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { RelxError } from "../../src/errors.js";
 import { build } from "../../src/release/build/build.js";
 import type { Manifest } from "../../src/release/manifest.js";
 import { recordPlan } from "../../src/release/plan.js";
 import { readReleases, setReleaseState } from "../../src/release/store/releases-store.js";
 import { readManifest, verifyRelease } from "../../src/release/store/verify.js";
-import { makeBank, tempDir, writeBank } from "./fixtures.js";
+import { makeBank, writeBank } from "../fixtures/bank.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+
+afterEach(cleanupRoots);
 
 const MANIFEST_INPUTS = 3000;
 const RELEASES_INPUTS = 2000;
@@ -179,7 +182,7 @@ describe("fuzz: release.json", () => {
 
 describe("fuzz: RELEASES", () => {
   it(`${RELEASES_INPUTS} random and mutated RELEASES files are read or refused; a refused write changes nothing`, async () => {
-    const dir = join(await tempDir(), "releases");
+    const dir = join(tempRoot(), "releases");
     for (const vsn of ["1.0.0", "1.1.0", "2.0.0"]) {
       await mkdir(join(dir, vsn), { recursive: true });
       await writeFile(join(dir, vsn, "release.json"), "{}");

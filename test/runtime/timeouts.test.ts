@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, defineServer, start } from "../../src/index.js";
 import { MAX_TIMER_MS, watchDeadline, type Deadlined } from "../../src/runtime/timeouts.js";
-import { gate } from "./servers.js";
+import { gate } from "../support/wait.js";
 
 afterEach(() => vi.useRealTimers());
 

@@ -2,10 +2,13 @@
 // inconsistent manifest below is RELX_BAD_RELEASE naming the file and the field, with a hint.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { build } from "../../src/release/build/build.js";
-import { readManifest, verifyRelease } from "../../src/release/store/verify.js";
-import { makeBank, writeBank } from "./fixtures.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../../src/release/build/build.js";
+import { readManifest, verifyRelease } from "../../../src/release/store/verify.js";
+import { makeBank, writeBank } from "../../fixtures/bank.js";
+import { cleanupRoots } from "../../support/temp-root.js";
+
+afterEach(cleanupRoots);
 
 type Json = any;
 

@@ -2,12 +2,14 @@
 // hint (issue 9, finding 10): relx never picks one of two "permanent" releases by itself.
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { readReleases, setReleaseState } from "../../src/release/store/releases-store.js";
-import { tempDir } from "./fixtures.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { readReleases, setReleaseState } from "../../../src/release/store/releases-store.js";
+import { cleanupRoots, tempRoot } from "../../support/temp-root.js";
+
+afterEach(cleanupRoots);
 
 async function releasesWith(vsns: string[], records: unknown): Promise<string> {
-  const dir = join(await tempDir(), "releases");
+  const dir = join(tempRoot(), "releases");
   for (const vsn of vsns) {
     await mkdir(join(dir, vsn), { recursive: true });
     await writeFile(join(dir, vsn, "release.json"), "{}");
