@@ -12,7 +12,7 @@ import readline from "node:readline";
 import vm from "node:vm";
 import { RelxError } from "../../errors.js";
 import { request } from "../../client/request.js";
-import { LineSplitter } from "../../protocol/line-splitter.js";
+import { Session } from "../../client/session.js";
 import type { EvalResult } from "../../protocol/results.js";
 import { EXIT_FAILED, type CommandOutput, type CommonOptions } from "../output.js";
 import { resolveSocketPath } from "../socket-path.js";
@@ -107,33 +107,15 @@ function appendHistory(file: string, entry: string): void {
 
 /** One connection to the daemon, on which entries are evaluated in turn (so declarations persist). */
 class EvalConnection {
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(r: EvalResult): void; reject(e: unknown): void }>();
-
-  private constructor(private readonly socket: net.Socket) {
-    const splitter = new LineSplitter({
-      maxBytes: Infinity,
-      onTooLong: () => undefined,
-      onLine: (line) => {
-        const answer = JSON.parse(line) as { id: number; ok: boolean; result?: EvalResult; error?: { code: string; message: string; hint?: string } };
-        const waiter = this.waiting.get(answer.id);
-        if (waiter === undefined) return;
-        this.waiting.delete(answer.id);
-        if (answer.ok) waiter.resolve(answer.result!);
-        else waiter.reject(RelxError.fromWire(answer.error!));
-      },
-    });
-    socket.on("data", (chunk: Buffer) => splitter.push(chunk));
-    socket.on("close", () => {
-      for (const w of this.waiting.values()) w.reject(new RelxError("RELX_NO_DAEMON", "the daemon closed the connection", { hint: "see `relx status`" }));
-      this.waiting.clear();
-    });
-  }
+  private constructor(private readonly socket: net.Socket, private readonly session: Session) {}
 
   static open(path: string): Promise<EvalConnection> {
     return new Promise((resolve, reject) => {
       const socket = net.createConnection(path);
-      socket.once("connect", () => resolve(new EvalConnection(socket)));
+      socket.once("connect", () => {
+        const session = new Session({ input: socket, output: socket, closedReason: () => "the daemon closed the connection" });
+        resolve(new EvalConnection(socket, session));
+      });
       socket.once("error", (err: NodeJS.ErrnoException) => {
         reject(new RelxError("RELX_NO_DAEMON", `no daemon answers on ${path} (${err.code ?? err.message})`, { hint: "start it with `relx start`" }));
       });
@@ -141,11 +123,7 @@ class EvalConnection {
   }
 
   eval(code: string): Promise<EvalResult> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.socket.write(JSON.stringify({ id, op: "eval", code }) + "\n");
-    });
+    return this.session.send<EvalResult>({ op: "eval", code });
   }
 
   close(): void {
