@@ -50,7 +50,7 @@ describe("the chat example", () => {
     for (const line of ["one", "two", "three"]) await ann.sayAndWait(line);
     const v1History = (await roomState(root, "quiet")).history;
     expect(v1History.map((e: { nick: string; msg: string }) => [e.nick, e.msg])).toEqual([["ann", "one"], ["ann", "two"], ["ann", "three"]]);
-    await waitFor(() => crowd.stats().echoed >= 120, "the crowd to be talking");
+    await waitFor(() => crowd.stats().echoed >= 120, "the crowd to be talking", { giveUpMs: 60_000 });
 
     applyChatV2(root);
     expect((await relx(root, ["build", "--vsn", "2.0.0"])).code).toBe(0);
