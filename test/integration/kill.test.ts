@@ -30,7 +30,7 @@ beforeAll(async () => {
   writeLedger(template, "2.0.0", 2);
   const built = await relx(template, ["build"]);
   expect(built.code, built.stderr).toBe(0);
-  expect((await relxJson(template, ["releases"])).json).toEqual([{ vsn: "1.0.0", state: "permanent" }, { vsn: "2.0.0", state: "unpacked" }]);
+  expect((await relxJson(template, ["releases"])).json).toEqual({ releases: [{ vsn: "1.0.0", state: "permanent" }, { vsn: "2.0.0", state: "unpacked" }] });
 });
 // The tests of this file run concurrently (each on its own copy of the template, mostly waiting on
 // child processes), so roots are removed when the file is done, not after each test.

@@ -88,7 +88,7 @@ describe("relx unpack as root", () => {
         path, uid: process.getuid!(), gid: process.getgid!(), mode: info.isDirectory() ? 0o755 : 0o644,
       });
     }
-    expect((await relxJson(b, ["releases"])).json).toEqual([{ vsn: "1.0.0", state: "unpacked" }]);
+    expect((await relxJson(b, ["releases"])).json).toEqual({ releases: [{ vsn: "1.0.0", state: "unpacked" }] });
   });
 });
 
