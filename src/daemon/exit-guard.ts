@@ -4,9 +4,10 @@
  * take every other process's state down with it (in OTP only halt() does that, and no library
  * calls it), so while the guard is installed process.exit(code) throws RELX_EXIT_REFUSED where it
  * was called, after logging who called it. In a callback that crashes the calling process, as
- * any throw does (its caller gets the error, its supervisor policy restarts it); anywhere else (a
- * timer) it is an uncaught exception, logged; either way the node carries on. A graceful stop of
- * the node from code is process.kill(process.pid, "SIGTERM"), as `relx stop` is from outside.
+ * any throw does (its caller gets the error, its supervisor policy restarts it), and so it does in
+ * a timer or Node callback the process set; where no process can be named it is an uncaught
+ * exception, logged. Either way the node carries on. A graceful stop of the node from code is
+ * process.kill(process.pid, "SIGTERM"), as `relx stop` is from outside.
  *
  *   state      event                                  next
  *   installed  process.exit(n) from anyone            logged, RELX_EXIT_REFUSED thrown; installed
