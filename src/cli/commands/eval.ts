@@ -5,7 +5,7 @@
  * persist from entry to entry. With standard input not a terminal, it prints no banner or prompt,
  * only each entry's value (stdout) and each error (stderr), and exits 1 if any entry threw.
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, writeSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import readline from "node:readline";
@@ -99,7 +99,13 @@ function loadHistory(file: string): string[] {
 
 function appendHistory(file: string, entry: string): void {
   try {
-    appendFileSync(file, entry.replace(/\n/g, " ") + "\n", { mode: 0o600 });
+    // Never through a symbolic link planted at the history's path (as the daemon's log is opened).
+    const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    try {
+      writeSync(fd, entry.replace(/\n/g, " ") + "\n");
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // No history is no reason to stop the console.
   }
