@@ -11,7 +11,7 @@ import net from "node:net";
 import { join } from "node:path";
 import readline from "node:readline";
 import vm from "node:vm";
-import { RelxError } from "../../errors.js";
+import { RelxError, toRelxError } from "../../errors.js";
 import { request } from "../../client/request.js";
 import { Session } from "../../client/session.js";
 import type { EvalResult } from "../../protocol/results.js";
@@ -57,20 +57,22 @@ export async function remote(options: CommonOptions): Promise<CommandOutput> {
       const result = await input.whileRunning(connection.eval(entry));
       if (result === INTERRUPTED) {
         failures++;
-        process.stdout.write("\ninterrupted: relx remote leaves; the entry may still be running in the daemon (see relx logs)\n");
+        process.stderr.write("\ninterrupted: relx remote leaves; the entry may still be running in the daemon (see relx logs)\n");
         break;
       }
       names = [...new Set([...IN_SCOPE, ...result.names])];
-      process.stdout.write(`${options.json ? JSON.stringify(result.value) : result.text}\n`);
+      process.stdout.write(`${options.json ? JSON.stringify(result.value ?? null) : result.text}\n`);
     } catch (err) {
       failures++;
-      process.stderr.write(`${err instanceof RelxError ? err.message : String(err)}\n`);
+      // With --json, line n of stdout is entry n's outcome: its value, or the failure document.
+      if (options.json) process.stdout.write(`${JSON.stringify({ ok: false, error: toRelxError(err).toWire() })}\n`);
+      else process.stderr.write(`${err instanceof RelxError ? err.message : String(err)}\n`);
     }
     input.prompt();
   }
   rl.close();
   connection.close();
-  return { value: null, text: () => "", exitCode: failures > 0 ? EXIT_FAILED : 0 };
+  return { value: null, text: () => "", jsonLines: [], exitCode: failures > 0 ? EXIT_FAILED : 0 };
 }
 
 const INTERRUPTED = Symbol("interrupted");

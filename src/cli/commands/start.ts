@@ -23,8 +23,9 @@ export async function start(options: StartOptions): Promise<CommandOutput> {
   if (options.foreground) {
     // Runs the daemon in this process: logs on stdout, SIGTERM stops it gracefully.
     const { runDaemon } = await import("../../daemon/run-daemon.js");
-    const ready = await runDaemon({ root, socket, foreground: true, envFile });
-    return { ...started({ pid: ready.pid, name: ready.name, vsn: ready.vsn }), keepRunning: true };
+    const ready = await runDaemon({ root, socket, foreground: true, envFile, stdoutFormat: options.json ? "json" : "text" });
+    // With --json, stdout is the log as NDJSON, its "ready" entry included: no second document.
+    return { ...started({ pid: ready.pid, name: ready.name, vsn: ready.vsn }), keepRunning: true, jsonLines: [] };
   }
   const { spawnDaemon } = await import("../spawn-daemon.js");
   return started(await spawnDaemon({ root, socket, envFile }));
