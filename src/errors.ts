@@ -57,7 +57,8 @@ export type RelxErrorCode =
   | "RELX_VSN_NOT_BUMPED"
   | "RELX_WRITE_FAILED"
   | "RELX_WRONG_APP"
-  | "RELX_WRONG_DIRECTION";
+  | "RELX_WRONG_DIRECTION"
+  | "RELX_WRONG_RELX";
 
 export interface RelxErrorOptions {
   hint?: string;
