@@ -62,10 +62,10 @@ function timed(fn) {
 
 function upgradeAndBack(label) {
   const up = timed(() => JSON.parse(relx("upgrade", "2.0.0", "--json")));
-  figure(`daemon: upgrade pause, ${label}`, up.out.pauseMs, "ms", "≤ 50 ms (OTP: 630–930 ms for 100k)");
-  figure(`daemon: relx upgrade wall time, ${label}`, up.ms, "ms", "printed");
+  figure(`daemon: upgrade pause, ${label}`, up.out.pauseMs, "ms", "≤ 15 ms (OTP: 1,000–1,300 ms for 100k)");
+  figure(`daemon: relx upgrade wall time, ${label}`, up.ms, "ms", "≤ 300 ms");
   const down = timed(() => JSON.parse(relx("downgrade", "1.0.0", "--json")));
-  figure(`daemon: downgrade pause, ${label}`, down.out.pauseMs, "ms", "≤ 50 ms");
+  figure(`daemon: downgrade pause, ${label}`, down.out.pauseMs, "ms", "≤ 15 ms");
 }
 
 function scenario(boot, spawn, run) {
@@ -85,7 +85,13 @@ function scenario(boot, spawn, run) {
     } catch {}
     // Where each pause went, from the daemon's own log (stderr: shown, not collected as a figure).
     const log = readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8");
-    for (const line of log.split("\n")) if (/grade .* pause/.test(line)) console.error(`  ${line.slice(25)}`);
+    for (const line of log.split("\n")) {
+      if (!/grade .* pause/.test(line)) continue;
+      console.error(`  ${line.slice(25)}`);
+      // The pause's CPU time: what it costs apart from waiting for a core on a busy machine.
+      const m = /(upgrade|downgrade) (\S+) -> (\S+): (\d+) changed.* cpu ([\d.]+) ms \((one fused pass|suspend)/.exec(line);
+      if (m) figure(`daemon: ${m[1]} pause CPU time, ${Number(m[4]).toLocaleString("en")} processes changed, ${boot > 0 ? "boot" : "spawned"} (${m[6] === "suspend" ? "suspend, change, resume" : "one fused pass"})`, Number(m[5]), "ms", "≤ 15 ms");
+    }
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const only = process.argv.slice(2);
 
 const benches = [
+  { file: "otp.mjs" },
   { file: "runtime-call.mjs" },
   { file: "runtime-attribution.mjs" },
   { file: "runtime-memory.mjs", node: ["--expose-gc", "--max-old-space-size=4096"] },

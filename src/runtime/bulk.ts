@@ -10,6 +10,7 @@
  */
 import { types } from "node:util";
 import { changeCode, codeChangeHolder, computeCodeChange, type ChangeCodeOptions, type CodeChangeItem } from "./code-change.js";
+import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
 import type { Process } from "./process.js";
 import type { ServerDef } from "./types.js";
@@ -145,4 +146,26 @@ export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions): Ro
     p.def = item.def;
   }
   return rollback;
+}
+
+/** How many states warmUp copies, at most, spread evenly over the processes. */
+const WARM_COPIES = 4000;
+
+/**
+ * Copies a spread-out sample of the states an upgrade is about to change, and drops the copies,
+ * before its pause. An upgrade is rare, so by then V8 has usually dropped or never made optimized
+ * code for copyState: the pause would copy 10,000 states in the interpreter, several times slower
+ * (measured: 10,000 connection states 20–25 ms cold, 3 ms warm). Copying has no effect a process
+ * can see (plain data is read, handles are not touched), so this changes nothing.
+ */
+export function warmUp(items: CodeChangeItem[]): void {
+  const n = items.length;
+  if (n === 0) return;
+  const stride = Math.max(1, Math.floor(n / (WARM_COPIES / 2)));
+  for (let round = 0; round < 2; round++) {
+    for (let i = round; i < n; i += stride) {
+      const p = items[i]!.ref;
+      if (p.alive) copyState(p.state);
+    }
+  }
 }

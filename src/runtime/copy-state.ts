@@ -7,7 +7,8 @@
  * properties are kept, and what they hold is shared like a handle.
  *
  * It runs once per changed process inside an upgrade's pause, so the common state (a flat object
- * or array of primitives) takes one spread and one walk: no map of seen objects, no recursion.
+ * or array of primitives and handles: a connection's `{ ws, room, nick }`) takes one spread and
+ * one walk: no map of seen objects, no recursion.
  */
 
 import { isPlainObject } from "./render.js";
@@ -16,18 +17,26 @@ export function copyState<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
     const out = value.slice();
-    for (let i = 0; i < out.length; i++) if (isObject(out[i])) return deepCopy(value) as T;
+    for (let i = 0; i < out.length; i++) if (isCopied(out[i])) return deepCopy(value) as T;
     return out as T;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return deepCopy(value) as T;
   const out: Record<string, unknown> = proto === null ? Object.assign(Object.create(null), value) : { ...value };
-  for (const key in out) if (isObject(out[key])) return deepCopy(value) as T;
+  for (const key in out) if (isCopied(out[key])) return deepCopy(value) as T;
   return out as T;
 }
 
 function isObject(v: unknown): v is object {
   return v !== null && typeof v === "object";
+}
+
+/** Data copyState copies (rather than shares as a handle): arrays, plain objects, Maps, Sets, Dates. */
+function isCopied(v: unknown): boolean {
+  if (v === null || typeof v !== "object") return false;
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null || v instanceof Map || v instanceof Set || v instanceof Date || isPlainObject(v);
 }
 
 /** The general case: nested objects, with a map of those seen so sharing and cycles survive. */

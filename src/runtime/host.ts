@@ -8,7 +8,7 @@
  */
 import "./lifecycle.js";
 import { RelxError } from "../errors.js";
-import { changeCodeAll as changeAll, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, type Rollback } from "./bulk.js";
+import { changeCodeAll as changeAll, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmUp as warmProcs, type Rollback } from "./bulk.js";
 import { callProcess } from "./call.js";
 import { computeCodeChange, type CodeChangeItem } from "./code-change.js";
 import { runTerminate } from "./crash.js";
@@ -178,6 +178,11 @@ export function changeCodeAll(changes: CodeChange[], options: ChangeOptions): Pr
  */
 export function swapAll(changes: CodeChange[], options: ChangeOptions): Rollback | null {
   return swapProcs(changes as unknown as CodeChangeItem[], options);
+}
+
+/** Readies the code an upgrade's pause runs (bulk.ts warmUp): copies of some states, dropped. */
+export function warmUp(changes: CodeChange[]): void {
+  warmProcs(changes as unknown as CodeChangeItem[]);
 }
 
 /** What codeChange would make of (a copy of) the process's state; nothing is changed. */

@@ -91,10 +91,12 @@ export interface Held {
   started: host.ProcessRef[];
   rollback: host.Rollback;
   tSuspend: number;
+  /** CPU time (user + system, all threads) at tSuspend: the pause's cost apart from waiting for a core. */
+  cpuSuspend: number;
   tSuspended: number;
   tChanged: number;
   /** Set when the fused pass did it all, the commit included: finishUpgrade starts past the point of no return. */
-  fused?: { tCommitted: number };
+  fused?: { tCommitted: number; cpu: number };
 }
 
 /**
@@ -121,17 +123,19 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
     // Snapshot, plan and script with no await before the suspend, so no process starts unseen in between.
     const { plan, mark } = planLive(run);
     const script = compileScript(plan, target, run.targetApp.processes);
+    host.warmUp(script.changes);
     if (fuse && script.starts.length === 0 && script.stops.length === 0) {
       const held = fusedPass(run, plan, script, record);
       if (held !== null) return held;
     }
+    const cpuSuspend = cpuMs();
     const tSuspend = performance.now();
     await suspendScript(run, { plan, script, mark }).catch((err) => {
       node.log(`${describe(run)} failed: ${(err as Error).message}`);
       throw failed(err, false);
     });
     const tSuspended = performance.now();
-    const held: Held = { run, plan, script, record, started: [], rollback: () => undefined, tSuspend, tSuspended, tChanged: 0 };
+    const held: Held = { run, plan, script, record, started: [], rollback: () => undefined, tSuspend, cpuSuspend, tSuspended, tChanged: 0 };
     await changeAndStart(held).catch(async (err) => {
       await undo(held);
       node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
@@ -153,6 +157,7 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
  */
 function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState): Held | null {
   const { node, options } = run;
+  const cpuSuspend = cpuMs();
   const tSuspend = performance.now();
   let rollback: host.Rollback | null;
   try {
@@ -173,7 +178,7 @@ function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: Pend
   }
   // Point of no return: the new code runs from the next message on.
   for (const r of script.rebinds) host.rebind(r.ref, r.def);
-  return { run, plan, script, record, started: [], rollback, tSuspend, tSuspended: tSuspend, tChanged, fused: { tCommitted: performance.now() } };
+  return { run, plan, script, record, started: [], rollback, tSuspend, cpuSuspend, tSuspended: tSuspend, tChanged, fused: { tCommitted: performance.now(), cpu: cpuMs() } };
 }
 
 /** Commits a prepared upgrade: the record, then the point of no return, resume, stops, afterUpgrade. */
@@ -181,9 +186,11 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   const { run, plan, script, record } = held;
   const { node, target } = run;
   let pauseMs: number;
+  let pauseCpu: number;
   let phases: string;
   if (held.fused !== undefined) {
     pauseMs = held.fused.tCommitted - held.tSuspend;
+    pauseCpu = held.fused.cpu - held.cpuSuspend;
     phases = `one fused pass: change ${round(held.tChanged - held.tSuspend)}, record ${round(held.fused.tCommitted - held.tChanged)}`;
   } else {
     try {
@@ -199,6 +206,7 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
     for (const r of script.rebinds) host.rebind(r.ref, r.def);
     host.resumeAll(script.changed);
     pauseMs = performance.now() - held.tSuspend;
+    pauseCpu = cpuMs() - held.cpuSuspend;
     phases = `suspend ${round(held.tSuspended - held.tSuspend)}, change ${round(held.tChanged - held.tSuspended)}, record ${round(tCommitted - held.tChanged)}, resume ${round(performance.now() - tCommitted)}`;
   }
   await record.sync(); // durable, and the RELEASES lock given back
@@ -209,7 +217,7 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   const summary = planSummary(plan);
   const at = new Date().toISOString();
   node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at };
-  node.log(`${describe(run)}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms (${phases})`);
+  node.log(`${describe(run)}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases})`);
   const result: UpgradeResult = { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
   remember(node, { from: plan.from, to: plan.to, at, ok: true, pauseMs: result.pauseMs });
   // Still "upgrading" while it runs: a hook that asks for another upgrade gets RELX_BUSY, not a loop.
@@ -289,6 +297,12 @@ function rebuildBoot(node: NodeState, specs: readonly { name: string }[], starte
 function hookRun(run: UpgradeRun): { info: Record<string, unknown>; timeoutMs: number; log: (line: string) => void } {
   const info = { from: run.from, to: run.target.manifest.vsn, direction: run.options.direction };
   return { info, timeoutMs: run.node.config.hookTimeoutMs, log: run.node.log };
+}
+
+/** CPU time this process has used, in ms (user + system, every thread: GC helpers too). */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 function describe(run: UpgradeRun): string {
