@@ -9,7 +9,7 @@
  * every codeChange returns at once: one synchronous loop, no suspend, no resume.
  */
 import { types } from "node:util";
-import { changeCode, codeChangeHolder, computeCodeChange, type ChangeCodeOptions, type CodeChangeItem } from "./code-change.js";
+import { ASYNC_RESULT, changeCode, codeChangeHolder, computeCodeChange, type ChangeCodeOptions, type CodeChangeItem } from "./code-change.js";
 import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
 import type { Process } from "./process.js";
@@ -102,17 +102,18 @@ function quickChange(item: CodeChangeItem, options: ChangeCodeOptions): Promise<
  *
  * Returns the rollback (for a later step that fails), or null, having changed nothing, when the
  * pass does not apply: a process is busy or suspended, a codeChange is async, or one returns a
- * promise after all (that one was called on a copy and its result is dropped; the caller takes
- * the three-pass path, which calls it again). Throws RELX_CODE_CHANGE_FAILED, having put every
+ * promise after all (those already called ran on copies and their results are dropped; the caller
+ * takes the three-pass path, which calls them again). Throws RELX_CODE_CHANGE_FAILED, having put every
  * process back, when a codeChange throws or returns no state.
  */
 export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions): Rollback | null {
   const n = items.length;
+  // The async check once per distinct codeChange (a whole server's processes share one), before any runs.
+  let checked: unknown = undefined;
   for (let i = 0; i < n; i++) {
-    const item = items[i]!;
-    const p = item.ref;
-    if (p.phase !== "idle" || (p.sysq !== null && p.sysq.length > 0)) return null;
-    const fn = codeChangeHolder(item).codeChange;
+    const fn = codeChangeHolder(items[i]!).codeChange;
+    if (fn === checked) continue;
+    checked = fn;
     if (fn !== undefined && types.isAsyncFunction(fn)) return null;
   }
   const oldDefs: ServerDef[] = new Array(n);
@@ -125,9 +126,15 @@ export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions): Ro
       p.state = oldStates[i];
     }
   };
+  // One touch of each process: its phase is checked where its code is changed. A busy or
+  // suspended one (rare: the caller saw none a moment ago) undoes the pass, as an async result does.
   for (; done < n; done++) {
     const item = items[done]!;
     const p = item.ref;
+    if (p.phase !== "idle" || (p.sysq !== null && p.sysq.length > 0)) {
+      rollback();
+      return null;
+    }
     let state: unknown;
     try {
       state = computeCodeChange(item, options, true);
@@ -135,8 +142,7 @@ export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions): Ro
       rollback();
       throw err;
     }
-    if (isThenable(state)) {
-      Promise.resolve(state).catch(() => undefined); // dropped: the slow path runs it again
+    if (state === ASYNC_RESULT) {
       rollback();
       return null;
     }

@@ -42,11 +42,14 @@ export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): vo
   });
 }
 
+/** What a fused computeCodeChange returns for a codeChange that returned a promise (then dropped). */
+export const ASYNC_RESULT: unique symbol = Symbol("relx.asyncCodeChange");
+
 /**
  * The state `codeChange` makes of a copy of the process's state, without applying it. A value, or
  * a promise of one when codeChange is async. `fused`: the caller is a synchronous pass (bulk.ts
- * swapAll) that wants a value; attribution is the synchronous kind, and a thenable is returned as
- * it came, unchecked and untimed, for the caller to give up on.
+ * swapAll) that wants a value; attribution is the synchronous kind, and a thenable is dropped
+ * (its rejection handled) and ASYNC_RESULT returned, for the caller to give up on.
  */
 export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptions, fused = false): unknown {
   return compute(item.ref, item.def, item.oldVsn, options.extra, options.timeoutMs, fused);
@@ -72,7 +75,10 @@ function compute(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, tim
     if (r === undefined && state !== undefined) throw codeChangeFailed(p, holder, oldVsn, malformedState());
     return r;
   }
-  if (fused) return r;
+  if (fused) {
+    Promise.resolve(r).catch(() => undefined);
+    return ASYNC_RESULT;
+  }
   return withTimeout(Promise.resolve(r), timeoutMs, holder.name).then(
     (s) => {
       if (s === undefined && state !== undefined) throw malformedState();

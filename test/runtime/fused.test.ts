@@ -83,15 +83,21 @@ describe("the fused pass", () => {
 
   it("does not apply, and changes nothing, when a process is busy", async () => {
     const g = gate();
-    const Slow = defineServer<Emp>({ ...V1, async handleCall(_m, _f, state) { await g.promise; return { reply: "late", state }; } });
+    const Slow = defineServer<Emp>({ ...V1, async handleCall(msg, _f, state) { if (msg === "go") await g.promise; return { reply: { vsn: "1", state }, state }; } });
     const refs = await spawnMany(10, Slow);
+    const before = await Promise.all(refs.map((r) => host.getState(r)));
     const inHand = host.call(refs[4]!, "go", 5000);
     let called = 0;
-    const V2 = demo("2", (_old, s) => (called++, { ...s }));
+    const V2 = demo("2", (_old, s) => (called++, { ...s, salary: 1 }));
     expect(host.swapAll(changesTo(refs, V2), options)).toBeNull();
-    expect(called).toBe(0);
+    expect(called).toBe(4); // those before the busy one ran on copies; their results were dropped
     g.open();
-    expect(await inHand).toBe("late");
+    expect(await inHand).toMatchObject({ vsn: "1" });
+    const replies = await Promise.all(refs.map(replyOf));
+    replies.forEach((r, i) => {
+      expect(r.vsn).toBe("1");
+      expect(r.state).toBe(before[i]);
+    });
   });
 
   it("does not apply to an async codeChange, and gives up on one that returns a promise, putting back those it changed", async () => {
