@@ -1,7 +1,7 @@
-// CLI commands against a live daemon, as a user or a script runs them: the real `relx` in a fresh
-// `node` process each time, wall time from spawn to exit, beside `node -e 0` (Node's own startup,
-// what no CLI can beat) measured in the same run. The bank example is built and started in a temp
-// root, and stopped at the end, also when something fails.
+// CLI commands against a live daemon, as a user or a script runs them: the real `bin/relx`
+// executable (its shell preamble execs node), wall time from spawn to exit, beside `node -e 0`
+// (Node's own startup, what no CLI can beat) measured in the same run. The bank example is built
+// and started in a temp root, and stopped at the end, also when something fails.
 //
 // The runs are interleaved: each round runs node -e 0, status, ping and call once, in turn, so that
 // whatever else the machine does hits all of them alike. With hyperfine (`-N`, no shell) a round
@@ -42,9 +42,9 @@ function findHyperfine() {
   return works() ? "hyperfine" : null;
 }
 
-/** The commands of a round: a label and the argv of node. */
+/** The commands of a round: a label and the argv, program first. */
 function commands() {
-  const list = [{ label: "node -e 0", argv: ["-e", "0"] }];
+  const list = [{ label: "node -e 0", argv: [process.execPath, "-e", "0"] }];
   const add = (bin, suffix) => {
     list.push({ label: `relx status${suffix}`, argv: [bin, "status", "--root", root] });
     list.push({ label: `relx ping${suffix}`, argv: [bin, "ping", "--root", root] });
@@ -61,7 +61,7 @@ const quote = (word) => (/^[\w./:=@+-]+$/.test(word) ? word : `'${word.replaceAl
 /** One round under hyperfine: one run of each command, in order. Milliseconds, by label. */
 function hyperfineRound(hyperfine, list) {
   const json = join(root, "hyperfine.json");
-  const lines = list.map((c) => [process.execPath, ...c.argv].map(quote).join(" "));
+  const lines = list.map((c) => c.argv.map(quote).join(" "));
   const r = spawnSync(hyperfine, ["-N", "--runs", "1", "--style", "none", "--export-json", json, ...lines], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
   if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
   const { results } = JSON.parse(readFileSync(json, "utf8"));
@@ -73,7 +73,7 @@ function loopRound(list) {
   const times = new Map();
   for (const c of list) {
     const t = now();
-    const r = spawnSync(process.execPath, c.argv, { stdio: "ignore" });
+    const r = spawnSync(c.argv[0], c.argv.slice(1), { stdio: "ignore" });
     times.set(c.label, now() - t);
     if (r.status !== 0) throw new Error(`${c.label} exited ${r.status}`);
   }

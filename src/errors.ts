@@ -12,6 +12,7 @@ export type RelxErrorCode =
   | "RELX_HEALTH_FAILED"
   | "RELX_BAD_FLEET"
   | "RELX_ABORTED"
+  | "RELX_NOT_PERMANENT"
   | "RELX_BAD_APP_CONFIG"
   | "RELX_BAD_ARGUMENT"
   | "RELX_BAD_BOOT_SPEC"
@@ -56,7 +57,8 @@ export type RelxErrorCode =
   | "RELX_VSN_NOT_BUMPED"
   | "RELX_WRITE_FAILED"
   | "RELX_WRONG_APP"
-  | "RELX_WRONG_DIRECTION";
+  | "RELX_WRONG_DIRECTION"
+  | "RELX_WRONG_RELX";
 
 export interface RelxErrorOptions {
   hint?: string;

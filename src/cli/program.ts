@@ -101,6 +101,7 @@ function defineFleet(program: Command, define: Define): void {
   const moveOptions = (c: Command): Command => c
     .option("--batch <n>", "hosts per batch in a rolling run (default 1)")
     .option("--health <command>", "run on each host after its batch; a non-zero exit fails the run")
+    .option("--health-call <call>", "'<process> [<json>]': call it on each host after its batch; an error, false or { ok: false } fails the run")
     .option("--sync", "all or nothing: prepare every host, then commit all or abort all")
     .option("--deadline <ms>", "with --sync: how long a prepared host holds before rolling back by itself (default 30000)")
     .option("--extra <json>", "passed to every codeChange as `extra`")

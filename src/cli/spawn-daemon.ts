@@ -38,7 +38,7 @@ export async function spawnDaemon(options: SpawnOptions): Promise<SpawnedDaemon>
   const logStart = fstatSync(fd).size;
   let child;
   try {
-    const args = [DAEMON_MAIN, "--root", root, "--socket", socket, ...(envFile === undefined ? [] : ["--env-file", envFile])];
+    const args = [DAEMON_MAIN, "--root", root, "--socket", socket, ...(envFile === undefined ? [] : ["--dotenv", envFile])];
     child = spawn(process.execPath, [...process.execArgv, ...args], {
       cwd: root,
       detached: true,

@@ -1,5 +1,8 @@
 /**
- * The daemon process's entry: node dist/daemon/main.js --root <dir> [--socket <path>] [--foreground] [--env-file <abs path>]
+ * The daemon process's entry: node dist/daemon/main.js --root <dir> [--socket <path>] [--foreground] [--dotenv <abs path>]
+ *
+ * The env file is `--dotenv`, not `--env-file`: Node reads every argument starting with
+ * --env-file as its own option, even after the script, and exits when the file is missing.
  *
  * When spawned by `relx start` it has an IPC channel: it sends { type: "ready", pid, name, vsn }
  * or { type: "error", error } once, then disconnects, so `start` returns exactly when the daemon
@@ -27,10 +30,10 @@ function report(message: DaemonMessage, then: () => void): void {
 }
 
 async function main(): Promise<void> {
-  let values: { root?: string; socket?: string; foreground?: boolean; "env-file"?: string };
+  let values: { root?: string; socket?: string; foreground?: boolean; dotenv?: string };
   try {
     ({ values } = parseArgs({
-      options: { root: { type: "string" }, socket: { type: "string" }, foreground: { type: "boolean" }, "env-file": { type: "string" } },
+      options: { root: { type: "string" }, socket: { type: "string" }, foreground: { type: "boolean" }, dotenv: { type: "string" } },
     }));
   } catch (err) {
     process.stderr.write(`relx daemon: ${(err as Error).message}\n`);
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
       root: values.root ?? process.cwd(),
       socket: values.socket ?? process.env.RELX_SOCKET,
       foreground: values.foreground ?? false,
-      envFile: values["env-file"],
+      envFile: values.dotenv,
     });
     report({ type: "ready", pid: ready.pid, name: ready.name, vsn: ready.vsn }, () => undefined);
   } catch (err) {

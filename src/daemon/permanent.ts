@@ -5,7 +5,7 @@
  */
 import { RelxError } from "../errors.js";
 import type { PermanentResult } from "../protocol/results.js";
-import { prepareReleaseState } from "../release/store/releases-store.js";
+import { commitOrAbort, prepareReleaseState } from "../release/store/releases-store.js";
 import type { NodeState } from "./node-state.js";
 
 /** Throws RELX_NOT_RUNNING_RELEASE (another vsn runs), RELX_BUSY (an upgrade is in flight, or the lock is held). */
@@ -18,7 +18,7 @@ export async function makePermanent(node: NodeState, vsn: string): Promise<Perma
     await pending.abort();
     throw err;
   }
-  await pending.commit();
+  await commitOrAbort(pending);
   await pending.sync();
   const previous = pending.before.find((r) => r.state === "permanent")?.vsn ?? null;
   if (previous !== vsn) node.log(`permanent: ${vsn} (was ${previous ?? "none"})`);

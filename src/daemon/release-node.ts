@@ -74,9 +74,12 @@ export function createReleaseNode(options: ReleaseNodeOptions): ReleaseNode {
 }
 
 async function bootNode(node: NodeState): Promise<void> {
-  const vsn = await chooseBootRelease(node);
+  const { vsn, record } = await chooseBootRelease(node);
+  // Checked before RELEASES changes: a release this node refuses (damaged, from another relx
+  // line, config missing) leaves the disk as it was.
   const release = await loadRelease(node.config, vsn);
   const app = await evaluateBootSpec(release, node.envFile);
+  await record();
   node.release = release;
   node.app = app;
   for (const spec of app.processes) {
@@ -98,10 +101,10 @@ async function bootNode(node: NodeState): Promise<void> {
 }
 
 /**
- * The permanent release; with none, the newest, made permanent. A stale "current" is unpacked
- * again, and temp files of RELEASES writers that were killed are removed.
+ * The permanent release; with none, the newest, which `record` makes permanent. `record` also
+ * unpacks a stale "current" again. Temp files of RELEASES writers that were killed are removed.
  */
-async function chooseBootRelease(node: NodeState): Promise<string> {
+async function chooseBootRelease(node: NodeState): Promise<{ vsn: string; record: () => Promise<void> }> {
   const dir = node.config.releasesDir;
   await removeDeadTemps(dir);
   const records = await readReleases(dir);
@@ -112,12 +115,14 @@ async function chooseBootRelease(node: NodeState): Promise<string> {
   }
   const permanent = records.find((r) => r.state === "permanent");
   const vsn = permanent?.vsn ?? records.map((r) => r.vsn).sort(semver.rcompare)[0]!;
-  for (const stale of records.filter((r) => r.state === "current" && r.vsn !== vsn)) {
-    await setReleaseState(dir, stale.vsn, "unpacked");
-    node.log(`${stale.vsn} was current but never made permanent: unpacked again; booting the permanent ${vsn} (\`relx permanent\` keeps a release across restarts)`);
-  }
-  if (!permanent) await setReleaseState(dir, vsn, "permanent");
-  return vsn;
+  const record = async (): Promise<void> => {
+    for (const stale of records.filter((r) => r.state === "current" && r.vsn !== vsn)) {
+      await setReleaseState(dir, stale.vsn, "unpacked");
+      node.log(`${stale.vsn} was current but never made permanent: unpacked again; booting the permanent ${vsn} (\`relx permanent\` keeps a release across restarts)`);
+    }
+    if (!permanent) await setReleaseState(dir, vsn, "permanent");
+  };
+  return { vsn, record };
 }
 
 async function stopNode(node: NodeState): Promise<void> {

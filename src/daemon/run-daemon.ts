@@ -34,6 +34,8 @@ export interface DaemonOptions {
   socket?: string;
   /** Log to stdout as well as to .relx/log/daemon.log. */
   foreground: boolean;
+  /** With `foreground`: stdout has each entry as text (default) or as one JSON object per line. */
+  stdoutFormat?: "text" | "json";
   /** The env file of the app's config (absolute); overrides the config's envFile. */
   envFile?: string;
 }
@@ -48,7 +50,7 @@ export interface DaemonReady {
 /** Starts and boots the daemon; resolves once it serves requests. Throws the boot error (a RelxError). */
 export async function runDaemon(options: DaemonOptions): Promise<DaemonReady> {
   const root = resolve(options.root);
-  const daemonLog = openDaemonLog(root, options.foreground);
+  const daemonLog = openDaemonLog(root, options.foreground, options.stdoutFormat);
   const log = daemonLog.log;
   guardAgainstStrayErrors(log);
   const exitGuard = installExitGuard(log);

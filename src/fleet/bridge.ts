@@ -10,7 +10,8 @@
  * | `bridge.push`  | `data` (base64), `last?`      | not last: `{ bytes }`; last: `{ vsn, pushed: "installed" \| "present" }` |
  *
  * The daemon connection is opened at the first daemon request (a push needs no daemon) and lives
- * until standard input ends; closing it is what tells a prepared daemon to roll back.
+ * until standard input ends and every request sent has its answer; closing it is what tells a
+ * prepared daemon to roll back.
  *
  *   daemon link   on a daemon request           on the socket's close
  *   none          connect, queue the line        —
@@ -43,6 +44,11 @@ export function runBridge(options: BridgeOptions): Promise<void> {
   let connected = false;
   let queued: string[] = [];
   const pending = new Map<string, Id>();
+  /** Set once standard input ended: the link is closed as soon as nothing is on its way. */
+  let ending: (() => void) | null = null;
+  const endIfDone = (): void => {
+    if (ending !== null && connected && queued.length === 0 && pending.size === 0) link!.end();
+  };
 
   const dropLink = (why: string): void => {
     const lost = new RelxError("RELX_NO_DAEMON", `no daemon answers on ${options.socketPath} (${why})`, { hint: "start it with `relx start`" });
@@ -66,12 +72,14 @@ export function runBridge(options: BridgeOptions): Promise<void> {
       onLine(answer) {
         pending.delete(JSON.stringify(idOf(answer)));
         output.write(answer + "\n");
+        endIfDone();
       },
     });
     socket.on("connect", () => {
       connected = true;
       for (const l of queued) socket.write(l + "\n");
       queued = [];
+      endIfDone();
     });
     socket.on("data", (chunk: Buffer) => splitter.push(chunk));
     let why = "closed";
@@ -104,8 +112,10 @@ export function runBridge(options: BridgeOptions): Promise<void> {
     options.input.on("end", () => {
       void local.then(() => push.discard()).then(() => {
         if (!link) return done();
+        // Requests already sent (or still connecting) are answered first, then the link closes.
         link.once("close", () => done());
-        link.end();
+        ending = done;
+        endIfDone();
       });
     });
   });

@@ -60,6 +60,8 @@ export async function connectHost(fleet: Fleet, host: FleetHost): Promise<HostLi
     await session.send({ op: "bridge.hello" });
   } catch (err) {
     child.kill("SIGKILL");
+    // A shared connection's master holds copies of the pipes: let go of ours so "close" comes.
+    for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
     await exited;
     session.close();
     const e = err instanceof RelxError && err.code === "RELX_HOST_UNREACHABLE" ? err : undefined;

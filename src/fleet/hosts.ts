@@ -1,12 +1,15 @@
 /**
  * Opening the fleet: every host connected in parallel and asked its status, before anything is
  * touched. A host that cannot be reached, has no daemon, or runs another app than the others is
- * reported with its own error.
+ * reported with its own error. Hosts that share an ssh connection (share.ts) wait for their
+ * group's first host to connect, then go in parallel; `close` ends every session, then the
+ * shared connections.
  */
 import { RelxError, toRelxError, type WireError } from "../errors.js";
 import type { StatusResult } from "../protocol/results.js";
 import { connectHost, type HostLink } from "./connect.js";
 import type { Fleet, FleetHost } from "./fleet-file.js";
+import { shareConnections } from "./share.js";
 
 export interface OpenHost {
   host: FleetHost;
@@ -15,12 +18,30 @@ export interface OpenHost {
   error?: WireError;
 }
 
-/** Connects to every host; with `status`, asks each its status and checks they run one app. */
-export async function openFleet(fleet: Fleet, options: { status: boolean }): Promise<OpenHost[]> {
-  const open = await Promise.all(fleet.hosts.map(async (host): Promise<OpenHost> => {
+export interface OpenFleet {
+  /** The fleet as this run reaches it (with connection sharing's ssh options): for `--health` too. */
+  fleet: Fleet;
+  hosts: OpenHost[];
+  /** Ends every session, then the shared ssh connections. Never throws. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to every host; with `status`, asks each its status and checks they run one app.
+ * `extraSessions`: the run opens more ssh sessions per host later (a `--health` command).
+ * The caller must `close` it, on failure too.
+ */
+export async function openFleet(fleet: Fleet, options: { status: boolean; extraSessions?: boolean }): Promise<OpenFleet> {
+  const sharing = await shareConnections(fleet, { extraSessions: options.extraSessions === true });
+  const open = await Promise.all(sharing.fleet.hosts.map(async (host): Promise<OpenHost> => {
     let link: HostLink | undefined;
     try {
-      link = await connectHost(fleet, host);
+      await sharing.turn(host);
+      try {
+        link = await connectHost(sharing.fleet, host);
+      } finally {
+        sharing.settled(host);
+      }
       if (!options.status) return { host, link };
       return { host, link, status: await link.session.send<StatusResult>({ op: "status" }) };
     } catch (err) {
@@ -28,11 +49,14 @@ export async function openFleet(fleet: Fleet, options: { status: boolean }): Pro
     }
   }));
   checkOneApp(open);
-  return open;
-}
-
-export async function closeFleet(open: OpenHost[]): Promise<void> {
-  await Promise.all(open.map((h) => h.link?.close()));
+  return {
+    fleet: sharing.fleet,
+    hosts: open,
+    async close() {
+      await Promise.all(open.map((h) => h.link?.close().catch(() => undefined)));
+      await sharing.close();
+    },
+  };
 }
 
 /** The error as the host's, its message naming the host. */

@@ -1,10 +1,12 @@
 /**
  * `relx fleet upgrade|downgrade`: open every host, refuse to move anything if one cannot be
- * reached or is on another app, then the rolling or sync run (or a dry run on every host).
+ * reached or is on another app, then the rolling or sync run (or a dry run on every host), and
+ * only when every host ended on the target, `permanent` on every host (permanent.ts).
  */
 import type { DryRunResult } from "../protocol/results.js";
 import type { Fleet } from "./fleet-file.js";
-import { closeFleet, hostError, openFleet, type OpenHost } from "./hosts.js";
+import { hostError, openFleet, type OpenHost } from "./hosts.js";
+import { makeFleetPermanent } from "./permanent.js";
 import { rollingMove, notAttempted, type MoveOptions, type MoveOutcome } from "./rolling.js";
 import { syncMove } from "./sync.js";
 import type { FleetMoveResult, HostMove } from "./types.js";
@@ -17,18 +19,24 @@ export interface FleetMoveOptions extends MoveOptions {
 
 /** Returns the §13 result; `ok` only when every host ended on the target. Never throws for a host's failure. */
 export async function fleetMove(fleet: Fleet, options: FleetMoveOptions): Promise<FleetMoveResult> {
-  const open = await openFleet(fleet, { status: true });
+  const opened = await openFleet(fleet, { status: true, extraSessions: options.health !== undefined && !options.dryRun && !options.sync });
+  const open = opened.hosts;
   try {
-    const outcome = await moveOpen(fleet, open, options);
+    const outcome = await moveOpen(opened.fleet, open, options);
+    const hosts = [...outcome.hosts];
+    const permanent = !options.dryRun && hosts.every((h) => h.ok)
+      ? await makeFleetPermanent(open, hosts, options.vsn, options.direction)
+      : [];
     return {
-      ok: outcome.hosts.every((h) => h.ok),
+      ok: hosts.every((h) => h.ok),
       vsn: options.vsn,
       mode: options.sync ? "sync" : "rolling",
-      hosts: outcome.hosts,
+      hosts,
       movedBack: outcome.movedBack,
+      permanent,
     };
   } finally {
-    await closeFleet(open);
+    await opened.close();
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * `relx fleet upgrade|downgrade` in rolling mode: batches of `batch` hosts, each only after the
- * previous one succeeded (and passed `--health`). On a failure every host this run moved is moved
- * back (the opposite op, to the vsn it ran before, permanent again) and the rest are left alone.
+ * previous one succeeded (and passed `--health`). Every move is `permanent: false`: the fleet is
+ * made permanent by move.ts only once every host moved. On a failure every host this run moved is
+ * moved back (the opposite op, to the vsn it ran before; its permanent release never changed) and
+ * the rest are left alone.
  *
  *   host        → next
  *   pending     upgraded (ok) | failed (rolled back by its daemon) | not attempted (an earlier batch failed)
@@ -9,7 +11,7 @@
  */
 import { RelxError, type WireError } from "../errors.js";
 import type { UpgradeResult } from "../protocol/results.js";
-import { runHealth } from "./health.js";
+import { callHealth, runHealth, type HealthCall } from "./health.js";
 import { hostError, type OpenHost } from "./hosts.js";
 import type { Fleet } from "./fleet-file.js";
 import type { Direction, HostMove } from "./types.js";
@@ -19,6 +21,7 @@ export interface MoveOptions {
   vsn: string;
   batch: number;
   health?: string;
+  healthCall?: HealthCall;
   extra?: unknown;
 }
 
@@ -38,9 +41,10 @@ export async function rollingMove(fleet: Fleet, open: OpenHost[], options: MoveO
     await Promise.all(batch.map(async (h) => {
       const from = h.status!.vsn;
       try {
-        const r = await h.link!.session.send<UpgradeResult>({ op: options.direction, vsn: options.vsn, ...(options.extra === undefined ? {} : { extra: options.extra }) });
+        const r = await h.link!.session.send<UpgradeResult>({ op: options.direction, vsn: options.vsn, permanent: false, ...(options.extra === undefined ? {} : { extra: options.extra }) });
         moved.push(h);
         outcome.set(h.host.name, { name: h.host.name, ok: true, from, to: r.to, pauseMs: r.pauseMs });
+        if (options.healthCall) await callHealth(h.link!.session, h.host, options.healthCall);
         if (options.health) await runHealth(fleet, h.host, options.health);
       } catch (err) {
         failure ??= h.host.name;
@@ -63,7 +67,7 @@ async function moveBack(moved: OpenHost[], outcome: Map<string, HostMove>, optio
   await Promise.all(moved.map(async (h) => {
     const entry = outcome.get(h.host.name)!;
     try {
-      await h.link!.session.send<UpgradeResult>({ op: back, vsn: h.status!.vsn, permanent: true });
+      await h.link!.session.send<UpgradeResult>({ op: back, vsn: h.status!.vsn, permanent: false });
       done.push(h.host.name);
       const error: WireError = entry.error ?? new RelxError("RELX_MOVED_BACK", `host ${h.host.name} was moved back to ${h.status!.vsn} because host ${failed} failed`, {
         hint: `fix host ${failed}, then run relx fleet ${options.direction} ${options.vsn} again`,

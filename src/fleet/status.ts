@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { RelxError } from "../errors.js";
 import type { Fleet } from "./fleet-file.js";
-import { closeFleet, hostError, openFleet } from "./hosts.js";
+import { hostError, openFleet } from "./hosts.js";
 import type { PushOutcome } from "./push-receiver.js";
 import type { FleetPushResult, FleetStatusResult, HostPush } from "./types.js";
 
@@ -11,9 +11,9 @@ import type { FleetPushResult, FleetStatusResult, HostPush } from "./types.js";
 const CHUNK_BYTES = 384 * 1024;
 
 export async function fleetStatus(fleet: Fleet): Promise<FleetStatusResult> {
-  const open = await openFleet(fleet, { status: true });
-  await closeFleet(open);
-  const hosts = open.map(({ host, status, error }) => error || !status
+  const opened = await openFleet(fleet, { status: true });
+  await opened.close();
+  const hosts = opened.hosts.map(({ host, status, error }) => error || !status
     ? { name: host.name, ok: false, error: error! }
     : { name: host.name, ok: true, release: status.name, vsn: status.vsn, processes: status.processes });
   return { ok: hosts.every((h) => h.ok), hosts };
@@ -25,8 +25,8 @@ export async function fleetPush(fleet: Fleet, tarball: string): Promise<FleetPus
   const data = await readFile(file).catch((err) => {
     throw new RelxError("RELX_BAD_ARGUMENT", `no such file ${file}`, { cause: err, hint: "pass the path of a release .tar.gz (relx build --tar)" });
   });
-  const open = await openFleet(fleet, { status: false });
-  const hosts = await Promise.all(open.map(async ({ host, link, error }): Promise<HostPush> => {
+  const opened = await openFleet(fleet, { status: false });
+  const hosts = await Promise.all(opened.hosts.map(async ({ host, link, error }): Promise<HostPush> => {
     if (error || !link) return { name: host.name, ok: false, error: error! };
     try {
       let outcome: PushOutcome | undefined;
@@ -40,7 +40,6 @@ export async function fleetPush(fleet: Fleet, tarball: string): Promise<FleetPus
     } catch (err) {
       return { name: host.name, ok: false, error: hostError(host, err) };
     }
-  }));
-  await closeFleet(open);
+  })).finally(() => opened.close());
   return { ok: hosts.every((h) => h.ok), vsn: hosts.find((h) => h.vsn)?.vsn, hosts };
 }

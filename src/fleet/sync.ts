@@ -28,7 +28,7 @@ export async function syncMove(open: OpenHost[], options: SyncOptions): Promise<
   let failed: string | undefined;
   await Promise.all(todo.map(async (h) => {
     try {
-      await h.link!.session.send({ op: "prepare", vsn: options.vsn, direction, deadlineMs: options.deadlineMs, ...(options.extra === undefined ? {} : { extra: options.extra }) });
+      await h.link!.session.send({ op: "prepare", vsn: options.vsn, direction, permanent: false, deadlineMs: options.deadlineMs, ...(options.extra === undefined ? {} : { extra: options.extra }) });
       prepared.push(h);
     } catch (err) {
       failed ??= h.host.name;
@@ -63,7 +63,7 @@ async function moveCommittedBack(committed: OpenHost[], outcome: Map<string, Hos
   await Promise.all(committed.map(async (h) => {
     const entry = outcome.get(h.host.name)!;
     try {
-      await h.link!.session.send({ op: back, vsn: h.status!.vsn, permanent: true });
+      await h.link!.session.send({ op: back, vsn: h.status!.vsn, permanent: false });
       done.push(h.host.name);
       outcome.set(h.host.name, { ...entry, ok: false, error: new RelxError("RELX_MOVED_BACK", `host ${h.host.name} committed, then was moved back to ${h.status!.vsn} because host ${failed} refused its commit`, {
         hint: `run relx fleet ${options.direction} ${options.vsn} --sync again`,

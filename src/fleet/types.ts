@@ -45,6 +45,8 @@ export interface FleetMoveResult {
   mode: "rolling" | "sync";
   hosts: HostMove[];
   movedBack: string[];
+  /** The hosts made permanent on `vsn` (fleet-file order): every host once all moved, else none. */
+  permanent: string[];
 }
 
 export type Direction = "upgrade" | "downgrade";

@@ -1,6 +1,7 @@
 /** Small file-system helpers shared by the release code: hashing, atomic writes, existence. */
 import { createHash, randomBytes } from "node:crypto";
-import { open, readFile, rename, rm, stat } from "node:fs/promises";
+import { open, readFile, rm, stat } from "node:fs/promises";
+import { renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 
 export function sha256(data: string | Uint8Array): string {
@@ -41,8 +42,11 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
 
 /** A file written and fsynced beside its destination, not yet in place. */
 export interface StagedFile {
-  /** Renames it into place: atomic, and enough to survive the writer being killed. */
-  commit(): Promise<void>;
+  /**
+   * Renames it into place: atomic, and enough to survive the writer being killed. Synchronous (one
+   * rename(2), no turn of the event loop), so an upgrade can commit inside its pause.
+   */
+  commit(): void;
   /** fsyncs the directory after commit, so the rename also survives a power loss. */
   sync(): Promise<void>;
   /** Removes it; the destination stays as it was. */
@@ -65,11 +69,11 @@ export async function stageFile(file: string, data: string): Promise<StagedFile>
     await abort();
     throw err;
   }
-  const commit = async (): Promise<void> => {
+  const commit = (): void => {
     try {
-      await rename(temp, file);
+      renameSync(temp, file);
     } catch (err) {
-      await abort();
+      rmSync(temp, { force: true });
       throw err;
     }
   };

@@ -27,6 +27,8 @@ const ASYNC = 2;
 let mode = OFF;
 let current: Attributed | undefined;
 let storage: AsyncLocalStorage<Attributed | undefined> | null = null;
+/** Set by enterSync for a synchronous stretch of callbacks; wins over the async store. */
+let override: Attributed | undefined;
 
 /** Turns attribution on (the daemon does, before it boots a release) or off. */
 export function trackProcesses(tracking: Tracking): void {
@@ -37,6 +39,7 @@ export function trackProcesses(tracking: Tracking): void {
 
 /** The process whose code runs now (undefined: none, or relx cannot tell). */
 export function currentProcess(): Attributed | undefined {
+  if (override !== undefined) return override;
   if (mode === ASYNC) return storage!.getStore();
   return current;
 }
@@ -58,6 +61,22 @@ export function leave(previous: Attributed | undefined): void {
   if (mode === OFF) return;
   if (mode === SYNC) current = previous;
   else if (storage!.getStore() !== previous) storage!.enterWith(previous);
+}
+
+/**
+ * Marks `who` as running for a callback that must finish synchronously (the fused pass of an
+ * upgrade): two assignments in every mode, no AsyncLocalStorage switch. What such a callback
+ * schedules for later (a timer, a promise) is not attributed to `who`.
+ */
+export function enterSync(who: Attributed): Attributed | undefined {
+  if (mode === OFF) return undefined;
+  const previous = override;
+  override = who;
+  return previous;
+}
+
+export function leaveSync(previous: Attributed | undefined): void {
+  if (mode !== OFF) override = previous;
 }
 
 /** `fn()` with `who` marked as running. */

@@ -4,8 +4,12 @@
  * 100,000 idle processes cost a loop, not 100,000 promises. changeCodeAll is all or nothing:
  * if any codeChange fails, every process it changed gets its old code and state back (the very
  * objects it had: codeChange works on a copy, see code-change.ts).
+ *
+ * swapAll is the fused form of all three, for the common upgrade where every process is idle and
+ * every codeChange returns at once: one synchronous loop, no suspend, no resume.
  */
-import { changeCode, computeCodeChange, type ChangeCodeOptions, type CodeChangeItem } from "./code-change.js";
+import { types } from "node:util";
+import { changeCode, codeChangeHolder, computeCodeChange, type ChangeCodeOptions, type CodeChangeItem } from "./code-change.js";
 import { isThenable } from "./message.js";
 import type { Process } from "./process.js";
 import type { ServerDef } from "./types.js";
@@ -86,4 +90,59 @@ function quickChange(item: CodeChangeItem, options: ChangeCodeOptions): Promise<
   p.state = state;
   p.def = item.def;
   return undefined;
+}
+
+/**
+ * The fused pass. When every process is idle (nothing in hand, no system operation queued) and no
+ * codeChange is an async function, one synchronous loop runs each codeChange and swaps code and
+ * state in turn. Nothing else can run until the loop returns (no message, no timer, no socket), so
+ * suspending and resuming each process would change nothing anyone can see, and is skipped: the
+ * pass is all or nothing by its undo log, two flat arrays made before it starts.
+ *
+ * Returns the rollback (for a later step that fails), or null, having changed nothing, when the
+ * pass does not apply: a process is busy or suspended, a codeChange is async, or one returns a
+ * promise after all (that one was called on a copy and its result is dropped; the caller takes
+ * the three-pass path, which calls it again). Throws RELX_CODE_CHANGE_FAILED, having put every
+ * process back, when a codeChange throws or returns no state.
+ */
+export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions): Rollback | null {
+  const n = items.length;
+  for (let i = 0; i < n; i++) {
+    const item = items[i]!;
+    const p = item.ref;
+    if (p.phase !== "idle" || (p.sysq !== null && p.sysq.length > 0)) return null;
+    const fn = codeChangeHolder(item).codeChange;
+    if (fn !== undefined && types.isAsyncFunction(fn)) return null;
+  }
+  const oldDefs: ServerDef[] = new Array(n);
+  const oldStates: unknown[] = new Array(n);
+  let done = 0;
+  const rollback: Rollback = () => {
+    for (let i = 0; i < done; i++) {
+      const p = items[i]!.ref;
+      p.def = oldDefs[i]!;
+      p.state = oldStates[i];
+    }
+  };
+  for (; done < n; done++) {
+    const item = items[done]!;
+    const p = item.ref;
+    let state: unknown;
+    try {
+      state = computeCodeChange(item, options, true);
+    } catch (err) {
+      rollback();
+      throw err;
+    }
+    if (isThenable(state)) {
+      Promise.resolve(state).catch(() => undefined); // dropped: the slow path runs it again
+      rollback();
+      return null;
+    }
+    oldDefs[done] = p.def;
+    oldStates[done] = p.state;
+    p.state = state;
+    p.def = item.def;
+  }
+  return rollback;
 }

@@ -19,7 +19,7 @@ export function setDefaultCallTimeout(ms: number): void {
 /** Delivers a call to `p`; the promise settles with the reply or an error (RELX_CALL_TIMEOUT …). */
 export function callProcess(p: Process, msg: unknown, timeoutMs: number, caller: Pid | null): Promise<unknown> {
   const pending = new PendingCall(caller, p, timeoutMs);
-  p.deliver({ kind: CALL, msg, from: pending });
+  p.deliverParts(CALL, msg, pending);
   return pending.promise();
 }
 

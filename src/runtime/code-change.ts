@@ -7,7 +7,7 @@
  * and then fails leaves the old state as it was.
  */
 import { RelxError, describeValue } from "../errors.js";
-import { enter, leave } from "./attribution.js";
+import { enter, enterSync, leave, leaveSync } from "./attribution.js";
 import { copyState } from "./copy-state.js";
 import { isServerDef } from "./define.js";
 import { isThenable } from "./message.js";
@@ -44,30 +44,36 @@ export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): vo
 
 /**
  * The state `codeChange` makes of a copy of the process's state, without applying it. A value, or
- * a promise of one when codeChange is async.
+ * a promise of one when codeChange is async. `fused`: the caller is a synchronous pass (bulk.ts
+ * swapAll) that wants a value; attribution is the synchronous kind, and a thenable is returned as
+ * it came, unchecked and untimed, for the caller to give up on.
  */
-export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptions): unknown {
-  const { ref: p, def, oldVsn } = item;
-  const { extra } = options;
+export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptions, fused = false): unknown {
+  return compute(item.ref, item.def, item.oldVsn, options.extra, options.timeoutMs, fused);
+}
+
+function compute(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, timeoutMs: number | undefined, fused: boolean): unknown {
   const state = p.state;
   const holder = typeof oldVsn === "string" ? def : p.def;
   const fn = holder.codeChange;
   if (fn === undefined) return state;
   let r: unknown;
   // enter/leave rather than runAs: no closure per process in a 100,000-process upgrade's pause.
-  const previous = enter(p);
+  const previous = fused ? enterSync(p) : enter(p);
   try {
     r = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
   } catch (err) {
     throw codeChangeFailed(p, holder, oldVsn, err);
   } finally {
-    leave(previous);
+    if (fused) leaveSync(previous);
+    else leave(previous);
   }
   if (!isThenable(r)) {
     if (r === undefined && state !== undefined) throw codeChangeFailed(p, holder, oldVsn, malformedState());
     return r;
   }
-  return withTimeout(Promise.resolve(r), options.timeoutMs, holder.name).then(
+  if (fused) return r;
+  return withTimeout(Promise.resolve(r), timeoutMs, holder.name).then(
     (s) => {
       if (s === undefined && state !== undefined) throw malformedState();
       return s;
@@ -75,6 +81,31 @@ export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptio
   ).catch((err) => {
     throw codeChangeFailed(p, holder, oldVsn, err);
   });
+}
+
+/**
+ * changeCode's direct path, for sys.changeCode on a suspended process with nothing in hand or
+ * queued: no system operation is queued and no item made. `false` when it does not apply (nothing
+ * was called; take changeCode), `true` when done, a promise when codeChange is async (the
+ * process is then busy with it, as with any system operation). Throws as changeCode does.
+ */
+export function changeCodeNow(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, timeoutMs?: number): boolean | Promise<void> {
+  if (p.phase !== "suspended" || (p.sysq !== null && p.sysq.length > 0)) return false;
+  checkArgs(def, oldVsn);
+  const r = compute(p, def, oldVsn, extra, timeoutMs, false);
+  if (!isThenable(r)) {
+    apply(p, def, r);
+    return true;
+  }
+  p.begin();
+  return Promise.resolve(r)
+    .then((state) => apply(p, def, state))
+    .finally(() => p.idle());
+}
+
+/** The definition whose codeChange runs for this item: the new one up, the running one down. */
+export function codeChangeHolder(item: CodeChangeItem): ServerDef {
+  return typeof item.oldVsn === "string" ? item.def : item.ref.def;
 }
 
 function apply(p: Process, def: ServerDef, state: unknown): void {

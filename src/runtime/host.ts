@@ -8,7 +8,7 @@
  */
 import "./lifecycle.js";
 import { RelxError } from "../errors.js";
-import { changeCodeAll as changeAll, resumeAll as resumeProcs, suspendAll, type Rollback } from "./bulk.js";
+import { changeCodeAll as changeAll, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, type Rollback } from "./bulk.js";
 import { callProcess } from "./call.js";
 import { computeCodeChange, type CodeChangeItem } from "./code-change.js";
 import { runTerminate } from "./crash.js";
@@ -169,6 +169,15 @@ export interface ChangeOptions {
 export function changeCodeAll(changes: CodeChange[], options: ChangeOptions): Promise<Rollback> {
   // A CodeChange is the runtime's own item with the process behind its ref: no copy in the pause.
   return changeAll(changes as unknown as CodeChangeItem[], options);
+}
+
+/**
+ * The fused pass (bulk.ts swapAll): every change in one synchronous loop, no suspend or resume,
+ * when every process is idle and every codeChange synchronous. Null, with nothing changed, when
+ * it does not apply; throws RELX_CODE_CHANGE_FAILED with every process put back.
+ */
+export function swapAll(changes: CodeChange[], options: ChangeOptions): Rollback | null {
+  return swapProcs(changes as unknown as CodeChangeItem[], options);
 }
 
 /** What codeChange would make of (a copy of) the process's state; nothing is changed. */

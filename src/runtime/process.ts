@@ -21,9 +21,10 @@
 import { RelxError } from "../errors.js";
 import { emitRuntimeEvent } from "./events.js";
 import { CALL, CAST, callbackName, isThenable, type CrashInfo, type Message } from "./message.js";
+import type { PendingCall } from "./pending-call.js";
 import { processName, type Pid } from "./pid.js";
 import { Queue } from "./queue.js";
-import { schedule } from "./scheduler.js";
+import { runNow, schedule } from "./scheduler.js";
 import type { Ctx, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
 
 export type Phase = "busy" | "idle" | "suspending" | "suspended" | "exited";
@@ -59,6 +60,8 @@ export class Process {
   mailbox: Queue<Message> | null = null;
   /** What few processes ever need, allocated on first use: an idle process stays small. */
   private x: Extras | null = null;
+  /** The ctx its callbacks receive, made on first use and kept: one per process, not per callback. */
+  private c: Ctx | null = null;
 
   constructor(
     readonly pid: Pid,
@@ -79,9 +82,9 @@ export class Process {
     return this.phase === "suspended" || this.phase === "suspending";
   }
 
-  /** A fresh ctx per callback: it holds only this process, so caching it would only cost memory. */
+  /** It holds only this process (never its code), so one serves every callback of every incarnation. */
   get ctx(): Ctx {
-    return hooks.ctx(this);
+    return (this.c ??= hooks.ctx(this));
   }
 
   private ext(): Extras {
@@ -145,13 +148,25 @@ export class Process {
     if (this.phase === "idle") schedule(this);
   }
 
+  /**
+   * Delivers a message given by its parts. An idle process with nothing queued handles it at once
+   * (scheduler.ts runNow: when nothing else runs), with no Message made and no queue touched;
+   * otherwise it is queued as deliver does.
+   */
+  deliverParts(kind: number, msg: unknown, from: PendingCall | null): void {
+    if (this.phase === "idle" && !this.scheduled && (this.mailbox === null || this.mailbox.length === 0) && (this.sysq === null || this.sysq.length === 0) && runNow(this, kind, msg, from)) {
+      return;
+    }
+    this.deliver({ kind, msg, from });
+  }
+
   /** Called by the scheduler: take one thing off the queues. */
   runOne(): void {
     if (this.phase !== "idle" && this.phase !== "suspended") return;
     if (this.sysq !== null && this.sysq.length > 0) return this.runSys();
     if (this.phase === "suspended" || this.mailbox === null) return;
     const m = this.mailbox.shift();
-    if (m !== undefined) this.dispatch(m);
+    if (m !== undefined) this.dispatch(m.kind, m.msg, m.from);
   }
 
   // ---- phase transitions ---------------------------------------------------------------
@@ -211,46 +226,47 @@ export class Process {
 
   // ---- user messages -------------------------------------------------------------------
 
-  private dispatch(m: Message): void {
+  /** Runs the callback for one message (scheduler.ts calls it directly for runNow). */
+  dispatch(kind: number, msg: unknown, from: PendingCall | null): void {
     this.phase = "busy";
     const def = this.def;
     let result: unknown;
     try {
-      if (m.kind === CALL) {
-        if (def.handleCall === undefined) return this.noHandler(m);
-        result = def.handleCall(m.msg, m.from!, this.state, this.ctx);
-      } else if (m.kind === CAST) {
-        if (def.handleCast === undefined) return this.noHandler(m);
-        result = def.handleCast(m.msg, this.state, this.ctx);
+      if (kind === CALL) {
+        if (def.handleCall === undefined) return this.noHandler({ kind, msg, from });
+        result = def.handleCall(msg, from!, this.state, this.ctx);
+      } else if (kind === CAST) {
+        if (def.handleCast === undefined) return this.noHandler({ kind, msg, from });
+        result = def.handleCast(msg, this.state, this.ctx);
       } else {
-        if (def.handleInfo === undefined) return this.noHandler(m);
-        result = def.handleInfo(m.msg, this.state, this.ctx);
+        if (def.handleInfo === undefined) return this.noHandler({ kind, msg, from });
+        result = def.handleInfo(msg, this.state, this.ctx);
       }
     } catch (err) {
-      return this.crash({ error: err, message: m, callback: callbackName(m.kind) });
+      return this.crash({ error: err, message: { kind, msg, from }, callback: callbackName(kind) });
     }
     if (isThenable(result)) {
       result.then(
-        (r) => this.finish(m, r),
-        (err) => this.crash({ error: err, message: m, callback: callbackName(m.kind) }),
+        (r) => this.finish(kind, msg, from, r),
+        (err) => this.crash({ error: err, message: { kind, msg, from }, callback: callbackName(kind) }),
       );
     } else {
-      this.finish(m, result);
+      this.finish(kind, msg, from, result);
     }
   }
 
-  private finish(m: Message, r: unknown): void {
+  private finish(kind: number, msg: unknown, from: PendingCall | null, r: unknown): void {
     if (this.phase === "exited") return;
-    if (m.kind === CALL) {
+    if (kind === CALL) {
       if (r === null || typeof r !== "object" || !("state" in r)) {
-        return this.crash({ error: malformed("handleCall", "{ reply, state }", r), message: m, callback: "handleCall" });
+        return this.crash({ error: malformed("handleCall", "{ reply, state }", r), message: { kind, msg, from }, callback: "handleCall" });
       }
       this.state = (r as { state: unknown }).state;
-      if ("reply" in r) m.from!.resolve((r as { reply: unknown }).reply);
+      if ("reply" in r) from!.resolve((r as { reply: unknown }).reply);
     } else {
       if (r === undefined && this.state !== undefined) {
-        const cb = callbackName(m.kind);
-        return this.crash({ error: malformed(cb, "the new state", r), message: m, callback: cb });
+        const cb = callbackName(kind);
+        return this.crash({ error: malformed(cb, "the new state", r), message: { kind, msg, from }, callback: cb });
       }
       this.state = r;
     }

@@ -11,6 +11,7 @@ import { Queue } from "./queue.js";
 export interface Runnable extends Attributed {
   scheduled: boolean;
   runOne(): void;
+  dispatch(kind: number, msg: unknown, from: unknown): void;
 }
 
 const SLICE = 20_000;
@@ -23,6 +24,25 @@ export function schedule(p: Runnable): void {
   p.scheduled = true;
   ready.push(p);
   if (!draining && !yielded) drain();
+}
+
+/**
+ * Runs one message on `p` at once, as drain would, when nothing else runs (no drain in progress,
+ * none waiting on the event loop): the common call to an idle process skips the run queue. Then
+ * drains whatever that message made ready. False, having done nothing, when it cannot run now.
+ */
+export function runNow(p: Runnable, kind: number, msg: unknown, from: unknown): boolean {
+  if (draining || yielded) return false;
+  draining = true;
+  const previous = enter(p);
+  try {
+    p.dispatch(kind, msg, from);
+  } finally {
+    leave(previous);
+    draining = false;
+  }
+  if (ready.length > 0) drain();
+  return true;
 }
 
 function drain(): void {

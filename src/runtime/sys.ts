@@ -2,9 +2,13 @@
  * sys (SPEC §4): OTP's sys module for relx processes. Every function returns a promise.
  * suspend waits for the message in hand; later messages queue in order. While suspended only
  * these system operations run. resume lets the queue go on, handled by whatever code is current.
+ *
+ * On an idle (or, for changeCode, suspended) process an operation is applied at once and the
+ * answer is one already-settled promise: for suspend, resume and changeCode the same shared one,
+ * so 100,000 of them allocate no pending operation, closure or promise chain per process.
  */
 import { changeCodeAll, resumeAll, suspendAll } from "./bulk.js";
-import { changeCode } from "./code-change.js";
+import { changeCode, changeCodeNow } from "./code-change.js";
 import "./lifecycle.js";
 import { isThenable } from "./message.js";
 import { resolve } from "./registry.js";
@@ -18,20 +22,44 @@ function attempt<T>(fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
+/** The answer of every operation done at once with nothing to return. */
+const DONE: Promise<void> = Promise.resolve();
+
+/** DONE for a synchronous success, the promise itself for a pending one. */
+const settled = (r: void | Promise<void>): Promise<void> => (r === undefined ? DONE : r);
+
 export const sys = {
   /** Resolves once the message in hand is done. Throws RELX_NO_SUCH_PROCESS. */
   suspend(dest: Dest): Promise<void> {
-    return attempt(() => resolve(dest).suspend());
+    try {
+      return settled(resolve(dest).suspend());
+    } catch (err) {
+      return Promise.reject(err);
+    }
   },
 
   /** Throws RELX_NO_SUCH_PROCESS. */
   resume(dest: Dest): Promise<void> {
-    return attempt(() => resolve(dest).resume());
+    try {
+      resolve(dest).resume();
+      return DONE;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   },
 
   /** Throws RELX_NOT_SUSPENDED, RELX_CODE_CHANGE_FAILED, RELX_NO_SUCH_PROCESS, RELX_BAD_ARGUMENT. */
   changeCode(dest: Dest, def: ServerDef, oldVsn: OldVsn, extra?: unknown, options?: { timeoutMs?: number }): Promise<void> {
-    return attempt(() => changeCode({ ref: resolve(dest), def, oldVsn }, { extra, timeoutMs: options?.timeoutMs }));
+    try {
+      const p = resolve(dest);
+      // Suspended with nothing in hand or queued: done here, unless codeChange turns out async.
+      const now = changeCodeNow(p, def, oldVsn, extra, options?.timeoutMs);
+      if (now === true) return DONE;
+      if (now !== false) return now;
+      return settled(changeCode({ ref: p, def, oldVsn }, { extra, timeoutMs: options?.timeoutMs }));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   },
 
   /** The process's state, between messages. */

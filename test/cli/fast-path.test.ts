@@ -1,7 +1,8 @@
 // The fast path of `relx status`, `ping` and `call` (src/cli/fast-path.ts) against a real daemon
 // of the bank example: for each command line, the same exit code, stdout and stderr as the full
 // commander path (RELX_NO_FAST_PATH=1), byte for byte, on success and on failure; what the fast
-// path declines goes to commander; and the fast path loads neither commander nor the full CLI.
+// path declines goes to commander; and the fast path loads neither commander nor the full CLI
+// (test/support/module-record records what each process resolves).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,6 +11,7 @@ import { parseFast } from "../../src/cli/fast-path.js";
 import { grouped } from "../../src/cli/render-status.js";
 import { copyExample } from "../fixtures/bank.js";
 import { socketOf } from "../support/daemon.js";
+import { REPO } from "../support/paths.js";
 import { relx, type RunResult } from "../support/relx.js";
 import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 import { writeFiles } from "../support/write-files.mjs";
@@ -19,8 +21,8 @@ let root: string;
 let idle: string;
 /** No package.json at all: a bad config. */
 let empty: string;
-/** A loader hook that writes every module URL the ESM loader loads to $RELX_TEST_LOADS. */
-let hook: string;
+
+const REGISTER = pathToFileURL(join(REPO, "test", "support", "module-record", "register.mjs")).href;
 
 beforeAll(async () => {
   root = tempRoot({ scope: "file" });
@@ -32,18 +34,6 @@ beforeAll(async () => {
   idle = tempRoot({ scope: "file" });
   writeFiles(idle, { "package.json": JSON.stringify({ name: "bank", version: "1.0.0" }) });
   empty = tempRoot({ scope: "file" });
-  hook = join(empty, "register-hook.mjs");
-  writeFiles(empty, {
-    "loads-hook.mjs": `import { appendFileSync } from "node:fs";
-export async function load(url, context, next) {
-  appendFileSync(process.env.RELX_TEST_LOADS, url + "\\n");
-  return next(url, context);
-}
-`,
-    "register-hook.mjs": `import { register } from "node:module";
-register(${JSON.stringify(pathToFileURL(join(empty, "loads-hook.mjs")).href)});
-`,
-  });
 });
 afterAll(cleanupAllRoots);
 
@@ -60,13 +50,14 @@ async function bothWays(at: string, args: string[]): Promise<RunResult> {
   return fast;
 }
 
-/** The module URLs of dist/ and node_modules/ that the ESM loader loaded for `relx <args>`. */
-async function loads(at: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
-  const file = join(empty, `loads-${Math.random().toString(36).slice(2)}.txt`);
+/** What `relx <args>` resolved, as "<package|-> <specifier>" lines (module-record's, pid dropped). */
+async function resolutions(at: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  const file = join(empty, `record-${Math.random().toString(36).slice(2)}`);
   writeFileSync(file, "");
-  const r = await relx(at, args, { env: { ...env, NODE_OPTIONS: `--import ${pathToFileURL(hook).href}`, RELX_TEST_LOADS: file } });
+  const options = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${REGISTER}`.trim(), RELX_TEST_MODULE_RECORD: file };
+  const r = await relx(at, args, { env: { ...env, ...options } });
   expect(r.code, r.stderr).toBe(0);
-  return readFileSync(file, "utf8").split("\n").filter((url) => url.includes("/dist/") || url.includes("/node_modules/"));
+  return readFileSync(file, "utf8").split("\n").filter((line) => line !== "").map((line) => line.slice(line.indexOf(" ") + 1));
 }
 
 describe("the fast path prints what commander's path prints", () => {
@@ -152,13 +143,16 @@ describe("the fast path", () => {
     expect(parseFast(["ping", "--root", ""])?.options).toEqual({ root: "" });
   });
 
-  it("loads no ESM module of dist/ or node_modules/; commander's path loads run.js and commander", async () => {
-    for (const args of [["status"], ["ping"], ["call", "blackode", "{\"add\":0}"]]) {
-      expect(await loads(root, args), `relx ${args.join(" ")}`).toEqual([]);
+  it("resolves no package and not the full CLI; commander's path resolves both", async () => {
+    for (const args of [["status"], ["ping"], ["call", "blackode", '{"add":0}']]) {
+      const lines = await resolutions(root, args);
+      expect(lines, `relx ${args.join(" ")}`).toContain("- ../dist/cli/relx.cjs");
+      expect(lines.filter((line) => !line.startsWith("- ")), `relx ${args.join(" ")}`).toEqual([]);
+      expect(lines.filter((line) => line.endsWith("/run.js")), `relx ${args.join(" ")}`).toEqual([]);
     }
-    const full = await loads(root, ["ping"], { RELX_NO_FAST_PATH: "1" });
-    expect(full.some((url) => url.endsWith("/dist/cli/run.js"))).toBe(true);
-    expect(full.some((url) => url.includes("/node_modules/commander/"))).toBe(true);
+    const full = await resolutions(root, ["ping"], { RELX_NO_FAST_PATH: "1" });
+    expect(full).toContain("- ./run.js");
+    expect(full).toContain("commander commander");
   });
 
   it("groups thousands as toLocaleString(\"en\") does, without loading ICU's locale data", () => {

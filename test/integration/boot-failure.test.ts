@@ -1,10 +1,13 @@
 // `relx start` that cannot boot fails loudly and cleanly: exit 1, the reason and the daemon log's
-// tail on stderr, a hint naming the next command, and no daemon, socket or pid file left behind.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+// tail on stderr, a hint naming the next command, and no daemon, socket or pid file left behind;
+// or, for an env file that is not there, refuses before it starts anything.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { copyExample } from "../fixtures/bank.js";
 import { daemonsOf } from "../support/daemon.js";
+import { BIN } from "../support/paths.js";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 import { waitFor } from "../support/wait.js";
@@ -90,4 +93,39 @@ export default defineServer({
     expect(existsSync(join(root, socket))).toBe(false);
     expect(existsSync(join(root, ".relx", "relx.pid"))).toBe(false);
   });
+
+  it("refuses an --env-file that is missing or not a file with RELX_BAD_ARGUMENT naming it, run as a program or by node --", async () => {
+    const root = tempRoot();
+    copyExample(root);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    const releases = readFileSync(join(root, "releases", "RELEASES"), "utf8");
+    // As a shell runs it (bin/relx's own #! line), with this test's node first on PATH; and as a
+    // unit's ExecStart runs it. Node alone would take --env-file for its own option and exit 9.
+    const asProgram = (args: string[], cwd = root) => run(BIN, args, cwd);
+    const byNode = (args: string[]) => run(process.execPath, ["--", BIN, ...args], root);
+
+    const missing = join(root, "nowhere", "prod.env");
+    for (const r of [await asProgram(["start", "--env-file", missing, "--root", root]), await byNode(["start", "--env-file", missing, "--root", root])]) {
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.split("\n")[0]).toBe(`relx: the env file ${missing} does not exist`);
+      expect(r.stderr).toMatch(/^hint: create the file .*--env-file/m);
+    }
+    const json = await asProgram(["start", "--env-file=prod.env", "--root", root, "--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: "RELX_BAD_ARGUMENT", message: `the env file ${join(root, "prod.env")} does not exist` } });
+    mkdirSync(join(root, "conf.env"));
+    const dir = await asProgram(["start", "--env-file", "conf.env", "--root", root]);
+    expect(dir.stderr).toMatch(/^relx: the env file .*conf\.env is a directory$/m);
+
+    expect(daemonsOf(root)).toEqual([]);
+    expect(existsSync(join(root, ".relx"))).toBe(false);
+    expect(readFileSync(join(root, "releases", "RELEASES"), "utf8")).toBe(releases);
+  });
 });
+
+function run(file: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env, RELX_SOCKET: undefined, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
+  return new Promise((done) => {
+    execFile(file, args, { cwd, env }, (err, stdout, stderr) => done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : null, stdout, stderr }));
+  });
+}

@@ -1,11 +1,13 @@
 // relx eval and relx remote against the real daemon: values, state read and replaced, throws,
-// a synchronous loop cut off with the daemon carrying on, and a piped console session.
+// a synchronous loop cut off with the daemon carrying on, and console sessions piped and on a
+// real terminal.
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyExample } from "../fixtures/bank.js";
 import { BIN } from "../support/paths.js";
+import { PtySession } from "../support/pty.js";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 
@@ -68,5 +70,52 @@ describe("relx remote with piped input", () => {
     expect(run.stdout).toBe("2\n");
     expect(run.stderr).toMatch(/ReferenceError: missing is not defined/);
     expect(run.code).toBe(1);
+  });
+});
+
+describe("relx remote on a terminal", () => {
+  const session = () => new PtySession([process.execPath, BIN, "remote", "--root", root]);
+
+  it("evaluates a value and a multi-line function, survives Ctrl-C while typing, and leaves with .exit, the daemon up", async () => {
+    const pty = session();
+    await pty.expect(/\.exit or Ctrl-D leaves[^\n]*\n/);
+    await pty.expect(/relx> $/);
+    pty.type("6 * 7\r");
+    expect(await pty.expect(/relx> $/)).toMatch(/^6 \* 7\r+\n42\r\n/);
+    pty.type("function add(a,\r");
+    await pty.expect(/\.\.\. {3}$/);
+    pty.type("  b) {\r");
+    await pty.expect(/\.\.\. {3}$/);
+    pty.type("  return a + b;\r}\r");
+    expect(await pty.expect(/relx> $/)).toMatch(/undefined\r\n/);
+    pty.type("add(40, 2)\r");
+    expect(await pty.expect(/relx> $/)).toMatch(/\n42\r\n/);
+    // Ctrl-C drops the unfinished entry; the console reads on (readline alone would pause).
+    pty.type("add(1,\r");
+    await pty.expect(/\.\.\. {3}$/);
+    pty.type("\x03");
+    await pty.expect(/\^C\r\n(\r|\x1b\[[0-9;]*[A-Za-z])*relx> $/);
+    pty.type("(await status()).name\r");
+    expect(await pty.expect(/relx> $/)).toMatch(/\n'bank'\r\n/);
+    pty.type(".exit\r");
+    expect(await pty.exited).toBe(0);
+    expect((await relx(root, ["ping"])).code).toBe(0);
+    expect(readFileSync(join(root, ".relx", "remote_history"), "utf8")).toContain("function add(a, ");
+  });
+
+  it("leaves with Ctrl-D, and with Ctrl-C on an entry that never settles; the daemon carries on", async () => {
+    const first = session();
+    await first.expect(/relx> $/);
+    first.type("\x04");
+    expect(await first.exited).toBe(0);
+
+    const second = session();
+    await second.expect(/relx> $/);
+    second.type("await new Promise(() => {})\r");
+    await second.expect(/\r\n/);
+    second.type("\x03");
+    await second.expect(/interrupted: relx remote leaves/);
+    expect(await second.exited).toBe(1);
+    expect((await relxJson(root, ["call", "blackode", '{"add":1}'])).code).toBe(0);
   });
 });

@@ -2,9 +2,13 @@
 // daemons) behind one sshd, reached with `ssh … relx bridge --root <root>`. Push and status;
 // rolling upgrades under load, and with a failing second host (moved back / untouched); sync
 // upgrades (all or nothing), one failing to prepare, and the coordinator killed mid-prepare; an
-// unreachable host. Prints the wall time and per-host pauses of a rolling and a sync upgrade.
+// unreachable host. Permanence only once the whole fleet moved (each host's `relx releases`), and a
+// host that cannot be made permanent. `--health` and `--health-call` passing and failing. Connection
+// sharing: sshd's own count of authentications, and no control socket or directory left behind
+// (each coordinator's TMPDIR is a directory of its root). Prints the wall time and per-host pauses
+// of a rolling and a sync upgrade.
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { request } from "../../src/client/request.js";
@@ -34,7 +38,8 @@ export default defineServer({
   name: "Counter",
   vsn: "${v2 ? 2 : 1}",
   init: (args) => ({ n: 0, mode: args.mode }),
-  handleCall: (msg, _from, state) => {
+  handleCall: (msg, _from, state) => {${v2 ? `
+    if (msg.health) return { reply: { ok: state.mode !== "sick", mode: state.mode }, state };` : ""}
     const next = { ...state, n: state.n + (msg.add ?? 0) };
     return { reply: { n: next.n, v: ${v2 ? 2 : 1} }, state: next };
   },
@@ -67,6 +72,8 @@ const tarball = (vsn: string) => join(build, "releases", `svc-${vsn}.tar.gz`);
 
 interface Hosts {
   coordinator: string;
+  /** The coordinator's TMPDIR: where connection sharing keeps its control sockets. */
+  tmp: string;
   roots: string[];
   fleetFile: string;
 }
@@ -83,21 +90,23 @@ function fleetOf(extra: object[] = []): Hosts {
     return r;
   });
   const coordinator = tempRoot();
+  const tmp = join(coordinator, "tmp");
+  mkdirSync(tmp);
   const fleetFile = join(coordinator, "relx.fleet.json");
   writeFileSync(fleetFile, JSON.stringify({
     hosts: [...roots.map((root, i) => ({ name: "abc"[i], ssh: "root@127.0.0.1", root })), ...extra],
     sshArgs: sshd.sshArgs,
     relx: `${process.execPath} ${BIN}`,
   }));
-  return { coordinator, roots, fleetFile };
+  return { coordinator, tmp, roots, fleetFile };
 }
 
-/** Pushes 1.0.0, starts each daemon on it with its HOST_MODE, then pushes 2.0.0 to the running hosts. */
-async function startFleet(modes: string[] = ["plain", "plain", "plain"]): Promise<Hosts> {
+/** Pushes 1.0.0, starts each daemon on it with its HOST_MODE (and `env`), then pushes 2.0.0 to the running hosts. */
+async function startFleet(modes: string[] = ["plain", "plain", "plain"], env: NodeJS.ProcessEnv = {}): Promise<Hosts> {
   const hosts = fleetOf();
   await pushAll(hosts, "1.0.0");
   await Promise.all(hosts.roots.map(async (root, i) => {
-    const started = await relx(root, ["start"], { env: { HOST_MODE: modes[i]! } });
+    const started = await relx(root, ["start"], { env: { ...env, HOST_MODE: modes[i]! } });
     expect(started.code, started.stderr).toBe(0);
   }));
   await pushAll(hosts, "2.0.0");
@@ -119,7 +128,26 @@ async function add(root: string, n: number): Promise<any> {
 }
 
 async function fleet(hosts: Hosts, args: string[]): Promise<{ code: number | null; json: any; stderr: string }> {
-  return relxJson(hosts.coordinator, ["fleet", ...args]);
+  return relxJson(hosts.coordinator, ["fleet", ...args], { env: { TMPDIR: hosts.tmp } });
+}
+
+/** The vsn `relx releases --json` shows permanent on `root`. */
+async function permanentOf(root: string): Promise<string | undefined> {
+  const listed = await relxJson(root, ["releases"]);
+  expect(listed.code, listed.stderr).toBe(0);
+  return listed.json.releases.find((r: any) => r.state === "permanent")?.vsn;
+}
+
+/** What the coordinator left in its TMPDIR (connection sharing's directory and sockets). */
+function leftovers(hosts: Hosts): string[] {
+  return readdirSync(hosts.tmp, { recursive: true }).map(String);
+}
+
+/** sshd's authentications while `run` runs: how many ssh connections it opened. */
+async function connections<T>(run: () => Promise<T>): Promise<{ value: T; opened: number }> {
+  const before = sshd.accepted();
+  const value = await run();
+  return { value, opened: sshd.accepted() - before };
 }
 
 describe("relx fleet over ssh", () => {
@@ -133,11 +161,21 @@ describe("relx fleet over ssh", () => {
     expect(down.code).toBe(1);
     expect(down.json.hosts.map((h: any) => h.error?.code)).toEqual(["RELX_NO_DAEMON", "RELX_NO_DAEMON", "RELX_NO_DAEMON"]);
     for (const root of hosts.roots) expect((await relx(root, ["start"])).code).toBe(0);
-    const up = await fleet(hosts, ["status"]);
+    // a, b and c are one destination with one set of options: one shared connection.
+    const { value: up, opened } = await connections(() => fleet(hosts, ["status"]));
     expect(up.code, JSON.stringify(up.json)).toBe(0);
     expect(up.json.hosts.map((h: any) => [h.name, h.ok, h.release, h.vsn, h.processes.length])).toEqual([
       ["a", true, "svc", "1.0.0", 1], ["b", true, "svc", "1.0.0", 1], ["c", true, "svc", "1.0.0", 1],
     ]);
+    expect(opened).toBe(1);
+    expect(leftovers(hosts)).toEqual([]);
+    // the user's own ControlMaster=no is left alone: a connection per session again.
+    const own = join(hosts.coordinator, "no-sharing.fleet.json");
+    const file = JSON.parse(readFileSync(hosts.fleetFile, "utf8"));
+    writeFileSync(own, JSON.stringify({ ...file, sshArgs: [...file.sshArgs, "-o", "ControlMaster=no"] }));
+    const unshared = await connections(() => fleet(hosts, ["status", "--fleet", own]));
+    expect(unshared.value.code).toBe(0);
+    expect(unshared.opened).toBe(3);
   }, 120_000);
 
   it("upgrades three hosts one by one while each serves calls: none fails, all on 2.0.0, permanent", async () => {
@@ -153,12 +191,13 @@ describe("relx fleet over ssh", () => {
     ]);
     const [run, ...loads] = served as [any, ...{ ok: number; failed: number }[]];
     expect(run.code, JSON.stringify(run.json)).toBe(0);
-    expect(run.json).toMatchObject({ ok: true, vsn: "2.0.0", mode: "rolling", movedBack: [] });
+    expect(run.json).toMatchObject({ ok: true, vsn: "2.0.0", mode: "rolling", movedBack: [], permanent: ["a", "b", "c"] });
     expect(run.json.hosts.map((h: any) => [h.name, h.ok, h.from, h.to])).toEqual([["a", true, "1.0.0", "2.0.0"], ["b", true, "1.0.0", "2.0.0"], ["c", true, "1.0.0", "2.0.0"]]);
     expect(loads.map((l) => l.failed)).toEqual([0, 0, 0]);
     for (const [i, root] of hosts.roots.entries()) {
       const s = await statusOf(root);
       expect([s.vsn, s.permanent]).toEqual(["2.0.0", "2.0.0"]);
+      expect(await permanentOf(root)).toBe("2.0.0");
       expect(await add(root, 0)).toEqual({ n: loads[i]!.ok, v: 2 });
     }
     const rerun = await fleet(hosts, ["upgrade", "2.0.0"]);
@@ -172,13 +211,16 @@ describe("relx fleet over ssh", () => {
     expect(run.code).toBe(1);
     expect(run.json.ok).toBe(false);
     expect(run.json.movedBack).toEqual(["a"]);
+    expect(run.json.permanent).toEqual([]);
     expect(run.json.hosts.map((h: any) => [h.name, h.ok, h.error?.code])).toEqual([
       ["a", false, "RELX_MOVED_BACK"], ["b", false, "RELX_CODE_CHANGE_FAILED"], ["c", false, "RELX_NOT_ATTEMPTED"],
     ]);
     for (const root of hosts.roots) {
       const s = await statusOf(root);
       expect([s.vsn, s.permanent]).toEqual(["1.0.0", "1.0.0"]);
+      expect(await permanentOf(root)).toBe("1.0.0");
     }
+    expect(leftovers(hosts)).toEqual([]);
     expect((await statusOf(hosts.roots[2]!)).upgrades).toEqual([]);
     expect((await statusOf(hosts.roots[0]!)).upgrades.map((u: any) => [u.from, u.to, u.ok])).toEqual([["1.0.0", "2.0.0", true], ["2.0.0", "1.0.0", true]]);
   }, 180_000);
@@ -189,14 +231,18 @@ describe("relx fleet over ssh", () => {
     const run = await fleet(sync, ["upgrade", "2.0.0", "--sync"]);
     const syncWall = performance.now() - t0;
     expect(run.code, JSON.stringify(run.json)).toBe(0);
-    expect(run.json).toMatchObject({ ok: true, mode: "sync", movedBack: [] });
-    for (const root of sync.roots) expect((await statusOf(root)).permanent).toBe("2.0.0");
+    expect(run.json).toMatchObject({ ok: true, mode: "sync", movedBack: [], permanent: ["a", "b", "c"] });
+    for (const root of sync.roots) {
+      expect((await statusOf(root)).permanent).toBe("2.0.0");
+      expect(await permanentOf(root)).toBe("2.0.0");
+    }
     await cleanupRoots();
     const rolling = await startFleet();
     const t1 = performance.now();
     const roll = await fleet(rolling, ["upgrade", "2.0.0"]);
     const rollingWall = performance.now() - t1;
     expect(roll.code).toBe(0);
+    expect(roll.json.permanent).toEqual(["a", "b", "c"]);
     console.log([
       `fleet upgrade of 3 hosts over ssh (coordinator process wall time, incl. ssh setup):`,
       `  rolling: ${rollingWall.toFixed(0)} ms, per-host pauseMs ${roll.json.hosts.map((h: any) => h.pauseMs).join(", ")}`,
@@ -210,18 +256,25 @@ describe("relx fleet over ssh", () => {
     const run = await fleet(hosts, ["upgrade", "2.0.0", "--sync"]);
     expect(run.code).toBe(1);
     expect(run.json.movedBack).toEqual([]);
+    expect(run.json.permanent).toEqual([]);
     expect(run.json.hosts.map((h: any) => [h.name, h.ok, h.error?.code])).toEqual([
       ["a", false, "RELX_ABORTED"], ["b", false, "RELX_CODE_CHANGE_FAILED"], ["c", false, "RELX_ABORTED"],
     ]);
     for (const [i, root] of hosts.roots.entries()) {
       expect((await statusOf(root)).vsn).toBe("1.0.0");
+      expect(await permanentOf(root)).toBe("1.0.0");
       expect(await request(socketOf(root), { op: "state", process: "counter" })).toEqual({ n: 10 * (i + 1), mode: i === 1 ? "broken" : "plain" });
     }
   }, 180_000);
 
-  it("a coordinator killed with SIGKILL after a and b prepared: every host rolls back by itself and serves again", async () => {
+  it("a coordinator killed with SIGKILL after a and b prepared (one shared ssh connection): each host rolls back as its session closes and serves again", async () => {
     const hosts = await startFleet(["plain", "plain", "stuck"]);
-    const coordinator = spawn(process.execPath, [BIN, "fleet", "upgrade", "2.0.0", "--sync", "--deadline", "5000", "--root", hosts.coordinator], { stdio: "ignore" });
+    // A deadline far beyond the test: a rollback can only come from the session's end, which the
+    // shared connection's master (alive for ControlPersist after the coordinator) must not hold up.
+    const coordinator = spawn(process.execPath, [BIN, "fleet", "upgrade", "2.0.0", "--sync", "--deadline", "600000", "--root", hosts.coordinator], {
+      stdio: "ignore",
+      env: { ...process.env, TMPDIR: hosts.tmp },
+    });
     const exited = new Promise((r) => coordinator.once("exit", r));
     // a and b prepared (their counter suspended), c stuck in its codeChange: then kill.
     await waitFor(async () => {
@@ -235,7 +288,98 @@ describe("relx fleet over ssh", () => {
       await waitFor(async () => (await add(root, 1).catch(() => undefined))?.v === 1, `host ${root} to serve on 1.0.0`, { giveUpMs: 120_000 });
       const s = await statusOf(root);
       expect([s.vsn, s.processes[0].status]).toEqual(["1.0.0", "running"]);
+      expect(await permanentOf(root)).toBe("1.0.0");
     }
+    const logOf = (root: string) => readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8");
+    // (c may finish preparing just before or just after it hears of the close: either way, the close.)
+    for (const root of hosts.roots) expect(logOf(root)).toContain("prepared upgrade to 2.0.0 rolled back: its connection closed");
+    // the orphaned master ends by itself once idle (ControlPersist) and takes its socket with it;
+    // only the empty private directory a SIGKILL cannot clean up is left.
+    const dirs = readdirSync(hosts.tmp);
+    expect(dirs.length).toBe(1);
+    await waitFor(() => readdirSync(join(hosts.tmp, dirs[0]!)).length === 0, "the orphaned ssh master to exit and remove its socket", { giveUpMs: 60_000 });
+    rmSync(join(hosts.tmp, dirs[0]!), { recursive: true });
+  }, 180_000);
+
+  it("--health and --health-call pass on each host after its batch: all on 2.0.0, permanent; sessions and checks share one ssh connection", async () => {
+    const hosts = await startFleet();
+    const [, , cRoot] = hosts.roots;
+    const checks = join(hosts.coordinator, "checks.log");
+    // Each check, in its host's root, notes where it ran and what code host c runs at that moment.
+    const command = `printf '%s %s\n' "$(pwd)" "$(${process.execPath} ${BIN} call counter '{"add":0}' --json --root ${cRoot})" >> ${checks}`;
+    const { value: run, opened } = await connections(() => fleet(hosts, ["upgrade", "2.0.0", "--batch", "2", "--health", command, "--health-call", `counter {"health":true}`]));
+    expect(run.code, JSON.stringify(run.json)).toBe(0);
+    expect(run.json).toMatchObject({ ok: true, movedBack: [], permanent: ["a", "b", "c"] });
+    const seen = readFileSync(checks, "utf8").trim().split("\n").map((line) => {
+      const [where, reply] = [line.slice(0, line.indexOf(" ")), line.slice(line.indexOf(" ") + 1)];
+      return [hosts.roots.indexOf(where), JSON.parse(reply).v];
+    }).sort();
+    // a and b (the first batch) were checked while c still ran 1.0.0; c after it moved.
+    expect(seen).toEqual([[0, 1], [1, 1], [2, 2]]);
+    for (const root of hosts.roots) expect(await permanentOf(root)).toBe("2.0.0");
+    expect(opened).toBe(1); // three sessions and three checks: one authentication
+    expect(leftovers(hosts)).toEqual([]);
+  }, 180_000);
+
+  it("--health failing on b moves a and b back and leaves c untouched; the error names the command and its exit status", async () => {
+    const hosts = await startFleet();
+    writeFileSync(join(hosts.roots[1]!, "unhealthy"), "");
+    const command = `if [ -e unhealthy ]; then echo "not ready in $(pwd)" >&2; exit 7; fi`;
+    const run = await fleet(hosts, ["upgrade", "2.0.0", "--health", command]);
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({ ok: false, movedBack: ["a", "b"], permanent: [] });
+    expect(run.json.hosts.map((h: any) => [h.name, h.ok, h.error?.code])).toEqual([
+      ["a", false, "RELX_MOVED_BACK"], ["b", false, "RELX_HEALTH_FAILED"], ["c", false, "RELX_NOT_ATTEMPTED"],
+    ]);
+    expect(run.json.hosts[1].error.message).toBe(`host b: the health check \`${command}\` failed (exit 7): not ready in ${hosts.roots[1]}`);
+    expect(run.json.hosts[1].error.hint).toMatch(/moved back/);
+    for (const [i, root] of hosts.roots.entries()) {
+      const s = await statusOf(root);
+      expect(s.vsn).toBe("1.0.0");
+      expect(await permanentOf(root)).toBe("1.0.0");
+      expect(s.upgrades.map((u: any) => [u.from, u.to, u.ok])).toEqual(i === 2 ? [] : [["1.0.0", "2.0.0", true], ["2.0.0", "1.0.0", true]]);
+    }
+    expect(leftovers(hosts)).toEqual([]);
+  }, 180_000);
+
+  it("--health-call answered { ok: false } by b moves a and b back and leaves c untouched", async () => {
+    const hosts = await startFleet(["plain", "sick", "plain"]);
+    const run = await fleet(hosts, ["upgrade", "2.0.0", "--health-call", `counter {"health":true}`]);
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({ ok: false, movedBack: ["a", "b"], permanent: [] });
+    expect(run.json.hosts.map((h: any) => [h.name, h.error?.code])).toEqual([["a", "RELX_MOVED_BACK"], ["b", "RELX_HEALTH_FAILED"], ["c", "RELX_NOT_ATTEMPTED"]]);
+    expect(run.json.hosts[1].error.message).toBe(`host b: the health call \`counter {"health":true}\` answered {"ok":false,"mode":"sick"}`);
+    for (const root of hosts.roots) {
+      expect((await statusOf(root)).vsn).toBe("1.0.0");
+      expect(await permanentOf(root)).toBe("1.0.0");
+    }
+    expect((await statusOf(hosts.roots[2]!)).upgrades).toEqual([]);
+  }, 180_000);
+
+  it("a host that cannot be made permanent once all moved is reported, nothing moves back, and a rerun makes it permanent", async () => {
+    const hosts = await startFleet(undefined, { RELX_LOCK_WAIT_MS: "100" });
+    const [, , cRoot] = hosts.roots;
+    const lock = join(cRoot!, "releases", "RELEASES.lock");
+    writeFileSync(join(cRoot!, "hold-lock"), "");
+    // c's check (the last batch's) leaves RELEASES locked by a live process (this one), as another relx would.
+    const command = `if [ -e hold-lock ]; then echo ${process.pid} > releases/RELEASES.lock; fi`;
+    const run = await fleet(hosts, ["upgrade", "2.0.0", "--health", command]);
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({ ok: false, movedBack: [], permanent: ["a", "b"] });
+    expect(run.json.hosts.map((h: any) => [h.name, h.ok, h.to, h.error?.code])).toEqual([
+      ["a", true, "2.0.0", undefined], ["b", true, "2.0.0", undefined], ["c", false, "2.0.0", "RELX_NOT_PERMANENT"],
+    ]);
+    expect(run.json.hosts[2].error.message).toMatch(/^host c runs 2\.0\.0 but could not be made permanent \(RELX_BUSY: .*RELEASES\.lock is held/);
+    expect(run.json.hosts[2].error.hint).toContain("relx fleet upgrade 2.0.0");
+    expect((await statusOf(cRoot!)).vsn).toBe("2.0.0");
+    expect(await Promise.all(hosts.roots.map(permanentOf))).toEqual(["2.0.0", "2.0.0", "1.0.0"]);
+    rmSync(lock);
+    rmSync(join(cRoot!, "hold-lock"));
+    const rerun = await fleet(hosts, ["upgrade", "2.0.0"]);
+    expect(rerun.code, JSON.stringify(rerun.json)).toBe(0);
+    expect(rerun.json).toMatchObject({ ok: true, permanent: ["a", "b", "c"] });
+    expect(rerun.json.hosts.map((h: any) => h.skipped)).toEqual([true, true, true]);
+    expect(await permanentOf(cRoot!)).toBe("2.0.0");
   }, 180_000);
 
   it("reports a host that ssh cannot reach, and moves nothing", async () => {
@@ -248,6 +392,7 @@ describe("relx fleet over ssh", () => {
     ]);
     expect(run.json.hosts[3].error.message).toContain("host gone");
     for (const root of hosts.roots) expect((await statusOf(root)).upgrades).toEqual([]);
+    expect(leftovers(hosts)).toEqual([]);
     const status = await fleet(hosts, ["status"]);
     expect(status.code).toBe(1);
     expect(status.json.hosts.map((h: any) => h.ok)).toEqual([true, true, true, false]);

@@ -130,7 +130,7 @@ describe("relx service", () => {
     const { code, json } = await relxJson(root, ["service"]);
     expect(code).toBe(0);
     const unit = json.unit as string;
-    expect(execStartOf(unit)).toEqual([process.execPath, BIN, "start", "--foreground", "--root", root]);
+    expect(execStartOf(unit)).toEqual([process.execPath, "--", BIN, "start", "--foreground", "--root", root]);
     expect(json.execStart).toEqual(execStartOf(unit));
     expect(unitValue(unit, "WorkingDirectory")).toBe(`"${join(base, "my app%%1")}"`);
     expect(unitValue(unit, "Restart")).toBe("on-failure");
@@ -140,11 +140,9 @@ describe("relx service", () => {
     // Without --json, stdout is the unit itself, ready for `| sudo tee`.
     expect(await ok(root, ["service"])).toBe(unit);
 
-    // (Node 20 refuses to run a script given `--env-file <path>` of a file that does not exist,
-    // whoever the option is for, so the file must be there.)
     writeFileSync(join(root, "other.env"), "GREETING=Hi\n");
     const named = await relxJson(root, ["service", "--env-file", join(root, "other.env")]);
-    expect(execStartOf(named.json.unit)).toEqual([process.execPath, BIN, "start", "--foreground", "--root", root, "--env-file", join(root, "other.env")]);
+    expect(execStartOf(named.json.unit)).toEqual([process.execPath, "--", BIN, "start", "--foreground", "--root", root, "--env-file", join(root, "other.env")]);
 
     // The env file of the config, by its absolute path; and what systemd would run, run, with it:
     // the app reads its config from the file, and SIGTERM (KillSignal) stops it with exit 0.
@@ -162,7 +160,7 @@ export default defineApp({
     const configured = (await relxJson(root, ["service"])).json;
     expect(configured.envFile).toBe(join(root, "prod.env"));
     const argv = execStartOf(configured.unit);
-    expect(argv).toEqual([process.execPath, BIN, "start", "--foreground", "--root", root, "--env-file", join(root, "prod.env")]);
+    expect(argv).toEqual([process.execPath, "--", BIN, "start", "--foreground", "--root", root, "--env-file", join(root, "prod.env")]);
     const node = runNode(argv, unitValue(configured.unit, "WorkingDirectory")!.replace(/^"|"$/g, "").replace(/%%/g, "%"));
     await untilUp(root, node);
     expect((await relxJson(root, ["call", "greeter", '{"greet":"unit"}'])).json).toBe("Howdy, unit! (#1)");

@@ -163,7 +163,7 @@ describe("fuzz: release.json", () => {
       const text = input(g, base);
       await writeFile(file, text);
       let manifest: Manifest | undefined;
-      const code = await outcome(async () => (manifest = await verifyRelease(v2.dir, "bank")), ["RELX_BAD_RELEASE", "RELX_CHECKSUM_MISMATCH", "RELX_WRONG_APP"], text);
+      const code = await outcome(async () => (manifest = await verifyRelease(v2.dir, "bank")), ["RELX_BAD_RELEASE", "RELX_CHECKSUM_MISMATCH", "RELX_WRONG_APP", "RELX_WRONG_RELX"], text);
       seen[code] = (seen[code] ?? 0) + 1;
       if (manifest) {
         // What verifies is usable: the plans both ways, as the daemon and the build compute them.

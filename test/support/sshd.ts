@@ -1,10 +1,12 @@
 /**
  * A real OpenSSH server for fleet tests: its own host key, a user key generated here, bound to
  * 127.0.0.1 on a free port, run in the foreground (-D -e) and killed in cleanup. Several fleet
- * hosts (roots) sit behind one sshd, as several nodes on one machine would.
+ * hosts (roots) sit behind one sshd, as several nodes on one machine would. It logs (VERBOSE) to a
+ * file, written before a client hears that it is authenticated, so `accepted()` counts every
+ * authentication of a command that has returned: how many ssh connections it really opened.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +15,8 @@ export interface Sshd {
   port: number;
   /** The fleet file's sshArgs that reach it with the generated key. */
   sshArgs: string[];
+  /** How many authentications ("Accepted publickey") sshd has logged so far. */
+  accepted(): number;
   stop(): Promise<void>;
 }
 
@@ -28,20 +32,23 @@ export async function startSshd(): Promise<Sshd> {
     `HostKey ${join(dir, "host_key")}`,
     `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
     "PidFile none", "UsePAM no", "StrictModes no", "PermitRootLogin prohibit-password",
-    "PasswordAuthentication no", "KbdInteractiveAuthentication no", "LogLevel ERROR",
+    "PasswordAuthentication no", "KbdInteractiveAuthentication no", "LogLevel VERBOSE",
   ].join("\n") + "\n");
-  const child: ChildProcess = spawn("/usr/sbin/sshd", ["-f", join(dir, "sshd_config"), "-D", "-e", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  child.stderr!.on("data", (c: Buffer) => void (log += c.toString()));
+  const logFile = join(dir, "sshd.log");
+  const child: ChildProcess = spawn("/usr/sbin/sshd", ["-f", join(dir, "sshd_config"), "-D", "-E", logFile, "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+  let early = "";
+  child.stderr!.on("data", (c: Buffer) => void (early += c.toString()));
+  const log = (): string => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "");
   const sshArgs = ["-o", "StrictHostKeyChecking=no", "-o", `UserKnownHostsFile=${join(dir, "known_hosts")}`, "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-i", join(dir, "user_key"), "-p", String(port)];
   for (let i = 0; ; i++) {
     if (spawnSync("ssh", [...sshArgs, "root@127.0.0.1", "true"]).status === 0) break;
-    if (i > 200 || child.exitCode !== null) throw new Error(`sshd did not come up on port ${port}:\n${log}`);
+    if (i > 200 || child.exitCode !== null) throw new Error(`sshd did not come up on port ${port}:\n${early}${log()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
     port,
     sshArgs,
+    accepted: () => log().split("\n").filter((l) => l.includes("Accepted publickey")).length,
     async stop() {
       if (child.exitCode === null) {
         const gone = new Promise((r) => child.once("exit", r));

@@ -6,5 +6,6 @@ import { resolveSocketPath } from "../socket-path.js";
 export async function bridge(options: CommonOptions): Promise<CommandOutput> {
   const socketPath = await resolveSocketPath(options);
   await runBridge({ root: options.root, socketPath, input: process.stdin, output: process.stdout });
-  return { value: null, text: () => "" };
+  // Standard output carried the protocol: nothing may follow it, not even with --json.
+  return { value: null, text: () => "", jsonLines: [] };
 }

@@ -22,11 +22,13 @@ export async function dashboard(options: DashboardCommandOptions): Promise<Comma
   await request(socket, { op: "ping" });
   const token = randomBytes(24).toString("base64url");
   const server = await startDashboard({ socket, token, port, allowActions: options.allowActions === true });
-  process.stdout.write(`dashboard: ${server.url}\n`);
+  // The address first, on one line; with --json as the command's one document.
+  const listening = Number(new URL(server.url).port);
+  process.stdout.write(options.json ? `${JSON.stringify({ ok: true, url: server.url, port: listening })}\n` : `dashboard: ${server.url}\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   await server.close();
-  return { value: { stopped: true, signal }, text: () => "" };
+  return { value: { stopped: true, signal }, text: () => "", jsonLines: [] };
 }

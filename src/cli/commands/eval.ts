@@ -2,15 +2,16 @@
  * `relx eval <code>` and `relx remote`: JavaScript evaluated inside the daemon (daemon/eval.ts).
  * The console lives here, in the client: line editing, history and completion come from
  * node:readline; each complete entry is sent to the daemon on one connection, so declarations
- * persist from entry to entry. With standard input not a terminal, it prints no banner or prompt,
- * only each entry's value (stdout) and each error (stderr), and exits 1 if any entry threw.
+ * persist from entry to entry. `.exit`, Ctrl-D (or two Ctrl-C) leave. With standard input not a
+ * terminal, it prints no banner or prompt, only each entry's value (stdout) and each error
+ * (stderr), and exits 1 if any entry threw.
  */
 import { closeSync, constants, openSync, readFileSync, writeSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import readline from "node:readline";
 import vm from "node:vm";
-import { RelxError } from "../../errors.js";
+import { RelxError, toRelxError } from "../../errors.js";
 import { request } from "../../client/request.js";
 import { Session } from "../../client/session.js";
 import type { EvalResult } from "../../protocol/results.js";
@@ -41,38 +42,108 @@ export async function remote(options: CommonOptions): Promise<CommandOutput> {
       return [hits, word];
     },
   });
+  const input = new ConsoleState(rl, tty);
   if (tty) {
-    process.stdout.write("relx remote: JavaScript inside the daemon; call, cast, send, whereis, sys and status() are in scope. Ctrl-D leaves (the daemon runs on).\n");
+    process.stdout.write("relx remote: JavaScript inside the daemon; call, cast, send, whereis, sys and status() are in scope. .exit or Ctrl-D leaves (the daemon runs on).\n");
     rl.prompt();
   }
-  let pending = "";
   let failures = 0;
   for await (const line of rl) {
-    pending = pending === "" ? line : `${pending}\n${line}`;
-    if (pending.trim() === "" || isIncomplete(pending)) {
-      if (tty) rl.setPrompt(pending.trim() === "" ? "relx> " : "...   ");
-      if (tty) rl.prompt();
-      if (pending.trim() === "") pending = "";
-      continue;
-    }
-    const entry = pending;
-    pending = "";
+    const entry = input.take(line);
+    if (entry === null) continue;
+    if (entry.trim() === ".exit") break;
     if (tty) appendHistory(historyFile, entry);
     try {
-      const result = await connection.eval(entry);
+      const result = await input.whileRunning(connection.eval(entry));
+      if (result === INTERRUPTED) {
+        failures++;
+        process.stderr.write("\ninterrupted: relx remote leaves; the entry may still be running in the daemon (see relx logs)\n");
+        break;
+      }
       names = [...new Set([...IN_SCOPE, ...result.names])];
-      process.stdout.write(`${options.json ? JSON.stringify(result.value) : result.text}\n`);
+      process.stdout.write(`${options.json ? JSON.stringify(result.value ?? null) : result.text}\n`);
     } catch (err) {
       failures++;
-      process.stderr.write(`${err instanceof RelxError ? err.message : String(err)}\n`);
+      // With --json, line n of stdout is entry n's outcome: its value, or the failure document.
+      if (options.json) process.stdout.write(`${JSON.stringify({ ok: false, error: toRelxError(err).toWire() })}\n`);
+      else process.stderr.write(`${err instanceof RelxError ? err.message : String(err)}\n`);
     }
-    if (tty) {
-      rl.setPrompt("relx> ");
-      rl.prompt();
+    input.prompt();
+  }
+  rl.close();
+  connection.close();
+  return { value: null, text: () => "", jsonLines: [], exitCode: failures > 0 ? EXIT_FAILED : 0 };
+}
+
+const INTERRUPTED = Symbol("interrupted");
+
+/**
+ * The console's input side: lines gathered into entries (an unfinished one continues on the next
+ * line), prompts, and Ctrl-C as Node's REPL has it, which readline leaves to its user (with no
+ * listener it pauses the input, and the console hangs):
+ *
+ *   Ctrl-C while          does
+ *   an entry runs         stops waiting for it and leaves (the daemon cannot be interrupted)
+ *   typing an entry       drops what was typed of it, prompts afresh
+ *   at an empty prompt    says how to leave; a second Ctrl-C in a row leaves
+ */
+class ConsoleState {
+  private pending = "";
+  private interrupts = 0;
+  private interrupt: (() => void) | null = null;
+
+  constructor(private readonly rl: readline.Interface, private readonly tty: boolean) {
+    rl.on("SIGINT", () => this.onInterrupt());
+  }
+
+  /** The entry `line` completes, or null while it is unfinished (or blank). */
+  take(line: string): string | null {
+    this.interrupts = 0;
+    this.pending = this.pending === "" ? line : `${this.pending}\n${line}`;
+    if (this.pending.trim() === "") {
+      this.pending = "";
+      this.prompt();
+      return null;
+    }
+    if (isIncomplete(this.pending)) {
+      this.prompt("...   ");
+      return null;
+    }
+    const entry = this.pending;
+    this.pending = "";
+    return entry;
+  }
+
+  /** `running`'s result, or INTERRUPTED once Ctrl-C is pressed while it runs. */
+  async whileRunning<T>(running: Promise<T>): Promise<T | typeof INTERRUPTED> {
+    const interrupted = new Promise<typeof INTERRUPTED>((resolve) => (this.interrupt = () => resolve(INTERRUPTED)));
+    try {
+      return await Promise.race([running, interrupted]);
+    } finally {
+      this.interrupt = null;
     }
   }
-  connection.close();
-  return { value: null, text: () => "", exitCode: failures > 0 ? EXIT_FAILED : 0 };
+
+  prompt(text = "relx> "): void {
+    if (!this.tty) return;
+    this.rl.setPrompt(text);
+    this.rl.prompt();
+  }
+
+  private onInterrupt(): void {
+    if (this.interrupt !== null) return this.interrupt();
+    if (this.pending !== "" || this.rl.line !== "") {
+      this.pending = "";
+      this.interrupts = 0;
+      this.rl.write(null, { ctrl: true, name: "e" });
+      this.rl.write(null, { ctrl: true, name: "u" });
+      process.stdout.write("^C\n");
+      return this.prompt();
+    }
+    if (++this.interrupts >= 2) return void this.rl.close();
+    process.stdout.write("^C\n(to leave, press Ctrl-C again or Ctrl-D, or type .exit)\n");
+    this.prompt();
+  }
 }
 
 /** True when `code` is the beginning of an entry that the next lines complete. */

@@ -1,6 +1,7 @@
 /** `relx fleet status|push|upgrade|downgrade` (SPEC §13): the fleet file, then src/fleet. */
 import { RelxError } from "../../errors.js";
 import { loadFleet } from "../../fleet/fleet-file.js";
+import { parseHealthCall } from "../../fleet/health.js";
 import { fleetMove } from "../../fleet/move.js";
 import { fleetPush, fleetStatus } from "../../fleet/status.js";
 import type { Direction, FleetMoveResult, FleetPushResult, FleetStatusResult } from "../../fleet/types.js";
@@ -12,6 +13,7 @@ export interface FleetOptions extends CommonOptions {
   fleet?: string;
   batch?: string;
   health?: string;
+  healthCall?: string;
   sync?: boolean;
   deadline?: string;
   dryRun?: boolean;
@@ -36,12 +38,19 @@ async function move(direction: Direction, options: FleetOptions, vsn: string): P
   const batch = positiveInt(options.batch ?? "1", "--batch");
   const deadlineMs = positiveInt(options.deadline ?? "30000", "--deadline");
   const extra = options.extra === undefined ? undefined : parseJsonArgument(options.extra, "--extra");
+  const healthCall = options.healthCall === undefined ? undefined : parseHealthCall(options.healthCall);
+  if ((options.health !== undefined || healthCall !== undefined) && options.sync === true) {
+    throw new RelxError("RELX_BAD_ARGUMENT", "--health and --health-call are for rolling runs; a --sync run has no batches to check between", {
+      hint: `drop --sync for a rolling run with health checks, or drop the health option: relx fleet ${direction} ${vsn} --sync`,
+    });
+  }
   const fleet = await loadFleet(options.root, options.fleet);
   const result = await fleetMove(fleet, {
     direction, vsn, batch, deadlineMs, extra,
     sync: options.sync === true,
     dryRun: options.dryRun === true,
     ...(options.health === undefined ? {} : { health: options.health }),
+    ...(healthCall === undefined ? {} : { healthCall }),
   });
   return output(result, () => renderMove(direction, result, options.dryRun === true));
 }
@@ -73,6 +82,7 @@ function renderMove(direction: Direction, r: FleetMoveResult, dryRun: boolean): 
     return `${h.name}  ${h.error?.code}: ${h.error?.message}`;
   });
   if (r.movedBack.length > 0) lines.push(`moved back: ${r.movedBack.join(", ")}`);
+  if (r.permanent.length > 0) lines.push(`made permanent on ${r.vsn}: ${r.permanent.join(", ")}`);
   lines.push(r.ok ? `fleet ${direction} to ${r.vsn} (${r.mode}${dryRun ? ", dry run" : ""}): every host done` : `fleet ${direction} to ${r.vsn} (${r.mode}) failed`);
   return lines.join("\n");
 }

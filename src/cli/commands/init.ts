@@ -1,6 +1,6 @@
 /** `relx init [dir]`: a new TypeScript app that builds and starts as written (no npm install needed). */
-import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
+import { relxVersion } from "../../release/relx-version.js";
 import type { CommandOutput, CommonOptions } from "../output.js";
 
 export async function init(options: CommonOptions, dir?: string): Promise<CommandOutput> {
@@ -21,13 +21,4 @@ export async function init(options: CommonOptions, dir?: string): Promise<Comman
     "(npm install adds relx and TypeScript for your editor; build and start do not need it)",
   ].join("\n");
   return { value: result, text };
-}
-
-function relxVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
-    return pkg.version ?? "0.1.0";
-  } catch {
-    return "0.1.0";
-  }
 }

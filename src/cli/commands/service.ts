@@ -20,7 +20,8 @@ export async function service(options: ServiceOptions): Promise<CommandOutput> {
   const config = await loadConfig(resolve(options.root));
   // --env-file is relative to the current directory (as for `relx start`); the config's is absolute already.
   const envFile = options.envFile !== undefined ? resolve(options.envFile) : config.envFile;
-  const execStart = [process.execPath, RELX_BIN, "start", "--foreground", "--root", config.root];
+  // "--" first: Node would otherwise take relx's --env-file for its own and exit on a missing file.
+  const execStart = [process.execPath, "--", RELX_BIN, "start", "--foreground", "--root", config.root];
   if (envFile !== null) execStart.push("--env-file", envFile);
   const unitName = `${config.name.replace(/^@/, "").replace(/[^A-Za-z0-9:_.\\-]/g, "-")}.service`;
   const unit = renderUnit({ name: config.name, root: config.root, execStart, user: userInfo().username, unitName });

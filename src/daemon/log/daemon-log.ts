@@ -2,11 +2,12 @@
  * The daemon's log: .relx/log/daemon.log, rotated at `logMaxBytes` (rotating-file.ts), one entry
  * per event in the format of log-format.ts. With --foreground every entry also goes to stdout
  * (systemd's journal, a container's log), and the file is still written, so that `relx logs`
- * reads the same entries however the node runs.
+ * reads the same entries however the node runs. `relx start --foreground --json` has them on
+ * stdout as NDJSON instead, each parsed back from its text exactly as `relx logs --json` does.
  */
 import { RelxError } from "../../errors.js";
 import { ensureLogDir, ensureRuntimeDir, logFile } from "../daemon-files.js";
-import { formatEntry } from "./log-format.js";
+import { formatEntry, parseEntry } from "./log-format.js";
 import { RotatingFile } from "./rotating-file.js";
 
 /** 10 MiB, the `logMaxBytes` default. */
@@ -22,8 +23,11 @@ export interface DaemonLog {
   close(): void;
 }
 
-/** Opens the log of the app at `root`. Throws the fs error when the file cannot be opened (unless foreground). */
-export function openDaemonLog(root: string, foreground: boolean): DaemonLog {
+/**
+ * Opens the log of the app at `root`; with `foreground`, also to stdout, as text or as NDJSON.
+ * Throws the fs error when the file cannot be opened (unless foreground).
+ */
+export function openDaemonLog(root: string, foreground: boolean, stdoutFormat: "text" | "json" = "text"): DaemonLog {
   // .relx is checked in the foreground too: it holds the pid file and the root lock.
   ensureRuntimeDir(root);
   const file = openFile(root, foreground);
@@ -33,7 +37,7 @@ export function openDaemonLog(root: string, foreground: boolean): DaemonLog {
     file?.write(text);
     if (stdout !== null) {
       try {
-        stdout(text);
+        stdout(stdoutFormat === "json" ? JSON.stringify(parseEntry(text.slice(0, -1).split("\n"))) + "\n" : text);
       } catch {
         // stdout closed (EPIPE): the file still has it.
       }

@@ -42,7 +42,7 @@ export async function runUpgrade(node: NodeState, options: UpgradeOptions): Prom
   try {
     const run = await begin(node, options);
     if (options.dryRun) return await dryRunUpgrade(run);
-    return await finishUpgrade(await prepareUpgrade(run));
+    return await finishUpgrade(await prepareUpgrade(run, true));
   } catch (err) {
     if (!options.dryRun) remember(node, failure(node, options.vsn, err));
     throw err;
@@ -93,13 +93,18 @@ export interface Held {
   tSuspend: number;
   tSuspended: number;
   tChanged: number;
+  /** Set when the fused pass did it all, the commit included: finishUpgrade starts past the point of no return. */
+  fused?: { tCommitted: number };
 }
 
 /**
  * beforeUpgrade → prepare the record → snapshot → plan → script → suspend → change code → start.
  * Throws failed(…, false) before anything is touched, failed(…, true) after everything was put back.
+ * `fuse` (an upgrade that commits at once, not a two-phase one that holds): when nothing starts or
+ * stops, every affected process is idle and every codeChange synchronous, one synchronous pass
+ * changes them all and commits the record (fusedPass), instead of suspend, change, commit, resume.
  */
-export async function prepareUpgrade(run: UpgradeRun): Promise<Held> {
+export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Held> {
   const { node, target, options } = run;
   // The target's beforeUpgrade may refuse: nothing is touched yet.
   await runHook(run.targetApp, { ...hookRun(run), name: "beforeUpgrade" }).catch((err) => {
@@ -116,6 +121,10 @@ export async function prepareUpgrade(run: UpgradeRun): Promise<Held> {
     // Snapshot, plan and script with no await before the suspend, so no process starts unseen in between.
     const { plan, mark } = planLive(run);
     const script = compileScript(plan, target, run.targetApp.processes);
+    if (fuse && script.starts.length === 0 && script.stops.length === 0) {
+      const held = fusedPass(run, plan, script, record);
+      if (held !== null) return held;
+    }
     const tSuspend = performance.now();
     await suspendScript(run, { plan, script, mark }).catch((err) => {
       node.log(`${describe(run)} failed: ${(err as Error).message}`);
@@ -136,24 +145,62 @@ export async function prepareUpgrade(run: UpgradeRun): Promise<Held> {
   }
 }
 
+/**
+ * The fused pass: every codeChange, then the record's commit (one rename), then the rebinds, in
+ * one synchronous stretch, so no message, timer or socket runs in between and nothing needs to be
+ * suspended. Null, with nothing changed, when host.swapAll finds it does not apply (a process
+ * busy or suspended, an async codeChange): the caller takes the suspend, change, resume path.
+ */
+function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState): Held | null {
+  const { node, options } = run;
+  const tSuspend = performance.now();
+  let rollback: host.Rollback | null;
+  try {
+    rollback = host.swapAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
+  } catch (err) {
+    node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
+    throw failed(err, true);
+  }
+  if (rollback === null) return null;
+  const tChanged = performance.now();
+  try {
+    // Recorded before the point of no return, as in finishUpgrade: if it fails, everything goes back.
+    record.commit();
+  } catch (err) {
+    rollback();
+    node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
+    throw failed(err, true);
+  }
+  // Point of no return: the new code runs from the next message on.
+  for (const r of script.rebinds) host.rebind(r.ref, r.def);
+  return { run, plan, script, record, started: [], rollback, tSuspend, tSuspended: tSuspend, tChanged, fused: { tCommitted: performance.now() } };
+}
+
 /** Commits a prepared upgrade: the record, then the point of no return, resume, stops, afterUpgrade. */
 export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   const { run, plan, script, record } = held;
   const { node, target } = run;
-  try {
-    // Recorded before the point of no return (one rename): if it fails, everything goes back.
-    await record.commit();
-  } catch (err) {
-    await undo(held);
-    node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
-    throw failed(err, true);
+  let pauseMs: number;
+  let phases: string;
+  if (held.fused !== undefined) {
+    pauseMs = held.fused.tCommitted - held.tSuspend;
+    phases = `one fused pass: change ${round(held.tChanged - held.tSuspend)}, record ${round(held.fused.tCommitted - held.tChanged)}`;
+  } else {
+    try {
+      // Recorded before the point of no return (one rename): if it fails, everything goes back.
+      record.commit();
+    } catch (err) {
+      await undo(held);
+      node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
+      throw failed(err, true);
+    }
+    const tCommitted = performance.now();
+    // Point of no return: the new code runs.
+    for (const r of script.rebinds) host.rebind(r.ref, r.def);
+    host.resumeAll(script.changed);
+    pauseMs = performance.now() - held.tSuspend;
+    phases = `suspend ${round(held.tSuspended - held.tSuspend)}, change ${round(held.tChanged - held.tSuspended)}, record ${round(tCommitted - held.tChanged)}, resume ${round(performance.now() - tCommitted)}`;
   }
-  const tCommitted = performance.now();
-  // Point of no return: the new code runs.
-  for (const r of script.rebinds) host.rebind(r.ref, r.def);
-  host.resumeAll(script.changed);
-  const pauseMs = performance.now() - held.tSuspend;
-  const phases = `suspend ${round(held.tSuspended - held.tSuspend)}, change ${round(held.tChanged - held.tSuspended)}, record ${round(tCommitted - held.tChanged)}, resume ${round(performance.now() - tCommitted)}`;
   await record.sync(); // durable, and the RELEASES lock given back
   node.release = target;
   for (const ref of script.stops) await stopOne(node, ref);

@@ -2,7 +2,6 @@
  * assembleRelease: writes one release's contents into a directory (the build's staging dir):
  * compiled lib/, then release.json. It writes nothing outside that directory: the caller commits it.
  */
-import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import semver from "semver";
@@ -18,6 +17,7 @@ import { listReleaseVsns } from "../store/release-dirs.js";
 import { resolveServers } from "./resolve-servers.js";
 import { listSources, relPosix } from "./sources.js";
 import { readManifest } from "../store/verify.js";
+import { relxVersion } from "../relx-version.js";
 
 export interface AssembleOptions {
   config: RelxConfig;
@@ -104,14 +104,4 @@ function olderRelease(err: unknown, releasesDir: string, old: string, vsn: strin
     cause: err,
     hint: `remove it (rm -r ${dir}; its RELEASES entry goes with it) or reinstall it with relx unpack, then run relx build again`,
   });
-}
-
-/** The version of relx doing the build, recorded in release.json. */
-function relxVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: unknown };
-    return typeof pkg.version === "string" ? pkg.version : "unknown";
-  } catch {
-    return "unknown";
-  }
 }

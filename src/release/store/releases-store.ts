@@ -55,9 +55,19 @@ export function serialize(records: ReleaseRecord[]): string {
 /** Sets the state of release `vsn` per the table above; returns the new records. Throws RELX_NO_SUCH_RELEASE. */
 export async function setReleaseState(releasesDir: string, vsn: string, state: ReleaseState): Promise<ReleaseRecord[]> {
   const pending = await prepareReleaseState(releasesDir, vsn, state);
-  await pending.commit();
+  await commitOrAbort(pending);
   await pending.sync();
   return pending.records;
+}
+
+/** commit, or on failure abort (the lock given back) and throw. */
+export async function commitOrAbort(pending: PendingReleaseState): Promise<void> {
+  try {
+    pending.commit();
+  } catch (err) {
+    await pending.abort();
+    throw err;
+  }
 }
 
 /**
@@ -68,8 +78,12 @@ export interface PendingReleaseState {
   /** The records as they were when the lock was taken. */
   before: ReleaseRecord[];
   records: ReleaseRecord[];
-  /** Renames the new RELEASES into place. On failure it is dropped and the lock given back. */
-  commit(): Promise<void>;
+  /**
+   * Renames the new RELEASES into place, synchronously (one rename, no turn of the event loop: an
+   * upgrade commits inside its pause). On failure RELEASES is as it was; call `abort` to drop the
+   * new one and give the lock back.
+   */
+  commit(): void;
   /** After commit: fsyncs the directory (durable across a power loss) and gives the lock back. */
   sync(): Promise<void>;
   /** Instead of commit: drops the new RELEASES and gives the lock back. */
@@ -109,15 +123,15 @@ async function prepare(releasesDir: string, vsn: string, state: ReleaseState): P
     return {
       before: records,
       records: next,
-      async commit() {
+      commit() {
         if (phase !== "staged") return;
         try {
-          await staged.commit();
-          phase = "committed";
+          staged.commit();
         } catch (err) {
-          await finish(staged.abort);
+          // Still "staged": the caller's abort gives the lock back.
           throw asWriteFailure(err, releasesDir);
         }
+        phase = "committed";
       },
       async sync() {
         if (phase === "committed") await finish(staged.sync);

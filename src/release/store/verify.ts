@@ -10,6 +10,7 @@ import type { RelxConfig } from "../config.js";
 import { sha256File } from "../fs-util.js";
 import { MISSING, readJson } from "../json-file.js";
 import { relPosix } from "../build/sources.js";
+import { checkBuiltBy } from "../relx-version.js";
 
 /** releases/<vsn> of the app, absolute. */
 export function releaseDir(config: RelxConfig, vsn: string): string {
@@ -34,8 +35,9 @@ export async function readManifest(dir: string): Promise<Manifest> {
 
 /**
  * The manifest of `dir` once every listed file matches its sha256, no unlisted file is under lib/,
- * and (when given) the name is `expectedName`. Throws RELX_BAD_RELEASE, RELX_WRONG_APP,
- * RELX_CHECKSUM_MISMATCH (naming the file, the expected and the actual sha256).
+ * (when given) the name is `expectedName`, and a relx of this one's line built it. Throws
+ * RELX_BAD_RELEASE, RELX_WRONG_APP, RELX_WRONG_RELX, RELX_CHECKSUM_MISMATCH (naming the file, the
+ * expected and the actual sha256).
  */
 export async function verifyRelease(dir: string, expectedName?: string): Promise<Manifest> {
   const manifest = await readManifest(dir);
@@ -44,6 +46,7 @@ export async function verifyRelease(dir: string, expectedName?: string): Promise
       hint: "use a release built from this app (relx build)",
     });
   }
+  checkBuiltBy({ vsn: manifest.vsn, dir, builtBy: manifest.relx });
   await Promise.all(Object.entries(manifest.files).map(([file, expected]) => checkFile(dir, file, expected)));
   const libFiles = await listFiles(join(dir, "lib")).catch(() => []);
   const extra = libFiles.map((f) => relPosix(dir, f)).find((f) => !Object.hasOwn(manifest.files, f));

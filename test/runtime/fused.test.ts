@@ -1,0 +1,115 @@
+// The fused pass (src/runtime/bulk.ts swapAll): one synchronous loop that changes every idle
+// process, all or nothing, instead of suspend all, change all, resume all.
+import { describe, expect, it } from "vitest";
+import { defineServer, type RelxError, type ServerDef } from "../../src/index.js";
+import * as host from "../../src/runtime/host.js";
+import { gate } from "../support/wait.js";
+
+type Emp = { name: string; money?: number; salary?: number; tags: string[] };
+
+function demo(vsn: string, codeChange?: ServerDef<Emp>["codeChange"]): ServerDef<Emp> {
+  return defineServer<Emp>({
+    name: "Demo",
+    vsn,
+    init: (e) => e as Emp,
+    handleCall(_msg, _from, state) {
+      return { reply: { vsn, state }, state };
+    },
+    ...(codeChange ? { codeChange } : {}),
+  });
+}
+
+const V1 = demo("1");
+
+async function spawnMany(n: number, def: ServerDef<Emp> = V1): Promise<host.ProcessRef[]> {
+  const refs: host.ProcessRef[] = [];
+  for (let i = 0; i < n; i++) {
+    refs.push(await host.spawn({ server: def, args: { name: `e${i}`, money: i, tags: [`t${i}`] }, name: `fused-${Math.random().toString(36).slice(2)}-${i}`, restart: "temporary", initTimeoutMs: 1000 }));
+  }
+  return refs;
+}
+
+const changesTo = (refs: host.ProcessRef[], def: ServerDef<Emp>) => refs.map((ref) => ({ ref, def, oldVsn: "1" as const }));
+const options = { extra: null, timeoutMs: 1000 };
+
+async function replyOf(ref: host.ProcessRef): Promise<{ vsn: string; state: Emp }> {
+  return (await host.call(ref, "who", 1000)) as { vsn: string; state: Emp };
+}
+
+describe("the fused pass", () => {
+  it("changes every idle process and gives a rollback that puts the very old states back", async () => {
+    const refs = await spawnMany(50);
+    const before = await Promise.all(refs.map((r) => host.getState(r)));
+    const V2 = demo("2", (_old, s) => ({ name: s.name, salary: s.money, tags: s.tags }));
+    const rollback = host.swapAll(changesTo(refs, V2), options);
+    expect(rollback).not.toBeNull();
+    const after = await Promise.all(refs.map(replyOf));
+    expect(after.map((r) => r.vsn)).toEqual(refs.map(() => "2"));
+    expect(after[7]!.state).toEqual({ name: "e7", salary: 7, tags: ["t7"] });
+    rollback!();
+    const back = await Promise.all(refs.map((r) => host.getState(r)));
+    back.forEach((s, i) => expect(s).toBe(before[i]));
+    expect((await replyOf(refs[3]!)).vsn).toBe("1");
+  });
+
+  it("a throw in the middle puts every process back: old code, the very old state, its contents untouched", async () => {
+    const refs = await spawnMany(1000);
+    const before = (await Promise.all(refs.map((r) => host.getState(r)))) as Emp[];
+    let n = 0;
+    // Edits its copy in place, as much JavaScript does, and throws at the 500th process.
+    const V2 = demo("2", (_old, s) => {
+      s.salary = s.money;
+      delete s.money;
+      s.tags.push("migrated");
+      if (++n === 500) throw new Error("no salary for e499");
+      return s;
+    });
+    let thrown: RelxError | undefined;
+    try {
+      host.swapAll(changesTo(refs, V2), options);
+    } catch (err) {
+      thrown = err as RelxError;
+    }
+    expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
+    expect(thrown?.message).toContain("no salary for e499");
+    expect(n).toBe(500); // it stopped at the throw
+    const replies = await Promise.all(refs.map(replyOf));
+    replies.forEach((r, i) => {
+      expect(r.vsn).toBe("1");
+      expect(r.state).toBe(before[i]);
+      expect(r.state).toEqual({ name: `e${i}`, money: i, tags: [`t${i}`] });
+    });
+  });
+
+  it("does not apply, and changes nothing, when a process is busy", async () => {
+    const g = gate();
+    const Slow = defineServer<Emp>({ ...V1, async handleCall(_m, _f, state) { await g.promise; return { reply: "late", state }; } });
+    const refs = await spawnMany(10, Slow);
+    const inHand = host.call(refs[4]!, "go", 5000);
+    let called = 0;
+    const V2 = demo("2", (_old, s) => (called++, { ...s }));
+    expect(host.swapAll(changesTo(refs, V2), options)).toBeNull();
+    expect(called).toBe(0);
+    g.open();
+    expect(await inHand).toBe("late");
+  });
+
+  it("does not apply to an async codeChange, and gives up on one that returns a promise, putting back those it changed", async () => {
+    const refs = await spawnMany(10);
+    const before = await Promise.all(refs.map((r) => host.getState(r)));
+    let asyncCalled = 0;
+    const Async = demo("2", async (_old, s) => (asyncCalled++, s));
+    expect(host.swapAll(changesTo(refs, Async), options)).toBeNull();
+    expect(asyncCalled).toBe(0);
+
+    let n = 0;
+    const Late = demo("2", (_old, s) => (++n === 3 ? (Promise.resolve(s) as unknown as Emp) : { ...s, salary: 1 }));
+    expect(host.swapAll(changesTo(refs, Late), options)).toBeNull();
+    expect(n).toBe(3);
+    const replies = await Promise.all(refs.map(replyOf));
+    replies.forEach((r, i) => {
+      expect(r.vsn).toBe("1");
+      expect(r.state).toBe(before[i]);
+    });
+  });
+});
