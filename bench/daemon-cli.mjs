@@ -1,7 +1,17 @@
-// CLI commands against a live daemon, as a user or a script runs them: the real `relx` in a fresh
-// `node` process each time, wall time from spawn to exit. The bank example is built and started
-// in a temp root, and stopped at the end, also when something fails.
-import { execFileSync } from "node:child_process";
+// CLI commands against a live daemon, as a user or a script runs them: the real `bin/relx`
+// executable (its shell preamble execs node), wall time from spawn to exit, beside `node -e 0`
+// (Node's own startup, what no CLI can beat) measured in the same run. The bank example is built
+// and started in a temp root, and stopped at the end, also when something fails.
+//
+// The runs are interleaved: each round runs node -e 0, status, ping and call once, in turn, so that
+// whatever else the machine does hits all of them alike. With hyperfine (`-N`, no shell) a round
+// is one hyperfine invocation with one run of each; without it (and when `apt-get install
+// hyperfine` cannot put it there) a loop of spawnSync does the same, timed here. Figures: the
+// median and the mean of each command, and each as a ratio to node -e 0's.
+//
+// CLI_RUNS: rounds (default 30). CLI_COMPARE=<another checkout's bin/relx>: time its status, ping
+// and call too, in the same rounds (a before/after). CLI_NO_INSTALL=1: do not try apt-get.
+import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -10,8 +20,9 @@ import { figure, now } from "./lib.mjs";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(REPO, "bin", "relx");
-const RUNS = Number(process.env.CLI_RUNS ?? 15);
-const TARGET = "≤ 0.1 s (Elixir release `bin/app pid`: 0.2 s)";
+const RUNS = Number(process.env.CLI_RUNS ?? 30);
+const COMPARE = process.env.CLI_COMPARE;
+const RATIO_TARGET = 1.25;
 
 const root = mkdtempSync(join(tmpdir(), "rxc-"));
 
@@ -21,26 +32,83 @@ function node(args) {
 
 const relx = (...args) => node([BIN, ...args, "--root", root]);
 
-/** Seconds of wall time of each of RUNS runs of `node <args>`, after two untimed ones. */
-function time(args) {
-  node(args);
-  node(args);
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = now();
-    node(args);
-    times.push((now() - t) / 1000);
-  }
-  return times.sort((a, b) => a - b);
+/** hyperfine on the PATH, installed with apt-get if it is not and that works; else null. */
+function findHyperfine() {
+  const works = () => spawnSync("hyperfine", ["--version"], { stdio: "ignore" }).status === 0;
+  if (works()) return "hyperfine";
+  if (process.env.CLI_NO_INSTALL === "1" || process.getuid?.() !== 0) return null;
+  const apt = (...args) => spawnSync("apt-get", args, { stdio: "ignore", timeout: 180_000 }).status === 0;
+  if (!apt("install", "-y", "-qq", "hyperfine")) apt("update", "-qq") && apt("install", "-y", "-qq", "hyperfine");
+  return works() ? "hyperfine" : null;
 }
 
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted, p) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+/** The commands of a round: a label and the argv, program first. */
+function commands() {
+  const list = [{ label: "node -e 0", argv: [process.execPath, "-e", "0"] }];
+  const add = (bin, suffix) => {
+    list.push({ label: `relx status${suffix}`, argv: [bin, "status", "--root", root] });
+    list.push({ label: `relx ping${suffix}`, argv: [bin, "ping", "--root", root] });
+    list.push({ label: `relx call blackode '{"add":1}'${suffix}`, argv: [bin, "call", "blackode", '{"add":1}', "--root", root] });
+  };
+  add(BIN, "");
+  if (COMPARE !== undefined) add(COMPARE, ` (${COMPARE})`);
+  return list;
+}
 
-function report(label, args, target) {
-  const sorted = time([BIN, ...args, "--root", root]);
-  figure(`daemon CLI: ${label} (median of ${RUNS})`, percentile(sorted, 50), "s", target);
-  figure(`daemon CLI: ${label} (p90 of ${RUNS})`, percentile(sorted, 90), "s", target);
+/** A word for hyperfine -N, which splits its command lines as a POSIX shell would. */
+const quote = (word) => (/^[\w./:=@+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+
+/** One round under hyperfine: one run of each command, in order. Milliseconds, by label. */
+function hyperfineRound(hyperfine, list) {
+  const json = join(root, "hyperfine.json");
+  const lines = list.map((c) => c.argv.map(quote).join(" "));
+  const r = spawnSync(hyperfine, ["-N", "--runs", "1", "--style", "none", "--export-json", json, ...lines], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
+  const { results } = JSON.parse(readFileSync(json, "utf8"));
+  return new Map(results.map((result, i) => [list[i].label, result.times[0] * 1000]));
+}
+
+/** One round timed here: spawnSync of each command, in order. Milliseconds, by label. */
+function loopRound(list) {
+  const times = new Map();
+  for (const c of list) {
+    const t = now();
+    const r = spawnSync(c.argv[0], c.argv.slice(1), { stdio: "ignore" });
+    times.set(c.label, now() - t);
+    if (r.status !== 0) throw new Error(`${c.label} exited ${r.status}`);
+  }
+  return times;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function measure() {
+  const list = commands();
+  const hyperfine = findHyperfine();
+  const round = hyperfine === null ? () => loopRound(list) : () => hyperfineRound(hyperfine, list);
+  const how = hyperfine === null ? "spawnSync loop" : "hyperfine -N";
+  round(); // untimed: warms the disk cache and the daemon
+  const samples = new Map(list.map((c) => [c.label, []]));
+  for (let i = 0; i < RUNS; i++) {
+    for (const [label, ms] of round()) samples.get(label).push(ms);
+  }
+  const bare = samples.get("node -e 0");
+  const floor = { median: median(bare), mean: mean(bare) };
+  figure(`daemon CLI: node -e 0, Node's floor (median of ${RUNS}, ${how})`, floor.median, "ms", "—");
+  figure(`daemon CLI: node -e 0, Node's floor (mean of ${RUNS}, ${how})`, floor.mean, "ms", "—");
+  for (const c of list.slice(1)) {
+    const xs = samples.get(c.label);
+    for (const stat of ["median", "mean"]) {
+      const value = stat === "median" ? median(xs) : mean(xs);
+      const target = `≤ ${RATIO_TARGET} × node -e 0 = ${(RATIO_TARGET * floor[stat]).toFixed(0)} ms`;
+      figure(`daemon CLI: ${c.label} (${stat} of ${RUNS}, ${how})`, value, "ms", target);
+      figure(`daemon CLI: ${c.label} ÷ node -e 0 (${stat}s)`, value / floor[stat], "×", `≤ ${RATIO_TARGET}`);
+    }
+  }
 }
 
 /** `relx stop`; if that fails, SIGTERM to the daemon we started (its pid file names it). */
@@ -72,12 +140,7 @@ cpSync(join(REPO, "examples", "bank", "src"), join(root, "src"), { recursive: tr
 relx("build");
 try {
   relx("start");
-  // What no CLI can beat: a fresh node that runs nothing.
-  const bare = time(["-e", ""]);
-  figure(`daemon CLI: bare \`node -e ""\`, for reference (median of ${RUNS})`, percentile(bare, 50), "s", "—");
-  report("relx status", ["status"], TARGET);
-  report("relx ping", ["ping"], TARGET);
-  report(`relx call blackode '{"add":1}'`, ["call", "blackode", '{"add":1}'], TARGET);
+  measure();
 } finally {
   stopDaemon();
   rmSync(root, { recursive: true, force: true });

@@ -1,19 +1,28 @@
-/** The `relx` executable's entry (bin/relx imports it). */
+/**
+ * The `relx` executable's entry. bin/relx requires its bundle, dist/cli/relx.cjs (built from this
+ * file's output by scripts/build-cli.mjs). status, ping and call take the fast path
+ * (fast-path.ts); every other command line loads commander and the full CLI (run.ts), lazily.
+ * No top-level await: the bundle is CommonJS.
+ */
+import { runFast } from "./fast-path.js";
 import { ignoreBrokenPipes } from "./output.js";
-import { run } from "./run.js";
+import type { RunOutcome } from "./run.js";
+
+async function main(argv: string[]): Promise<void> {
+  const { exitCode, keepRunning }: RunOutcome = (await runFast(argv)) ?? (await (await import("./run.js")).run(argv));
+  process.exitCode = exitCode;
+  // A command may have run the app's own code in this process (build evaluates its modules; a
+  // foreground boot that failed ran its inits): a timer or socket of theirs must not keep the CLI
+  // alive. So every command exits once its output is flushed, but a foreground daemon, which runs on.
+  if (!keepRunning) {
+    let pending = 2;
+    const done = (): void => {
+      if (--pending === 0) process.exit(exitCode);
+    };
+    process.stdout.write("", done);
+    process.stderr.write("", done);
+  }
+}
 
 ignoreBrokenPipes();
-
-const { exitCode, keepRunning } = await run(process.argv.slice(2));
-process.exitCode = exitCode;
-// A command may have run the app's own code in this process (build evaluates its modules; a
-// foreground boot that failed ran its inits): a timer or socket of theirs must not keep the CLI
-// alive. So every command exits once its output is flushed, but a foreground daemon, which runs on.
-if (!keepRunning) {
-  let pending = 2;
-  const done = (): void => {
-    if (--pending === 0) process.exit(exitCode);
-  };
-  process.stdout.write("", done);
-  process.stderr.write("", done);
-}
+void main(process.argv.slice(2));

@@ -7,10 +7,10 @@
  * unknown (an own key of the table, so "constructor" or "__proto__" is unknown too); a value has
  * the wrong type; a timeout is above MAX_TIMEOUT_MS; the app has no name.
  */
+import { existsSync } from "node:fs";
 import { join, posix, resolve } from "node:path";
 import { RelxError, describeValue } from "../errors.js";
-import { pathExists } from "./fs-util.js";
-import { MISSING, isPlainObject, readJson } from "./json-file.js";
+import { MISSING, isPlainObject, readJsonSync } from "./json-file.js";
 
 export interface RelxConfig {
   /** Absolute app root. */
@@ -64,12 +64,16 @@ export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const APP_NAMES = ["app.ts", "app.js", "app.mts", "app.mjs"];
 const CONFIG_FILE = "relx.config.json";
 
-/** The validated config of the app at `root`. Throws RELX_BAD_CONFIG. */
+/**
+ * The validated config of the app at `root`. Throws RELX_BAD_CONFIG. Its reads (two small files
+ * and a stat or so) are synchronous: `relx status` reads the config for the socket's path, and
+ * asynchronous reads would start libuv's thread pool, which costs that command more than the reads.
+ */
 export async function loadConfig(root: string): Promise<RelxConfig> {
   const absRoot = resolve(root);
   const pkgFile = join(absRoot, "package.json");
-  const pkg = await readPackageJson(pkgFile);
-  const user = await readUserConfig(absRoot, pkg, pkgFile);
+  const pkg = readPackageJson(pkgFile);
+  const user = readUserConfig(absRoot, pkg, pkgFile);
   const name = user.name ?? packageField(pkg, "name", pkgFile);
   if (!name) {
     throw new RelxError("RELX_BAD_CONFIG", `${pkgFile}: the app has no "name"`, {
@@ -77,7 +81,7 @@ export async function loadConfig(root: string): Promise<RelxConfig> {
     });
   }
   const srcDir = (user.srcDir as string | undefined) ?? "src";
-  const app = (user.app as string | undefined) ?? (await defaultApp(absRoot, srcDir));
+  const app = (user.app as string | undefined) ?? defaultApp(absRoot, srcDir);
   return {
     root: absRoot,
     name: name as string,
@@ -98,8 +102,8 @@ export async function loadConfig(root: string): Promise<RelxConfig> {
   };
 }
 
-async function readPackageJson(file: string): Promise<Record<string, unknown>> {
-  const pkg = await readJsonObject(file);
+function readPackageJson(file: string): Record<string, unknown> {
+  const pkg = readJsonObject(file);
   if (pkg === null) {
     throw new RelxError("RELX_BAD_CONFIG", `no package.json at ${file}`, {
       hint: "run relx in the app's root, or pass --root <dir>",
@@ -108,9 +112,9 @@ async function readPackageJson(file: string): Promise<Record<string, unknown>> {
   return pkg;
 }
 
-async function readUserConfig(root: string, pkg: Record<string, unknown>, pkgFile: string): Promise<UserConfig> {
+function readUserConfig(root: string, pkg: Record<string, unknown>, pkgFile: string): UserConfig {
   const file = join(root, CONFIG_FILE);
-  const fromFile = await readJsonObject(file);
+  const fromFile = readJsonObject(file);
   if (fromFile !== null && pkg.relx !== undefined) {
     throw new RelxError("RELX_BAD_CONFIG", `config is in both ${file} and the "relx" key of ${pkgFile}`, {
       hint: "keep one of them",
@@ -169,17 +173,17 @@ function nodeRange(pkg: Record<string, unknown>, file: string): string {
   return node;
 }
 
-async function defaultApp(root: string, srcDir: string): Promise<string> {
+function defaultApp(root: string, srcDir: string): string {
   for (const name of APP_NAMES) {
     const rel = posix.join(srcDir, name);
-    if (await pathExists(join(root, rel))) return rel;
+    if (existsSync(join(root, rel))) return rel;
   }
   return posix.join(srcDir, APP_NAMES[0]!);
 }
 
 /** The parsed object in `file`, or null when the file does not exist. */
-async function readJsonObject(file: string): Promise<Record<string, unknown> | null> {
-  const value = await readJson(file, "RELX_BAD_CONFIG");
+function readJsonObject(file: string): Record<string, unknown> | null {
+  const value = readJsonSync(file, "RELX_BAD_CONFIG");
   if (value === MISSING) return null;
   if (!isPlainObject(value)) {
     throw new RelxError("RELX_BAD_CONFIG", `${file}: expected a JSON object, got ${describeValue(value)}`);

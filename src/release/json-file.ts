@@ -1,4 +1,5 @@
 /** Reading JSON files whose problems are user errors: each failure names the file. */
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { RelxError, type RelxErrorCode } from "../errors.js";
 
@@ -11,12 +12,34 @@ export async function readJson(file: string, code: RelxErrorCode): Promise<unkno
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return MISSING;
-    throw new RelxError(code, `cannot read ${file}: ${(err as Error).message}`, {
-      cause: err,
-      hint: `make ${file} a file the user running relx can read`,
-    });
+    return unreadable(file, code, err);
   }
+  return parse(file, code, text);
+}
+
+/**
+ * readJson without the libuv thread pool: for the few small files read where a thread pool would
+ * cost more than the read (the app's config, read by every `relx status`).
+ */
+export function readJsonSync(file: string, code: RelxErrorCode): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    return unreadable(file, code, err);
+  }
+  return parse(file, code, text);
+}
+
+function unreadable(file: string, code: RelxErrorCode, err: unknown): typeof MISSING {
+  if ((err as NodeJS.ErrnoException).code === "ENOENT") return MISSING;
+  throw new RelxError(code, `cannot read ${file}: ${(err as Error).message}`, {
+    cause: err,
+    hint: `make ${file} a file the user running relx can read`,
+  });
+}
+
+function parse(file: string, code: RelxErrorCode, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {

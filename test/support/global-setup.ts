@@ -1,11 +1,13 @@
 /**
- * vitest globalSetup: builds dist/ (tsc -p tsconfig.build.json) before any test runs, because the
+ * vitest globalSetup: builds dist/ as `npm run build` does (tsc -p tsconfig.build.json, then
+ * scripts/build-cli.mjs for the CLI's bundle, dist/cli/relx.cjs) before any test runs, because the
  * integration and CLI tests run bin/relx, which runs dist/. A plain `npx vitest` after an edit of
  * src/ therefore tests the edit, not the last build.
  *
  * The build is skipped when dist/ was built from exactly the current inputs: a sha256 over every
- * file under src/, both tsconfigs and the TypeScript version, recorded in dist/.build-inputs after
- * a successful build. Content, not mtimes, so a checkout, a rename or a revert is never missed.
+ * file under src/, both tsconfigs, the bundle script and the TypeScript and esbuild versions,
+ * recorded in dist/.build-inputs after a successful build. Content, not mtimes, so a checkout, a
+ * rename or a revert is never missed.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -14,13 +16,19 @@ import { join } from "node:path";
 import { REPO } from "./paths.js";
 
 const STAMP = join(REPO, "dist", ".build-inputs");
-const OUTPUTS = ["dist/cli/main.js", "dist/daemon/main.js", "dist/index.js"];
+const OUTPUTS = ["dist/cli/main.js", "dist/cli/relx.cjs", "dist/daemon/main.js", "dist/index.js"];
 
 export default async function setup(): Promise<void> {
   const inputs = inputsHash();
   if (isBuilt(inputs)) return;
-  const { code, output } = await tsc(["-p", "tsconfig.build.json"]);
-  if (code !== 0) throw new Error(`the build for the tests failed (tsc -p tsconfig.build.json, exit ${code}):\n${output}`);
+  const steps = [
+    [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+    [join(REPO, "scripts", "build-cli.mjs")],
+  ];
+  for (const args of steps) {
+    const { code, output } = await node(args);
+    if (code !== 0) throw new Error(`the build for the tests failed (node ${args.join(" ")}, exit ${code}):\n${output}`);
+  }
   writeFileSync(STAMP, inputs + "\n");
 }
 
@@ -35,7 +43,9 @@ function inputsHash(): string {
     ...filesUnder("src"),
     "tsconfig.json",
     "tsconfig.build.json",
+    "scripts/build-cli.mjs",
     "node_modules/typescript/package.json",
+    "node_modules/esbuild/package.json",
   ];
   for (const rel of files) {
     hash.update(`${rel}\0`);
@@ -53,9 +63,9 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-function tsc(args: string[]): Promise<{ code: number | null; output: string }> {
+function node(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), ...args], { cwd: REPO });
+    const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, BUILD_CLI_QUIET: "1" } });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk));
