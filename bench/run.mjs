@@ -27,6 +27,9 @@ const benches = [
   { file: "dashboard.mjs", node: ["--max-old-space-size=4096"] },
 ];
 
+/** Every figure's median, by name, for the summary at the end. */
+const collected = new Map();
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 for (const bench of benches) {
@@ -48,7 +51,28 @@ for (const bench of benches) {
     }
   }
   for (const f of figures.values()) {
+    collected.set(f.figure, median(f.values));
     const runs = f.values.map((v) => v.toLocaleString("en")).join(", ");
     console.log(`${f.figure}: ${median(f.values).toLocaleString("en")} ${f.unit}   target ${f.target}   (runs: ${runs})`);
   }
+}
+
+// The performance table of issue 13: each figure beside what it is compared with, all from this run.
+const pick = (re) => [...collected].find(([name]) => re.test(name))?.[1];
+const fmt = (v, unit) => (v === undefined ? "—" : `${v.toLocaleString("en", { maximumFractionDigits: 3 })} ${unit}`);
+const ratio = (a, b) => (a === undefined || b === undefined ? "—" : `×${(a / b).toFixed(2)}`);
+const otpSys = pick(/^OTP: sys suspend/);
+const rows = [
+  ["relx status vs node -e 0 (median)", fmt(pick(/^daemon CLI: relx status \(median/), "ms"), fmt(pick(/^daemon CLI: node -e 0, Node's floor \(median/), "ms"), fmt(pick(/^daemon CLI: relx status ÷ node -e 0 \(medians/), ""), "≤ ×1.25"],
+  ["relx ping vs node -e 0 (median)", fmt(pick(/^daemon CLI: relx ping \(median/), "ms"), fmt(pick(/^daemon CLI: node -e 0, Node's floor \(median/), "ms"), fmt(pick(/^daemon CLI: relx ping ÷ node -e 0 \(medians/), ""), "≤ ×1.25"],
+  ["upgrade pause, 100,000 boot processes", fmt(pick(/^daemon: upgrade pause, 100,000 boot/), "ms"), `OTP ${fmt(otpSys, "ms")}`, ratio(pick(/^daemon: upgrade pause, 100,000 boot/), otpSys), "≤ 15 ms"],
+  ["… its CPU time", fmt(pick(/^daemon: upgrade pause CPU time, .* boot/), "ms"), "", "", "≤ 15 ms"],
+  ["relx upgrade wall time, 100,000", fmt(pick(/^daemon: relx upgrade wall time, 100,000 boot/), "ms"), `pause ${fmt(pick(/^daemon: upgrade pause, 100,000 boot/), "ms")}`, "", "≤ 300 ms"],
+  ["sys.suspend/changeCode/resume, a promise per process, 100,000", fmt(pick(/^runtime: the same 100,000 with a promise per process/), "ms"), `OTP ${fmt(otpSys, "ms")}`, ratio(pick(/^runtime: the same 100,000 with a promise per process/), otpSys), "≤ ×0.1 of OTP"],
+  ["call round trip", fmt(pick(/^runtime: call round trip$/), "µs"), `floor ${fmt(pick(/^runtime: bare promise mailbox round trip \(the floor\)$/), "µs")}; OTP ${fmt(pick(/^OTP: GenServer.call/), "µs")}`, fmt(pick(/^runtime: call round trip ÷ the floor$/), ""), "≤ ×1.2 of the floor"],
+  ["upgrade pause, 10,000 WebSocket connections", fmt(pick(/^chat: upgrade pause, 10,000/), "ms"), `CPU ${fmt(pick(/^chat: upgrade pause CPU time, 10,1/), "ms")}`, "", "≤ 5 ms"],
+];
+if (rows.some((r) => r[1] !== "—")) {
+  console.log("\nsummary (medians of this run)");
+  console.table(rows.map(([figure, relx, beside, ratioText, target]) => ({ figure, relx, beside, ratio: ratioText, target })));
 }
