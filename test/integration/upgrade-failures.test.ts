@@ -1,5 +1,5 @@
 // Upgrades that must fail whole, and leave the running release exactly as it was (SPEC §7).
-import { appendFileSync, cpSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relx, relxJson } from "../support/relx.js";
@@ -162,6 +162,8 @@ describe.concurrent("calls during an upgrade", () => {
     writeFileSync(gateOf(root), "open");
     expect((await call).json).toEqual({ v: 2, n: 20 });
     expect((await up).code).toBe(0);
+    // A process busy when the upgrade came: not the fused pass, but suspend, change, resume.
+    expect(readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8")).toMatch(/upgrade 1\.0\.0 -> 2\.0\.0: .*\(suspend [\d.]+, change /);
   });
 
   it("a second upgrade while one runs gets RELX_BUSY", async () => {

@@ -1,6 +1,6 @@
 // The seed's walk-through through the real CLI and daemon: build v1, start, call, state,
 // build v2, upgrade, call, status, downgrade, restart on the permanent release.
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyV2, copyExample } from "../fixtures/bank.js";
@@ -27,6 +27,8 @@ describe("the seed walk-through", () => {
     expect(up.json).toMatchObject({ ok: true, from: "1.0.0", to: "2.0.0", started: [], stopped: [] });
     expect(up.json.changed).toEqual([{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }]);
     expect(typeof up.json.pauseMs).toBe("number");
+    // An idle process and a synchronous codeChange: the fast path, one synchronous pass.
+    expect(readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8")).toMatch(/upgrade 1\.0\.0 -> 2\.0\.0: 1 changed, .*\(one fused pass: /);
 
     expect((await relxJson(root, ["state", "blackode"])).json).toEqual({ name: "blackode", salary: 60000 });
     expect((await relxJson(root, ["call", "blackode", '{"add":100000}'])).json).toEqual({ name: "blackode", salary: 160000 });
