@@ -59,7 +59,13 @@ export interface UpgradePlan<R> {
   steps: PlanStep<R>[];
 }
 
-/** A plan as release.json records it: for the source release's boot processes, no handles. */
-export type RecordedStep = PlanStep<unknown> extends infer S ? (S extends { ref: unknown } ? Omit<S, "ref"> : S) : never;
+/**
+ * A plan as release.json records it: for the source release's boot processes, no handles; the
+ * change-code and rebind steps of processes that share a server and vsns are one step naming them all.
+ */
+export type RecordedStep =
+  | { op: "change-code"; processes: string[]; server: string; fromVsn: string; toVsn: string; oldVsn: OldVsn }
+  | { op: "rebind"; processes: string[]; server: string; vsn: string }
+  | { op: "stop"; process: string; server: string; vsn: string | null }
+  | { op: "start"; process: string; server: string; restart: RestartPolicy | undefined };
 export type RecordedPlan = Omit<UpgradePlan<unknown>, "steps" | "from" | "to" | "direction"> & { steps: RecordedStep[] };
-

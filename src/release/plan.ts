@@ -11,6 +11,7 @@
  * | a boot entry of the target the node does not run (or one replaced)     | start         |
  * | its server is in neither manifest (defined at run time)                | (left alone)  |
  */
+import type { OldVsn } from "../runtime/types.js";
 import type { PlanChange, PlanInput, PlanStep, RecordedPlan, RecordedStep, StepOp, Direction, PlanManifest, UpgradePlan } from "./plan-types.js";
 
 export type * from "./plan-types.js";
@@ -27,48 +28,102 @@ export function planUpgrade<R>(input: PlanInput<R>): UpgradePlan<R> {
     else if (next.sha256 !== old.sha256 || next.vsn !== old.vsn) changed.set(name, { name, fromVsn: old.vsn, toVsn: next.vsn });
   }
   const added = [...toServers.keys()].filter((name) => !fromServers.has(name));
-  const targetBoot = new Map(to.boot.processes.map((spec) => [spec.name, spec]));
+  // One pass per list, one hash lookup per boot process: the target's boot entries by name, and
+  // for each what the node has of it (KEPT: running it with the same server, or down; REPLACED:
+  // its process stops), so the ones to start need no second lookup.
+  const targetBoot = to.boot.processes;
+  const bootIndex = new Map<string, number>();
+  for (let i = 0; i < targetBoot.length; i++) bootIndex.set(targetBoot[i]!.name, i);
+  const seen = new Uint8Array(targetBoot.length);
   const steps: PlanStep<R>[] = [];
-  const replaced = new Set<string>();
+  let liveBoot = 0;
+  // A downgrade's processes of one server share one { down } (frozen: each codeChange receives it).
+  const downVsn = new Map<string, { down: string }>();
   for (const p of input.processes) {
     if (!fromServers.has(p.server)) continue;
     const { ref, name: process, server } = p;
-    if (!toServers.has(server) || (p.boot && targetBoot.get(process)?.server !== server)) {
+    let at: number | undefined;
+    if (p.boot) {
+      liveBoot++;
+      at = bootIndex.get(process);
+    }
+    if (!toServers.has(server) || (p.boot && (at === undefined || targetBoot[at]!.server !== server))) {
       steps.push({ op: "stop", ref, process, server, vsn: p.vsn });
-      if (p.boot) replaced.add(process);
+      if (at !== undefined) seen[at] = REPLACED;
       continue;
     }
+    if (at !== undefined) seen[at] = KEPT;
     const change = changed.get(server);
     if (change === undefined) {
       steps.push({ op: "rebind", ref, process, server, vsn: p.vsn ?? toServers.get(server)!.vsn });
       continue;
     }
     const fromVsn = p.vsn ?? change.fromVsn;
-    const oldVsn = direction === "up" ? fromVsn : { down: change.toVsn };
+    let oldVsn: OldVsn = fromVsn;
+    if (direction === "down") {
+      let down = downVsn.get(server);
+      if (down === undefined) downVsn.set(server, (down = Object.freeze({ down: change.toVsn })));
+      oldVsn = down;
+    }
     steps.push({ op: "change-code", ref, process, server, fromVsn, toVsn: change.toVsn, oldVsn });
   }
-  const running = new Set(input.boot);
-  for (const spec of to.boot.processes) {
-    if (running.has(spec.name) && !replaced.has(spec.name)) continue;
+  // Boot processes the node has but does not run (they gave up) are not started again.
+  if (liveBoot !== input.boot.length) {
+    for (const name of input.boot) {
+      const at = bootIndex.get(name);
+      if (at !== undefined && seen[at] === UNSEEN) seen[at] = KEPT;
+    }
+  }
+  for (let i = 0; i < targetBoot.length; i++) {
+    if (seen[i] === KEPT) continue;
+    const spec = targetBoot[i]!;
     steps.push({ op: "start", process: spec.name, server: spec.server, restart: spec.restart });
   }
   return { direction, from: from.vsn, to: to.vsn, changed: [...changed.values()], added, removed, steps };
 }
+
+const UNSEEN = 0;
+const KEPT = 1;
+const REPLACED = 2;
 
 /** The steps of `plan` with the given op, typed. */
 export function stepsOf<R, K extends StepOp>(plan: UpgradePlan<R>, op: K): Extract<PlanStep<R>, { op: K }>[] {
   return plan.steps.filter((s): s is Extract<PlanStep<R>, { op: K }> => s.op === op);
 }
 
-/** What moving from `from` to `to` does to `from`'s boot processes, as the build records it. */
+/**
+ * What moving from `from` to `to` does to `from`'s boot processes, as the build records it: the
+ * change-code and rebind steps of the processes that share a server and vsns as one step with the
+ * list of their `processes` (100,000 boot processes of one server make one step, not 100,000),
+ * in the order their first process comes; stop and start steps one per process.
+ */
 export function recordPlan(from: PlanManifest, to: PlanManifest, direction: Direction): RecordedPlan {
   const vsnOf = new Map(from.servers.map((s) => [s.name, s.vsn]));
   const processes = from.boot.processes.map((spec) => ({ ref: null, name: spec.name, server: spec.server, vsn: vsnOf.get(spec.server) ?? null, boot: true }));
   const plan = planUpgrade({ direction, from, to, processes, boot: from.boot.processes.map((s) => s.name) });
-  const steps = plan.steps.map((s): RecordedStep => {
-    if (s.op === "start") return s;
-    const { ref: _ref, ...rest } = s;
-    return rest;
-  });
+  const groups = new Map<string, { processes: string[] }>();
+  const steps: RecordedStep[] = [];
+  for (const s of plan.steps) {
+    if (s.op === "start") {
+      steps.push(s);
+      continue;
+    }
+    if (s.op === "stop") {
+      const { ref: _ref, ...rest } = s;
+      steps.push(rest);
+      continue;
+    }
+    const key = JSON.stringify(s.op === "rebind" ? [s.op, s.server, s.vsn] : [s.op, s.server, s.fromVsn, s.toVsn, s.oldVsn]);
+    const group = groups.get(key);
+    if (group !== undefined) {
+      group.processes.push(s.process);
+      continue;
+    }
+    const step: RecordedStep = s.op === "rebind"
+      ? { op: "rebind", processes: [s.process], server: s.server, vsn: s.vsn }
+      : { op: "change-code", processes: [s.process], server: s.server, fromVsn: s.fromVsn, toVsn: s.toVsn, oldVsn: s.oldVsn };
+    groups.set(key, step);
+    steps.push(step);
+  }
   return { changed: plan.changed, added: plan.added, removed: plan.removed, steps };
 }

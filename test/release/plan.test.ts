@@ -118,10 +118,24 @@ describe("recordPlan", () => {
       added: ["Tally"],
       removed: ["Counter"],
       steps: [
-        { op: "change-code", process: "blackode", server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" },
+        { op: "change-code", processes: ["blackode"], server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" },
         { op: "stop", process: "counter", server: "Counter", vsn: "1.0.0" },
         { op: "start", process: "counter", server: "Tally", restart: "permanent" },
       ],
     });
+  });
+
+  it("records the processes of one server as one change-code or rebind step, in the order of their first", () => {
+    const boot: Boot[] = [["a1", "Demo"], ["c1", "Counter"], ["a2", "Demo"], ["c2", "Counter"], ["a3", "Demo"]];
+    const from = manifest("1.0.0", [["Demo", "1", "a"], ["Counter", "1.0.0", "c"]], boot);
+    const to = manifest("2.0.0", [["Demo", "2", "b"], ["Counter", "1.0.0", "c"]], boot);
+    expect(recordPlan(from, to, "up").steps).toEqual([
+      { op: "change-code", processes: ["a1", "a2", "a3"], server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" },
+      { op: "rebind", processes: ["c1", "c2"], server: "Counter", vsn: "1.0.0" },
+    ]);
+    expect(recordPlan(to, from, "down").steps).toEqual([
+      { op: "change-code", processes: ["a1", "a2", "a3"], server: "Demo", fromVsn: "2", toVsn: "1", oldVsn: { down: "1" } },
+      { op: "rebind", processes: ["c1", "c2"], server: "Counter", vsn: "1.0.0" },
+    ]);
   });
 });

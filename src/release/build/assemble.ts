@@ -13,6 +13,7 @@ import { createdAt } from "./created-at.js";
 import { pathExists } from "../fs-util.js";
 import { discover } from "./discover.js";
 import { recordPlan } from "../plan.js";
+import { manifestText } from "./manifest-text.js";
 import { listReleaseVsns } from "../store/release-dirs.js";
 import { resolveServers } from "./resolve-servers.js";
 import { listSources, relPosix } from "./sources.js";
@@ -72,7 +73,7 @@ export async function assembleRelease(options: AssembleOptions): Promise<{ manif
   for (const old of older) {
     manifest.plans[old.vsn] = { up: recordPlan(old, manifest, "up"), down: recordPlan(manifest, old, "down") };
   }
-  await writeFile(join(dir, "release.json"), JSON.stringify(manifest, null, 2) + "\n");
+  await writeFile(join(dir, "release.json"), manifestText(manifest));
   const envWarnings = found.envReads.length === 0 ? [] : [
     `the boot spec read ${found.envReads.join(", ")} from the environment while relx build ran; the release does not carry such values: declare them in the boot spec's config and use processes(config), so they are read where the release runs`,
   ];

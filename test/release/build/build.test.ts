@@ -51,15 +51,15 @@ describe("build: the bank, v1 then v2", () => {
         up: {
           changed: [{ name: "DemoServer", fromVsn: "1", toVsn: "2" }], added: [], removed: [],
           steps: [
-            { op: "change-code", process: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2", oldVsn: "1" },
-            { op: "rebind", process: "counter", server: "Counter", vsn: "1.0.0" },
+            { op: "change-code", processes: ["blackode"], server: "DemoServer", fromVsn: "1", toVsn: "2", oldVsn: "1" },
+            { op: "rebind", processes: ["counter"], server: "Counter", vsn: "1.0.0" },
           ],
         },
         down: {
           changed: [{ name: "DemoServer", fromVsn: "2", toVsn: "1" }], added: [], removed: [],
           steps: [
-            { op: "change-code", process: "blackode", server: "DemoServer", fromVsn: "2", toVsn: "1", oldVsn: { down: "1" } },
-            { op: "rebind", process: "counter", server: "Counter", vsn: "1.0.0" },
+            { op: "change-code", processes: ["blackode"], server: "DemoServer", fromVsn: "2", toVsn: "1", oldVsn: { down: "1" } },
+            { op: "rebind", processes: ["counter"], server: "Counter", vsn: "1.0.0" },
           ],
         },
       },
