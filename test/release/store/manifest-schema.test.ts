@@ -36,6 +36,11 @@ const CASES: [string, (m: Json) => void, RegExp][] = [
   ["a bogus restart policy", (m) => (m.boot.processes[0].restart = "sometimes"), /boot\.processes\[0\]\.restart expected one of permanent, transient, temporary, got "sometimes"/],
   ["a boot process without restart", (m) => delete m.boot.processes[0].restart, /boot\.processes\[0\]\.restart is missing/],
   ["an unknown key in a boot process", (m) => (m.boot.processes[0].restrat = "permanent"), /boot\.processes\[0\] has an unknown key "restrat"/],
+  // Well-formed boot processes are checked by hand, not by the schema: what is around them still is.
+  ["an unknown key in boot beside well-formed processes", (m) => (m.boot.extra = 1), /boot has an unknown key "extra"/],
+  ["a bad format before well-formed processes", (m) => (m.format = "1"), /format expected format 1, got "1"/],
+  ["a bad server after well-formed processes", (m) => (m.servers[0].name = ""), /servers\[0\]\.name expected a non-empty string, got ""/],
+  ["a boot process with an inherited-looking key", (m) => (m.boot.processes[0] = JSON.parse(`{"__proto__":{},"name":"x","server":"Counter","restart":"permanent"}`)), /boot\.processes\[0\] has an unknown key "__proto__"/],
   ["a vsn unlike its directory", (m) => (m.vsn = "1.0.1"), /vsn is "1\.0\.1", but the release's directory is named "1\.0\.0"/],
   ["a vsn that is not semver", (m) => (m.vsn = "v1"), /vsn expected a semver version like 1\.2\.3, got "v1"/],
   ["another format", (m) => (m.format = 2), /format expected format 1, got number 2/],
