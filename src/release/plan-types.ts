@@ -27,6 +27,7 @@ export interface PlanProcess<R> {
 export interface PlanManifest {
   vsn: string;
   servers: readonly { name: string; vsn: string; sha256: string }[];
+  /** Names unique (the manifest's check and the boot spec's evaluation both refuse two alike). */
   boot: { processes: readonly { name: string; server: string; restart?: RestartPolicy }[] };
 }
 

@@ -28,12 +28,21 @@ export function planUpgrade<R>(input: PlanInput<R>): UpgradePlan<R> {
     else if (next.sha256 !== old.sha256 || next.vsn !== old.vsn) changed.set(name, { name, fromVsn: old.vsn, toVsn: next.vsn });
   }
   const added = [...toServers.keys()].filter((name) => !fromServers.has(name));
-  // One pass per list, one hash lookup per boot process: the target's boot entries by name, and
-  // for each what the node has of it (KEPT: running it with the same server, or down; REPLACED:
-  // its process stops), so the ones to start need no second lookup.
+  // The target's boot entry of each boot process: found by position while the node's boot
+  // processes come in the target's order (the common case: no hash lookup at 100,000), by name
+  // from the first one that does not. `seen` says what the node has of each entry: KEPT (it runs
+  // it with the same server, or has it down) or REPLACED (its process stops).
   const targetBoot = to.boot.processes;
-  const bootIndex = new Map<string, number>();
-  for (let i = 0; i < targetBoot.length; i++) bootIndex.set(targetBoot[i]!.name, i);
+  let bootIndex: Map<string, number> | null = null;
+  let next = 0;
+  const entryOf = (name: string): number | undefined => {
+    if (bootIndex === null && next < targetBoot.length && targetBoot[next]!.name === name) return next++;
+    if (bootIndex === null) {
+      bootIndex = new Map();
+      for (let i = 0; i < targetBoot.length; i++) bootIndex.set(targetBoot[i]!.name, i);
+    }
+    return bootIndex.get(name);
+  };
   const seen = new Uint8Array(targetBoot.length);
   const steps: PlanStep<R>[] = [];
   let liveBoot = 0;
@@ -45,7 +54,7 @@ export function planUpgrade<R>(input: PlanInput<R>): UpgradePlan<R> {
     let at: number | undefined;
     if (p.boot) {
       liveBoot++;
-      at = bootIndex.get(process);
+      at = entryOf(process);
     }
     if (!toServers.has(server) || (p.boot && (at === undefined || targetBoot[at]!.server !== server))) {
       steps.push({ op: "stop", ref, process, server, vsn: p.vsn });
@@ -70,7 +79,7 @@ export function planUpgrade<R>(input: PlanInput<R>): UpgradePlan<R> {
   // Boot processes the node has but does not run (they gave up) are not started again.
   if (liveBoot !== input.boot.length) {
     for (const name of input.boot) {
-      const at = bootIndex.get(name);
+      const at = entryOf(name);
       if (at !== undefined && seen[at] === UNSEEN) seen[at] = KEPT;
     }
   }

@@ -1,5 +1,5 @@
 /** The plan for the live node: a snapshot of its processes through the runtime's door, planned by release/plan.ts. */
-import { planUpgrade, stepsOf, type UpgradePlan } from "../../release/plan.js";
+import { planUpgrade, type PlanProcess, type UpgradePlan } from "../../release/plan.js";
 import type { ChangedProcess } from "../../protocol/results.js";
 import * as host from "../../runtime/host.js";
 import type { UpgradeRun } from "./options.js";
@@ -10,13 +10,23 @@ export type LivePlan = UpgradePlan<host.ProcessRef>;
 export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: number } {
   const { node, target } = run;
   const mark = host.newestPidId();
-  const processes = host.snapshot(sinceId).map((p) => ({
-    ref: p.ref,
-    name: host.processName(p),
-    server: p.server,
-    vsn: p.vsn,
-    boot: p.name !== null && node.boot.get(p.name) === p.ref,
-  }));
+  const live = host.snapshot(sinceId);
+  const processes: PlanProcess<host.ProcessRef>[] = new Array(live.length);
+  // Boot processes usually run in boot-spec order, as node.boot lists them: each is matched
+  // against the next entry of node.boot, by name (a hash lookup) only when it is not that one.
+  const bootOrder = node.boot.entries();
+  let nextBoot = bootOrder.next();
+  for (let i = 0; i < live.length; i++) {
+    const p = live[i]!;
+    let boot = false;
+    if (p.name !== null) {
+      if (!nextBoot.done && nextBoot.value[1] === p.ref && nextBoot.value[0] === p.name) {
+        boot = true;
+        nextBoot = bootOrder.next();
+      } else boot = node.boot.get(p.name) === p.ref;
+    }
+    processes[i] = { ref: p.ref, name: host.processName(p), server: p.server, vsn: p.vsn, boot };
+  }
   // The boot specs as evaluated where the release runs (processes may depend on the config).
   const from = { ...node.release!.manifest, boot: { processes: node.app!.processes } };
   const to = { ...target.manifest, boot: { processes: run.targetApp.processes } };
@@ -24,11 +34,15 @@ export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: 
   return { plan, mark };
 }
 
-/** What the result reports of the plan: processes changed, started and stopped. */
+/** What the result reports of the plan: processes changed, started and stopped; one pass over the steps. */
 export function planSummary(plan: LivePlan): { changed: ChangedProcess[]; started: string[]; stopped: string[] } {
-  return {
-    changed: stepsOf(plan, "change-code").map((s) => ({ name: s.process, server: s.server, fromVsn: s.fromVsn, toVsn: s.toVsn })),
-    started: stepsOf(plan, "start").map((s) => s.process),
-    stopped: stepsOf(plan, "stop").map((s) => s.process),
-  };
+  const changed: ChangedProcess[] = [];
+  const started: string[] = [];
+  const stopped: string[] = [];
+  for (const s of plan.steps) {
+    if (s.op === "change-code") changed.push({ name: s.process, server: s.server, fromVsn: s.fromVsn, toVsn: s.toVsn });
+    else if (s.op === "start") started.push(s.process);
+    else if (s.op === "stop") stopped.push(s.process);
+  }
+  return { changed, started, stopped };
 }

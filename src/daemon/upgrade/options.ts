@@ -23,4 +23,8 @@ export interface UpgradeRun {
   options: UpgradeOptions;
   /** performance.now() when the request arrived. */
   t0: number;
+  /** performance.now() once the preflight had loaded and verified the target and evaluated its boot spec. */
+  tLoaded: number;
+  /** performance.now() when planning began (after beforeUpgrade and the record's write); 0 before. */
+  tPlan: number;
 }

@@ -37,6 +37,7 @@ export function addSteps(script: Script, plan: LivePlan, target: LoadedRelease, 
     return d;
   };
   const suspend: host.ProcessRef[] = [];
+  let specs: Map<string, BootProcess> | null = null; // the target's boot entries by name, once a step starts one
   for (const s of plan.steps) {
     switch (s.op) {
       case "change-code":
@@ -52,7 +53,8 @@ export function addSteps(script: Script, plan: LivePlan, target: LoadedRelease, 
         script.rebinds.push({ ref: s.ref, def: def(s.server) });
         break;
       case "start":
-        script.starts.push({ spec: boot.find((p) => p.name === s.process)!, server: def(s.server) });
+        specs ??= new Map(boot.map((p) => [p.name, p]));
+        script.starts.push({ spec: specs.get(s.process)!, server: def(s.server) });
         break;
     }
   }

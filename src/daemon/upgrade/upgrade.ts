@@ -76,7 +76,8 @@ export function takeSlot(node: NodeState): { release(): void } {
 export async function begin(node: NodeState, options: UpgradeOptions): Promise<UpgradeRun> {
   const t0 = performance.now();
   try {
-    return { node, from: node.release!.manifest.vsn, ...(await preflight(node, options.direction, options.vsn)), options, t0 };
+    const loaded = await preflight(node, options.direction, options.vsn);
+    return { node, from: node.release!.manifest.vsn, ...loaded, options, t0, tLoaded: performance.now(), tPlan: 0 };
   } catch (err) {
     throw failed(err, false);
   }
@@ -121,6 +122,7 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
   }
   try {
     // Snapshot, plan and script with no await before the suspend, so no process starts unseen in between.
+    run.tPlan = performance.now();
     const { plan, mark } = planLive(run);
     const script = compileScript(plan, target, run.targetApp.processes);
     host.warmUp(script.changes);
@@ -214,11 +216,16 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   for (const ref of script.stops) await stopOne(node, ref);
   node.app = run.targetApp;
   rebuildBoot(node, run.targetApp.processes, held.started);
+  const tResult = performance.now();
   const summary = planSummary(plan);
   const at = new Date().toISOString();
   node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at };
-  node.log(`${describe(run)}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases})`);
   const result: UpgradeResult = { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
+  // Where the time outside the pause went: load (the preflight: read and verify the target, load
+  // its code, evaluate its boot spec), prepare (beforeUpgrade, the record written), plan
+  // (snapshot, plan, script), after (the record synced, stops, the boot list), result (built).
+  const outside = `load ${round(run.tLoaded - run.t0)}, prepare ${round(run.tPlan - run.tLoaded)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
+  node.log(`${describe(run)}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases}), ${result.durationMs} ms in all (${outside})`);
   remember(node, { from: plan.from, to: plan.to, at, ok: true, pauseMs: result.pauseMs });
   // Still "upgrading" while it runs: a hook that asks for another upgrade gets RELX_BUSY, not a loop.
   await runHook(run.targetApp, { ...hookRun(run), name: "afterUpgrade" }).catch((err) => {
@@ -283,7 +290,7 @@ async function changeAndStart(held: Held): Promise<void> {
 /** node.boot becomes the target's boot processes (kept, started, or down), in its boot-spec order. */
 function rebuildBoot(node: NodeState, specs: readonly { name: string }[], started: host.ProcessRef[]): void {
   // The common case, nothing started or stopped and the same boot list: it stays as it is.
-  if (started.length === 0 && specs.length === node.boot.size && specs.every((s) => node.boot.has(s.name))) return;
+  if (started.length === 0 && specs.length === node.boot.size && sameNames(specs, node.boot)) return;
   const byName = new Map<string, host.ProcessRef>(node.boot);
   for (const ref of started) byName.set(host.nameOf(ref), ref);
   node.boot = new Map();
@@ -292,6 +299,16 @@ function rebuildBoot(node: NodeState, specs: readonly { name: string }[], starte
     if (ref) node.boot.set(spec.name, ref);
   }
   for (const name of node.down.keys()) if (!node.boot.has(name)) node.down.delete(name);
+}
+
+/** `boot` has exactly the names of `specs` (as many): compared in order first (no hash lookup), by name if the order differs. */
+function sameNames(specs: readonly { name: string }[], boot: Map<string, unknown>): boolean {
+  let i = 0;
+  for (const name of boot.keys()) {
+    if (specs[i]!.name !== name) return specs.every((s) => boot.has(s.name));
+    i++;
+  }
+  return true;
 }
 
 function hookRun(run: UpgradeRun): { info: Record<string, unknown>; timeoutMs: number; log: (line: string) => void } {
