@@ -2,7 +2,7 @@
 // `relx upgrade`: the pause (first suspend to last resume, as the daemon measures it) and the whole
 // command's wall time. Then 1,000,000 idle processes spawned in one daemon.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,6 +64,9 @@ function upgradeAndBack(label) {
   const up = timed(() => JSON.parse(relx("upgrade", "2.0.0", "--json")));
   figure(`daemon: upgrade pause, ${label}`, up.out.pauseMs, "ms", "≤ 15 ms (OTP: 1,000–1,300 ms for 100k)");
   figure(`daemon: relx upgrade wall time, ${label}`, up.ms, "ms", "≤ 300 ms");
+  // The same upgrade as the daemon times it (request in to result built): the rest of the wall
+  // time is the CLI's start, sending the result and printing it.
+  figure(`daemon: upgrade durationMs inside the daemon, ${label}`, up.out.durationMs, "ms", "printed");
   const down = timed(() => JSON.parse(relx("downgrade", "1.0.0", "--json")));
   figure(`daemon: downgrade pause, ${label}`, down.out.pauseMs, "ms", "≤ 15 ms");
 }
@@ -78,6 +81,7 @@ function scenario(boot, spawn, run) {
     if (spawn > 0) relx("call", "spawner", JSON.stringify({ spawn }));
     writeApp("2.0.0", "2", boot);
     relx("build");
+    if (boot > 0) figure(`daemon: release.json with ${boot.toLocaleString("en")} boot processes (2.0.0, its plans from 1.0.0 included)`, statSync(join(root, "releases", "2.0.0", "release.json")).size / 1e6, "MB", "printed");
     run();
   } finally {
     try {
@@ -90,6 +94,14 @@ function scenario(boot, spawn, run) {
       console.error(`  ${line.slice(25)}`);
       // The pause's CPU time: what it costs apart from waiting for a core on a busy machine.
       const m = /(upgrade|downgrade) (\S+) -> (\S+): (\d+) changed.* cpu ([\d.]+) ms \((one fused pass|suspend)/.exec(line);
+      // Outside the pause: "… ms in all (read …, boot spec …, prepare …, plan …, after …, result …)".
+      const outside = /(upgrade|downgrade) .* in all \(([^)]*)\)/.exec(line);
+      if (outside && boot > 0) {
+        for (const part of outside[2].split(", ")) {
+          const [, phase, ms] = /^(.*) ([\d.]+)$/.exec(part) ?? [];
+          if (phase) figure(`daemon: ${outside[1]} outside the pause, ${phase}, ${boot.toLocaleString("en")} boot processes`, Number(ms), "ms", "printed");
+        }
+      }
       if (m) figure(`daemon: ${m[1]} pause CPU time, ${Number(m[4]).toLocaleString("en")} processes changed, ${boot > 0 ? "boot" : "spawned"} (${m[6] === "suspend" ? "suspend, change, resume" : "one fused pass"})`, Number(m[5]), "ms", "≤ 15 ms");
     }
     rmSync(root, { recursive: true, force: true });

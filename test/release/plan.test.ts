@@ -88,6 +88,17 @@ const cases: { name: string; input: PlanInput<string>; steps: PlanStep<string>[]
     steps: [{ op: "change-code", ref: "blackode", process: "blackode", server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" }],
   },
   {
+    name: "boot processes running in another order than the target's boot spec, one replaced and one new: matched by name",
+    input: input(V1, manifest("1.1.0", [["Demo", "2", "b"], ["Counter", "1.0.0", "c"]], [["ledger", "Counter"], ["blackode", "Demo"], ["counter", "Demo"]]),
+      [["counter", "Counter", "1.0.0", true], ["blackode", "Demo", "1", true]]),
+    steps: [
+      { op: "stop", ref: "counter", process: "counter", server: "Counter", vsn: "1.0.0" },
+      { op: "change-code", ref: "blackode", process: "blackode", server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" },
+      { op: "start", process: "ledger", server: "Counter", restart: "permanent" },
+      { op: "start", process: "counter", server: "Demo", restart: "permanent" },
+    ],
+  },
+  {
     name: "a process of a server in neither release (defined at run time) is left alone",
     input: input(V1, manifest("1.1.0", [["Demo", "2", "b"], ["Counter", "1.0.0", "c"], ["Inline", "1", "i"]], [["blackode", "Demo"], ["counter", "Counter"]]),
       [["<0.3.0>", "Inline", null]], "up", ["blackode", "counter"]),

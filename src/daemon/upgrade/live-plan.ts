@@ -14,15 +14,16 @@ export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: 
   const processes: PlanProcess<host.ProcessRef>[] = new Array(live.length);
   // Boot processes usually run in boot-spec order, as node.boot lists them: each is matched
   // against the next entry of node.boot, by name (a hash lookup) only when it is not that one.
-  const bootOrder = node.boot.entries();
-  let nextBoot = bootOrder.next();
+  const bootNames = [...node.boot.keys()];
+  const bootRefs = [...node.boot.values()];
+  let next = 0;
   for (let i = 0; i < live.length; i++) {
     const p = live[i]!;
     let boot = false;
     if (p.name !== null) {
-      if (!nextBoot.done && nextBoot.value[1] === p.ref && nextBoot.value[0] === p.name) {
+      if (next < bootRefs.length && bootRefs[next] === p.ref && bootNames[next] === p.name) {
         boot = true;
-        nextBoot = bootOrder.next();
+        next++;
       } else boot = node.boot.get(p.name) === p.ref;
     }
     processes[i] = { ref: p.ref, name: host.processName(p), server: p.server, vsn: p.vsn, boot };
@@ -30,7 +31,7 @@ export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: 
   // The boot specs as evaluated where the release runs (processes may depend on the config).
   const from = { ...node.release!.manifest, boot: { processes: node.app!.processes } };
   const to = { ...target.manifest, boot: { processes: run.targetApp.processes } };
-  const plan = planUpgrade({ direction: run.options.direction, from, to, processes, boot: [...node.boot.keys()] });
+  const plan = planUpgrade({ direction: run.options.direction, from, to, processes, boot: bootNames });
   return { plan, mark };
 }
 

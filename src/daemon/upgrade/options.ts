@@ -23,7 +23,9 @@ export interface UpgradeRun {
   options: UpgradeOptions;
   /** performance.now() when the request arrived. */
   t0: number;
-  /** performance.now() once the preflight had loaded and verified the target and evaluated its boot spec. */
+  /** performance.now() once the preflight had read, verified and loaded the target. */
+  tRead: number;
+  /** performance.now() once the preflight had evaluated the target's boot spec too. */
   tLoaded: number;
   /** performance.now() when planning began (after beforeUpgrade and the record's write); 0 before. */
   tPlan: number;

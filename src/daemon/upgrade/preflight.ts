@@ -4,6 +4,7 @@
  * which checks its files against their checksums and its app name against ours.
  */
 import { existsSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import semver from "semver";
 import { RelxError } from "../../errors.js";
 import type { Direction } from "../../release/plan.js";
@@ -16,9 +17,10 @@ import type { NodeState } from "../node-state.js";
 /**
  * The target release, loaded, and its boot spec evaluated with the config as it is now (the env
  * file read again). Throws RELX_BAD_VSN, RELX_NO_SUCH_RELEASE, RELX_WRONG_DIRECTION, what
- * loadRelease throws, RELX_BAD_APP_CONFIG and RELX_BAD_BOOT_SPEC.
+ * loadRelease throws, RELX_BAD_APP_CONFIG and RELX_BAD_BOOT_SPEC. `tRead`: when the target was loaded
+ * (the boot spec's evaluation comes after).
  */
-export async function preflight(node: NodeState, direction: Direction, value: string): Promise<{ target: LoadedRelease; targetApp: RunningApp }> {
+export async function preflight(node: NodeState, direction: Direction, value: string): Promise<{ target: LoadedRelease; targetApp: RunningApp; tRead: number }> {
   const command = direction === "up" ? "upgrade" : "downgrade";
   const vsn = parseVsn(value, { what: "the version", retry: (v) => `relx ${command} ${v}` });
   const current = node.release!.manifest.vsn;
@@ -42,5 +44,6 @@ export async function preflight(node: NodeState, direction: Direction, value: st
     });
   }
   const target = await loadRelease(node.config, vsn);
-  return { target, targetApp: await evaluateBootSpec(target, node.envFile) };
+  const tRead = performance.now();
+  return { target, targetApp: await evaluateBootSpec(target, node.envFile), tRead };
 }

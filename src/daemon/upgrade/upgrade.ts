@@ -221,10 +221,11 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   const at = new Date().toISOString();
   node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at };
   const result: UpgradeResult = { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
-  // Where the time outside the pause went: load (the preflight: read and verify the target, load
-  // its code, evaluate its boot spec), prepare (beforeUpgrade, the record written), plan
-  // (snapshot, plan, script), after (the record synced, stops, the boot list), result (built).
-  const outside = `load ${round(run.tLoaded - run.t0)}, prepare ${round(run.tPlan - run.tLoaded)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
+  // Where the time outside the pause went: read (the target's release.json read and checked, its
+  // files' checksums, its code loaded), boot spec (evaluated), prepare (beforeUpgrade, the record
+  // written), plan (snapshot, plan, script), after (the record synced, stops, the boot list),
+  // result (built; sending it comes after).
+  const outside = `read ${round(run.tRead - run.t0)}, boot spec ${round(run.tLoaded - run.tRead)}, prepare ${round(run.tPlan - run.tLoaded)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
   node.log(`${describe(run)}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases}), ${result.durationMs} ms in all (${outside})`);
   remember(node, { from: plan.from, to: plan.to, at, ok: true, pauseMs: result.pauseMs });
   // Still "upgrading" while it runs: a hook that asks for another upgrade gets RELX_BUSY, not a loop.
