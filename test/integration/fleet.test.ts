@@ -1,6 +1,6 @@
 // relx fleet through a real OpenSSH server on a loopback port: three hosts (real roots, real
 // daemons) behind one sshd, reached with `ssh … relx bridge --root <root>`. Push and status;
-// rolling upgrades under load, and with a failing second host (moved back / untouched); sync
+// rolling upgrades under load, and with a failing second host (moved back / untouched); a rolling downgrade; sync
 // upgrades (all or nothing), one failing to prepare, and the coordinator killed mid-prepare; an
 // unreachable host. Permanence only once the whole fleet moved (each host's `relx releases`), and a
 // host that cannot be made permanent. `--health` and `--health-call` passing and failing. Connection
@@ -256,7 +256,7 @@ describe("relx fleet over ssh", () => {
     expect((await statusOf(hosts.roots[0]!)).upgrades.map((u: any) => [u.from, u.to, u.ok])).toEqual([["1.0.0", "2.0.0", true], ["2.0.0", "1.0.0", true]]);
   }, 180_000);
 
-  it("--sync upgrades all three, and prints the wall time and pauses of both modes", async () => {
+  it("--sync upgrades all three, a rolling downgrade brings them back, and it prints the wall time and pauses of both modes up", async () => {
     const sync = await startFleet();
     const t0 = performance.now();
     const run = await fleet(sync, ["upgrade", "2.0.0", "--sync"]);
@@ -267,8 +267,17 @@ describe("relx fleet over ssh", () => {
       expect((await statusOf(root)).permanent).toBe("2.0.0");
       expect(await permanentOf(root)).toBe("2.0.0");
     }
-    await cleanupRoots();
-    const rolling = await startFleet();
+    // back down, rolling (the default): all on 1.0.0 again, permanent; then the rolling run up.
+    const down = await fleet(sync, ["downgrade", "1.0.0"]);
+    expect(down.code, JSON.stringify(down.json)).toBe(0);
+    expect(down.json).toMatchObject({ ok: true, vsn: "1.0.0", mode: "rolling", movedBack: [], permanent: ["a", "b", "c"] });
+    expect(down.json.hosts.map((h: any) => [h.name, h.ok, h.from, h.to])).toEqual([["a", true, "2.0.0", "1.0.0"], ["b", true, "2.0.0", "1.0.0"], ["c", true, "2.0.0", "1.0.0"]]);
+    for (const root of sync.roots) {
+      const s = await statusOf(root);
+      expect([s.vsn, s.permanent, s.processes[0].vsn]).toEqual(["1.0.0", "1.0.0", "1"]);
+      expect(await permanentOf(root)).toBe("1.0.0");
+    }
+    const rolling = sync;
     const t1 = performance.now();
     const roll = await fleet(rolling, ["upgrade", "2.0.0"]);
     const rollingWall = performance.now() - t1;
