@@ -12,7 +12,7 @@ export default defineConfig({
     ],
   },
   test: {
-    // (which files: each project's include, below; a root include would be added to both)
+    include: ["test/**/*.test.ts"],
     // Builds dist/ (what bin/relx runs) unless it is already built from the current sources.
     globalSetup: ["test/support/global-setup.ts"],
     // Hang guards, not timing checks: on a 2-core machine shared with other test runs, the
@@ -25,14 +25,5 @@ export default defineConfig({
     // suite is CPU-bound (its ~400 CLI and daemon processes): 2 workers on 2 cores ran the
     // integration files in 85 s where 4 took 93 s (both on a loaded machine).
     maxWorkers: Math.max(2, availableParallelism()),
-    // Two projects, one worker pool. A fresh fork per test file (vitest's isolation) costs ~0.4 s
-    // of CPU, as much as many of the in-process files take to run: those share their workers
-    // (isolate: false; each file runs alone in its worker, and they restore what they change:
-    // timers, env, umask). The integration files, which run the real CLI and daemons and last
-    // seconds each, keep a fresh fork each.
-    projects: [
-      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/integration/**"], isolate: false } },
-      { extends: true, test: { name: "integration", include: ["test/integration/**/*.test.ts"] } },
-    ],
   },
 });
