@@ -75,7 +75,10 @@ describe("a check from init", () => {
       const rich = await checkUpgrade({ root, from: "1.0.0", to: "2.0.0" });
       expect(rich.results[0]!.up.error!.message).toBe(`DemoServer.codeChange("1") failed for blackode: too rich: 5000`);
     } finally {
-      process.env = saved;
+      // In place: a plain object assigned to process.env is no longer Node's env (vi.stubEnv and
+      // unstubAllEnvs then miss it, in whatever runs next in this worker).
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
     }
   });
 });

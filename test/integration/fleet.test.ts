@@ -1,6 +1,6 @@
 // relx fleet through a real OpenSSH server on a loopback port: three hosts (real roots, real
 // daemons) behind one sshd, reached with `ssh … relx bridge --root <root>`. Push and status;
-// rolling upgrades under load, and with a failing second host (moved back / untouched); sync
+// rolling upgrades under load, and with a failing second host (moved back / untouched); a rolling downgrade; sync
 // upgrades (all or nothing), one failing to prepare, and the coordinator killed mid-prepare; an
 // unreachable host. Permanence only once the whole fleet moved (each host's `relx releases`), and a
 // host that cannot be made permanent. `--health` and `--health-call` passing and failing. Connection
@@ -8,7 +8,7 @@
 // (each coordinator's TMPDIR is a directory of its root). Prints the wall time and per-host pauses
 // of a rolling and a sync upgrade.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { request } from "../../src/client/request.js";
@@ -22,6 +22,11 @@ import { writeFiles } from "../support/write-files.mjs";
 
 let sshd: Sshd;
 let build: string;
+/**
+ * A host root with 1.0.0 (permanent) and 2.0.0 installed by `relx unpack`, which is what a push's
+ * bridge runs; copied by startFleet.
+ */
+let template: string;
 
 function writeSvc(root: string, v2: boolean): void {
   writeFiles(root, {
@@ -63,6 +68,15 @@ beforeAll(async () => {
   writeSvc(build, true);
   const v2 = await relx(build, ["build", "--tar"]);
   expect(v2.code, v2.stderr).toBe(0);
+  template = tempRoot({ scope: "file" });
+  writeBareHost(template);
+  // 1.0.0 made permanent by a first start (then stopped, its .relx removed), 2.0.0 unpacked next to it.
+  expect((await relx(template, ["unpack", tarball("1.0.0")])).code).toBe(0);
+  expect((await relx(template, ["start"])).code).toBe(0);
+  expect((await relx(template, ["stop"])).code).toBe(0);
+  rmSync(join(template, ".relx"), { recursive: true, force: true });
+  expect((await relx(template, ["unpack", tarball("2.0.0")])).code).toBe(0);
+  expect((await relxJson(template, ["releases"])).json.releases).toEqual([{ vsn: "1.0.0", state: "permanent" }, { vsn: "2.0.0", state: "unpacked" }]);
 }, 120_000);
 afterEach(cleanupRoots);
 afterAll(cleanupAllRoots);
@@ -78,15 +92,23 @@ interface Hosts {
   fleetFile: string;
 }
 
-/** Three bare roots behind sshd; a fleet file naming them a, b, c (and `extra` hosts). */
-function fleetOf(extra: object[] = []): Hosts {
+function writeBareHost(root: string): void {
+  writeFiles(root, {
+    "package.json": JSON.stringify({ name: "svc", version: "0.0.1", type: "module" }),
+    // a minute: the SIGKILL test holds host c's codeChange at a gate
+    "relx.config.json": JSON.stringify({ codeChangeTimeoutMs: 60_000 }),
+  });
+}
+
+/**
+ * Three roots behind sshd; a fleet file naming them a, b, c (and `extra` hosts). Bare, or copies
+ * of the template (both releases installed: nothing in a root records its own path).
+ */
+function fleetOf(extra: object[] = [], from: "bare" | "template" = "bare"): Hosts {
   const roots = ["a", "b", "c"].map(() => {
     const r = tempRoot();
-    writeFiles(r, {
-      "package.json": JSON.stringify({ name: "svc", version: "0.0.1", type: "module" }),
-      // a minute: the SIGKILL test holds host c's codeChange at a gate
-      "relx.config.json": JSON.stringify({ codeChangeTimeoutMs: 60_000 }),
-    });
+    if (from === "bare") writeBareHost(r);
+    else cpSync(template, r, { recursive: true });
     return r;
   });
   const coordinator = tempRoot();
@@ -101,15 +123,17 @@ function fleetOf(extra: object[] = []): Hosts {
   return { coordinator, tmp, roots, fleetFile };
 }
 
-/** Pushes 1.0.0, starts each daemon on it with its HOST_MODE (and `env`), then pushes 2.0.0 to the running hosts. */
+/**
+ * Three hosts with 1.0.0 and 2.0.0 installed (the first test pushes both, to bare then running
+ * hosts; the others start from copies of the template), each daemon started on 1.0.0 with its
+ * HOST_MODE (and `env`).
+ */
 async function startFleet(modes: string[] = ["plain", "plain", "plain"], env: NodeJS.ProcessEnv = {}): Promise<Hosts> {
-  const hosts = fleetOf();
-  await pushAll(hosts, "1.0.0");
+  const hosts = fleetOf([], "template");
   await Promise.all(hosts.roots.map(async (root, i) => {
     const started = await relx(root, ["start"], { env: { ...env, HOST_MODE: modes[i]! } });
     expect(started.code, started.stderr).toBe(0);
   }));
-  await pushAll(hosts, "2.0.0");
   return hosts;
 }
 
@@ -151,7 +175,7 @@ async function connections<T>(run: () => Promise<T>): Promise<{ value: T; opened
 }
 
 describe("relx fleet over ssh", () => {
-  it("pushes a tarball to three hosts (again: present) and shows their status", async () => {
+  it("pushes a tarball to three hosts (again: present), and another to them running, and shows their status", async () => {
     const hosts = fleetOf();
     const first = await pushAll(hosts, "1.0.0");
     expect(first.hosts).toEqual(["a", "b", "c"].map((name) => ({ name, ok: true, vsn: "1.0.0", pushed: "installed" })));
@@ -176,6 +200,13 @@ describe("relx fleet over ssh", () => {
     const unshared = await connections(() => fleet(hosts, ["status", "--fleet", own]));
     expect(unshared.value.code).toBe(0);
     expect(unshared.opened).toBe(3);
+    // pushed to running hosts: installed next to the release they run, which they go on running.
+    const second = await pushAll(hosts, "2.0.0");
+    expect(second.hosts).toEqual(["a", "b", "c"].map((name) => ({ name, ok: true, vsn: "2.0.0", pushed: "installed" })));
+    for (const root of hosts.roots) {
+      expect((await relxJson(root, ["releases"])).json.releases).toEqual([{ vsn: "1.0.0", state: "permanent" }, { vsn: "2.0.0", state: "unpacked" }]);
+      expect((await statusOf(root)).vsn).toBe("1.0.0");
+    }
   }, 120_000);
 
   it("upgrades three hosts one by one while each serves calls: none fails, all on 2.0.0, permanent", async () => {
@@ -225,7 +256,7 @@ describe("relx fleet over ssh", () => {
     expect((await statusOf(hosts.roots[0]!)).upgrades.map((u: any) => [u.from, u.to, u.ok])).toEqual([["1.0.0", "2.0.0", true], ["2.0.0", "1.0.0", true]]);
   }, 180_000);
 
-  it("--sync upgrades all three, and prints the wall time and pauses of both modes", async () => {
+  it("--sync upgrades all three, a rolling downgrade brings them back, and it prints the wall time and pauses of both modes up", async () => {
     const sync = await startFleet();
     const t0 = performance.now();
     const run = await fleet(sync, ["upgrade", "2.0.0", "--sync"]);
@@ -236,8 +267,17 @@ describe("relx fleet over ssh", () => {
       expect((await statusOf(root)).permanent).toBe("2.0.0");
       expect(await permanentOf(root)).toBe("2.0.0");
     }
-    await cleanupRoots();
-    const rolling = await startFleet();
+    // back down, rolling (the default): all on 1.0.0 again, permanent; then the rolling run up.
+    const down = await fleet(sync, ["downgrade", "1.0.0"]);
+    expect(down.code, JSON.stringify(down.json)).toBe(0);
+    expect(down.json).toMatchObject({ ok: true, vsn: "1.0.0", mode: "rolling", movedBack: [], permanent: ["a", "b", "c"] });
+    expect(down.json.hosts.map((h: any) => [h.name, h.ok, h.from, h.to])).toEqual([["a", true, "2.0.0", "1.0.0"], ["b", true, "2.0.0", "1.0.0"], ["c", true, "2.0.0", "1.0.0"]]);
+    for (const root of sync.roots) {
+      const s = await statusOf(root);
+      expect([s.vsn, s.permanent, s.processes[0].vsn]).toEqual(["1.0.0", "1.0.0", "1"]);
+      expect(await permanentOf(root)).toBe("1.0.0");
+    }
+    const rolling = sync;
     const t1 = performance.now();
     const roll = await fleet(rolling, ["upgrade", "2.0.0"]);
     const rollingWall = performance.now() - t1;
