@@ -17,8 +17,8 @@ import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 
 afterEach(cleanupRoots);
 
-const MANIFEST_INPUTS = 3000;
-const RELEASES_INPUTS = 2000;
+const MANIFEST_INPUTS = 2000;
+const RELEASES_INPUTS = 1200;
 /** Every how many RELEASES inputs setReleaseState (which writes and fsyncs) is tried too. */
 const WRITE_EVERY = 4;
 
