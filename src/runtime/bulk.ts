@@ -52,7 +52,7 @@ export async function changeCodeAll(items: CodeChangeItem[], options: ChangeCode
     oldDefs[i] = p.def;
     oldStates[i] = p.state;
     try {
-      const r = quickChange(items[i]!, options);
+      const r = changeCode(items[i]!, options);
       if (r === undefined) changed[i] = 1;
       else (waits ??= []).push(r.then(() => void (changed[i] = 1), (err) => void (failure ??= err)));
     } catch (err) {
@@ -73,24 +73,6 @@ export async function changeCodeAll(items: CodeChangeItem[], options: ChangeCode
     throw failure;
   }
   return rollback;
-}
-
-/** Changes synchronously when the process is idle and codeChange is sync; else the slow path. */
-function quickChange(item: CodeChangeItem, options: ChangeCodeOptions): Promise<void> | undefined {
-  const p = item.ref;
-  if (p.phase !== "suspended" || p.sysq !== null) return changeCode(item, options) ?? undefined;
-  const state = computeCodeChange(item, options);
-  if (isThenable(state)) {
-    p.begin();
-    const apply = (s: unknown): void => {
-      p.state = s;
-      p.def = item.def;
-    };
-    return Promise.resolve(state).then(apply).finally(() => p.idle());
-  }
-  p.state = state;
-  p.def = item.def;
-  return undefined;
 }
 
 /**

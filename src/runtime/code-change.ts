@@ -34,6 +34,16 @@ export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): vo
   const { ref: p, def, oldVsn } = item;
   checkArgs(def, oldVsn);
   if (!p.suspended) throw notSuspended(p);
+  // Suspended with nothing in hand or queued (an upgrade's common case): done here, with no system
+  // operation queued; an async codeChange holds the process busy as a system operation would.
+  if (p.phase === "suspended" && (p.sysq === null || p.sysq.length === 0)) {
+    const r = computeCodeChange(item, options);
+    if (!isThenable(r)) return apply(p, def, r);
+    p.begin();
+    return Promise.resolve(r)
+      .then((state) => apply(p, def, state))
+      .finally(() => p.idle());
+  }
   return p.system(() => {
     if (!p.suspended) throw notSuspended(p);
     const r = computeCodeChange(item, options);
@@ -87,26 +97,6 @@ function compute(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, tim
   ).catch((err) => {
     throw codeChangeFailed(p, holder, oldVsn, err);
   });
-}
-
-/**
- * changeCode's direct path, for sys.changeCode on a suspended process with nothing in hand or
- * queued: no system operation is queued and no item made. `false` when it does not apply (nothing
- * was called; take changeCode), `true` when done, a promise when codeChange is async (the
- * process is then busy with it, as with any system operation). Throws as changeCode does.
- */
-export function changeCodeNow(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, timeoutMs?: number): boolean | Promise<void> {
-  if (p.phase !== "suspended" || (p.sysq !== null && p.sysq.length > 0)) return false;
-  checkArgs(def, oldVsn);
-  const r = compute(p, def, oldVsn, extra, timeoutMs, false);
-  if (!isThenable(r)) {
-    apply(p, def, r);
-    return true;
-  }
-  p.begin();
-  return Promise.resolve(r)
-    .then((state) => apply(p, def, state))
-    .finally(() => p.idle());
 }
 
 /** The definition whose codeChange runs for this item: the new one up, the running one down. */

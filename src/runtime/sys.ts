@@ -8,7 +8,7 @@
  * so 100,000 of them allocate no pending operation, closure or promise chain per process.
  */
 import { changeCodeAll, resumeAll, suspendAll } from "./bulk.js";
-import { changeCode, changeCodeNow } from "./code-change.js";
+import { changeCode } from "./code-change.js";
 import "./lifecycle.js";
 import { isThenable } from "./message.js";
 import { resolve } from "./registry.js";
@@ -51,12 +51,7 @@ export const sys = {
   /** Throws RELX_NOT_SUSPENDED, RELX_CODE_CHANGE_FAILED, RELX_NO_SUCH_PROCESS, RELX_BAD_ARGUMENT. */
   changeCode(dest: Dest, def: ServerDef, oldVsn: OldVsn, extra?: unknown, options?: { timeoutMs?: number }): Promise<void> {
     try {
-      const p = resolve(dest);
-      // Suspended with nothing in hand or queued: done here, unless codeChange turns out async.
-      const now = changeCodeNow(p, def, oldVsn, extra, options?.timeoutMs);
-      if (now === true) return DONE;
-      if (now !== false) return now;
-      return settled(changeCode({ ref: p, def, oldVsn }, { extra, timeoutMs: options?.timeoutMs }));
+      return settled(changeCode({ ref: resolve(dest), def, oldVsn }, { extra, timeoutMs: options?.timeoutMs }));
     } catch (err) {
       return Promise.reject(err);
     }
