@@ -15,10 +15,10 @@
  * The lock is released by the daemon it names, and only while it still names it.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { link, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { link, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { RelxError } from "../errors.js";
-import { isAlive } from "../release/store/file-lock.js";
+import { createExclusive, isAlive } from "../release/store/file-lock.js";
 import { runtimeDir } from "./daemon-files.js";
 
 export interface RootLock {
@@ -43,7 +43,7 @@ export async function takeRootLock(root: string, socket: string): Promise<RootLo
   const file = rootLockFile(root);
   const mine = JSON.stringify({ pid: process.pid, socket } satisfies Holder);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (await tryCreate(file, mine)) return { file, release: () => release(file, mine) };
+    if (await createExclusive(file, mine, 0o600)) return { file, release: () => release(file, mine) };
     const text = await readFile(file, "utf8").catch(() => null);
     if (text === null) continue; // released meanwhile
     const holder = parseHolder(text);
@@ -53,20 +53,6 @@ export async function takeRootLock(root: string, socket: string): Promise<RootLo
   throw new RelxError("RELX_BUSY", `${file} kept changing while this daemon tried to take it: other daemons are starting for ${root}`, {
     hint: "see which one runs with `relx status`, then start again only if none does",
   });
-}
-
-async function tryCreate(file: string, content: string): Promise<boolean> {
-  const temp = `${file}.tmp-${process.pid}`;
-  await writeFile(temp, content, { mode: 0o600 });
-  try {
-    await link(temp, file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw err;
-  } finally {
-    await rm(temp, { force: true });
-  }
 }
 
 /** Moves the stale lock aside; puts it back if it turned out to be a newer one. */

@@ -34,7 +34,7 @@ export async function takeFileLock(file: string): Promise<() => Promise<void>> {
 async function acquire(lock: string): Promise<void> {
   const deadline = Date.now() + waitMs();
   for (;;) {
-    if (await tryCreate(lock)) return;
+    if (await createExclusive(lock, String(process.pid))) return;
     if (await isStale(lock)) {
       await rm(lock, { force: true });
       continue;
@@ -55,9 +55,13 @@ function waitMs(): number {
   return Number.isInteger(ms) && ms >= 0 ? ms : DEFAULT_WAIT_MS;
 }
 
-async function tryCreate(lock: string): Promise<boolean> {
+/**
+ * Creates `lock` holding `content`, atomically and only if it does not exist (written beside it,
+ * then hard-linked into place): true when this call created it, false when it was already there.
+ */
+export async function createExclusive(lock: string, content: string, mode = 0o666): Promise<boolean> {
   const temp = `${lock}.tmp-${process.pid}-${randomSuffix()}`;
-  await writeFile(temp, String(process.pid));
+  await writeFile(temp, content, { mode });
   try {
     await link(temp, lock);
     return true;
