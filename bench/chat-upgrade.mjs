@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Crowd } from "../examples/chat/crowd.mjs";
 import { applyChatV2, copyChat, freePort } from "../examples/chat/setup.mjs";
-import { figure, now } from "./lib.mjs";
+import { figure, now, pauseCpuFigure, upgradeLogLines } from "./lib.mjs";
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "..", "bin", "relx");
 const run = promisify(execFile);
@@ -66,15 +66,8 @@ async function scenario(n) {
   } finally {
     crowd?.close();
     await relx(root, env, "stop").catch(() => undefined);
-    // Where each pause went, from the daemon's own log (stderr: shown, not collected as a figure).
     const log = readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8");
-    for (const line of log.split("\n")) {
-      if (!/grade .* pause/.test(line)) continue;
-      console.error(`  ${line.slice(25)}`);
-      // The pause's CPU time: what it costs apart from waiting for a core on a busy machine.
-      const m = /(upgrade|downgrade) (\S+) -> (\S+): (\d+) changed.* cpu ([\d.]+) ms \((one fused pass|suspend)/.exec(line);
-      if (m) figure(`chat: ${m[1]} pause CPU time, ${Number(m[4]).toLocaleString("en")} processes changed (${m[6] === "suspend" ? "suspend, change, resume" : "one fused pass"})`, Number(m[5]), "ms", "≤ 5 ms at 10,000");
-    }
+    for (const line of upgradeLogLines(log)) pauseCpuFigure(line, "chat", "", "≤ 5 ms at 10,000");
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { figure, now } from "./lib.mjs";
+import { figure, now, pauseCpuFigure, upgradeLogLines } from "./lib.mjs";
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "..", "bin", "relx");
 let root = "";
@@ -87,13 +87,8 @@ function scenario(boot, spawn, run) {
     try {
       relx("stop");
     } catch {}
-    // Where each pause went, from the daemon's own log (stderr: shown, not collected as a figure).
     const log = readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8");
-    for (const line of log.split("\n")) {
-      if (!/grade .* pause/.test(line)) continue;
-      console.error(`  ${line.slice(25)}`);
-      // The pause's CPU time: what it costs apart from waiting for a core on a busy machine.
-      const m = /(upgrade|downgrade) (\S+) -> (\S+): (\d+) changed.* cpu ([\d.]+) ms \((one fused pass|suspend)/.exec(line);
+    for (const line of upgradeLogLines(log)) {
       // Outside the pause: "… ms in all (read …, boot spec …, prepare …, plan …, after …, result …)".
       const outside = /(upgrade|downgrade) .* in all \(([^)]*)\)/.exec(line);
       if (outside && boot > 0) {
@@ -102,7 +97,7 @@ function scenario(boot, spawn, run) {
           if (phase) figure(`daemon: ${outside[1]} outside the pause, ${phase}, ${boot.toLocaleString("en")} boot processes`, Number(ms), "ms", "printed");
         }
       }
-      if (m) figure(`daemon: ${m[1]} pause CPU time, ${Number(m[4]).toLocaleString("en")} processes changed, ${boot > 0 ? "boot" : "spawned"} (${m[6] === "suspend" ? "suspend, change, resume" : "one fused pass"})`, Number(m[5]), "ms", "≤ 15 ms");
+      pauseCpuFigure(line, "daemon", boot > 0 ? ", boot" : ", spawned", "≤ 15 ms");
     }
     rmSync(root, { recursive: true, force: true });
   }
