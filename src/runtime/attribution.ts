@@ -68,7 +68,7 @@ export function leave(previous: Attributed | undefined): void {
  * upgrade): two assignments in every mode, no AsyncLocalStorage switch. What such a callback
  * schedules for later (a timer, a promise) is not attributed to `who`.
  */
-export function enterSync(who: Attributed): Attributed | undefined {
+export function enterSync(who: Attributed | undefined): Attributed | undefined {
   if (mode === OFF) return undefined;
   const previous = override;
   override = who;

@@ -9,7 +9,8 @@
  * every codeChange returns at once: one synchronous loop, no suspend, no resume.
  */
 import { types } from "node:util";
-import { ASYNC_RESULT, changeCode, codeChangeHolder, computeCodeChange, type ChangeCodeOptions, type CodeChangeItem } from "./code-change.js";
+import { enterSync, leaveSync } from "./attribution.js";
+import { changeCode, codeChangeFailed, codeChangeHolder, malformedState, type ChangeCodeOptions, type CodeChangeItem } from "./code-change.js";
 import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
 import type { Process } from "./process.js";
@@ -86,18 +87,12 @@ export async function changeCodeAll(items: CodeChangeItem[], options: ChangeCode
  * pass does not apply: a process is busy or suspended, a codeChange is async, or one returns a
  * promise after all (those already called ran on copies and their results are dropped; the caller
  * takes the three-pass path, which calls them again). Throws RELX_CODE_CHANGE_FAILED, having put every
- * process back, when a codeChange throws or returns no state.
+ * process back, when a codeChange throws or returns no state. `allSync`: warmUp has just found no
+ * async codeChange among these items, and nothing ran since, so the pass does not look again.
  */
-export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions): Rollback | null {
+export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions, allSync = false): Rollback | null {
   const n = items.length;
-  // The async check once per distinct codeChange (a whole server's processes share one), before any runs.
-  let checked: unknown = undefined;
-  for (let i = 0; i < n; i++) {
-    const fn = codeChangeHolder(items[i]!).codeChange;
-    if (fn === checked) continue;
-    checked = fn;
-    if (fn !== undefined && types.isAsyncFunction(fn)) return null;
-  }
+  if (!allSync && !syncCodeChanges(items)) return null;
   const oldDefs: ServerDef[] = new Array(n);
   const oldStates: unknown[] = new Array(n);
   let done = 0;
@@ -108,30 +103,47 @@ export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions): Ro
       p.state = oldStates[i];
     }
   };
-  // One touch of each process: its phase is checked where its code is changed. A busy or
-  // suspended one (rare: the caller saw none a moment ago) undoes the pass, as an async result does.
-  for (; done < n; done++) {
+  const { extra } = options;
+  // Attribution is set once per process and put back once, after the loop; a throw anywhere in
+  // it is the codeChange of items[done], which has not been changed yet.
+  const outer = enterSync(undefined);
+  let next: unknown;
+  try {
+    // One touch of each process: its phase is checked where its code is changed. A busy or
+    // suspended one (rare: the caller saw none a moment ago) undoes the pass, as an async result does.
+    for (; done < n; done++) {
+      const item = items[done]!;
+      const p = item.ref;
+      if (p.phase !== "idle" || p.hasSysq()) break;
+      const oldVsn = item.oldVsn;
+      const holder = typeof oldVsn === "string" ? item.def : p.def;
+      const fn = holder.codeChange;
+      const state = p.state;
+      if (fn === undefined) next = state;
+      else {
+        enterSync(p);
+        next = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
+        if (next === undefined) {
+          if (state !== undefined) throw malformedState();
+        } else if (isThenable(next)) break;
+      }
+      oldDefs[done] = p.def;
+      oldStates[done] = state;
+      p.state = next;
+      p.def = item.def;
+    }
+  } catch (err) {
     const item = items[done]!;
-    const p = item.ref;
-    if (p.phase !== "idle" || (p.sysq !== null && p.sysq.length > 0)) {
-      rollback();
-      return null;
-    }
-    let state: unknown;
-    try {
-      state = computeCodeChange(item, options, true);
-    } catch (err) {
-      rollback();
-      throw err;
-    }
-    if (state === ASYNC_RESULT) {
-      rollback();
-      return null;
-    }
-    oldDefs[done] = p.def;
-    oldStates[done] = p.state;
-    p.state = state;
-    p.def = item.def;
+    rollback();
+    throw codeChangeFailed(item.ref, codeChangeHolder(item), item.oldVsn, err);
+  } finally {
+    leaveSync(outer);
+  }
+  if (done < n) {
+    // A busy or suspended process, or a promise: dropped (its rejection handled), and all put back.
+    if (isThenable(next)) Promise.resolve(next).catch(() => undefined);
+    rollback();
+    return null;
   }
   return rollback;
 }
@@ -140,15 +152,22 @@ export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions): Ro
 const WARM_COPIES = 4000;
 
 /**
- * Copies a spread-out sample of the states an upgrade is about to change, and drops the copies,
- * before its pause. An upgrade is rare, so by then V8 has usually dropped or never made optimized
- * code for copyState: the pause would copy 10,000 states in the interpreter, several times slower
- * (measured: 10,000 connection states 20–25 ms cold, 3 ms warm). Copying has no effect a process
- * can see (plain data is read, handles are not touched), so this changes nothing.
+ * Readies what an upgrade's pause touches, before it starts, and says whether the fused pass
+ * applies to its codeChanges: false when one is an async function (swapAll would call it, drop its
+ * promise and give up, and the suspend path would call it a second time).
+ *
+ * Every process gets the ctx its codeChange receives (made on a process's first callback and
+ * kept: made here, a process that never handled a message does not allocate it inside the pause).
+ * And a spread-out sample of the states is copied, the copies dropped: an upgrade is rare, so by
+ * then V8 has usually dropped or never made optimized code for copyState, and the pause would
+ * copy in the interpreter, several times slower (measured: 10,000 connection states 20–25 ms
+ * cold, 3 ms warm). Neither has an effect a process can see (plain data is read, handles are not
+ * touched).
  */
-export function warmUp(items: CodeChangeItem[]): void {
+export function warmUp(items: CodeChangeItem[]): boolean {
   const n = items.length;
-  if (n === 0) return;
+  if (n === 0) return true;
+  const sync = syncCodeChanges(items);
   const stride = Math.max(1, Math.floor(n / (WARM_COPIES / 2)));
   for (let round = 0; round < 2; round++) {
     for (let i = round; i < n; i += stride) {
@@ -156,4 +175,20 @@ export function warmUp(items: CodeChangeItem[]): void {
       if (p.alive) copyState(p.state);
     }
   }
+  return sync;
+}
+
+/** No codeChange of `items` is an async function; checked once per distinct codeChange (a server's processes share one). Makes each process's ctx on the way. */
+function syncCodeChanges(items: CodeChangeItem[]): boolean {
+  let checked: unknown = undefined;
+  let sync = true;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    item.ref.ctx;
+    const fn = codeChangeHolder(item).codeChange;
+    if (fn === checked) continue;
+    checked = fn;
+    if (fn !== undefined && types.isAsyncFunction(fn)) sync = false;
+  }
+  return sync;
 }

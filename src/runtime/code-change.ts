@@ -7,7 +7,7 @@
  * and then fails leaves the old state as it was.
  */
 import { RelxError, describeValue } from "../errors.js";
-import { enter, enterSync, leave, leaveSync } from "./attribution.js";
+import { enter, leave } from "./attribution.js";
 import { copyState } from "./copy-state.js";
 import { isServerDef } from "./define.js";
 import { isThenable } from "./message.js";
@@ -52,44 +52,31 @@ export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): vo
   });
 }
 
-/** What a fused computeCodeChange returns for a codeChange that returned a promise (then dropped). */
-export const ASYNC_RESULT: unique symbol = Symbol("relx.asyncCodeChange");
-
 /**
- * The state `codeChange` makes of a copy of the process's state, without applying it. A value, or
- * a promise of one when codeChange is async. `fused`: the caller is a synchronous pass (bulk.ts
- * swapAll) that wants a value; attribution is the synchronous kind, and a thenable is dropped
- * (its rejection handled) and ASYNC_RESULT returned, for the caller to give up on.
+ * The state `codeChange` makes of a copy of the process's state, without applying it: a value, or
+ * a promise of one when codeChange is async.
  */
-export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptions, fused = false): unknown {
-  return compute(item.ref, item.def, item.oldVsn, options.extra, options.timeoutMs, fused);
-}
-
-function compute(p: Process, def: ServerDef, oldVsn: OldVsn, extra: unknown, timeoutMs: number | undefined, fused: boolean): unknown {
+export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptions): unknown {
+  const { ref: p, def, oldVsn } = item;
   const state = p.state;
   const holder = typeof oldVsn === "string" ? def : p.def;
   const fn = holder.codeChange;
   if (fn === undefined) return state;
   let r: unknown;
-  // enter/leave rather than runAs: no closure per process in a 100,000-process upgrade's pause.
-  const previous = fused ? enterSync(p) : enter(p);
+  // enter/leave rather than runAs: no closure per process.
+  const previous = enter(p);
   try {
-    r = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
+    r = fn.call(holder, oldVsn, copyState(state), options.extra, p.ctx);
   } catch (err) {
     throw codeChangeFailed(p, holder, oldVsn, err);
   } finally {
-    if (fused) leaveSync(previous);
-    else leave(previous);
+    leave(previous);
   }
   if (!isThenable(r)) {
     if (r === undefined && state !== undefined) throw codeChangeFailed(p, holder, oldVsn, malformedState());
     return r;
   }
-  if (fused) {
-    Promise.resolve(r).catch(() => undefined);
-    return ASYNC_RESULT;
-  }
-  return withTimeout(Promise.resolve(r), timeoutMs, holder.name).then(
+  return withTimeout(Promise.resolve(r), options.timeoutMs, holder.name).then(
     (s) => {
       if (s === undefined && state !== undefined) throw malformedState();
       return s;
@@ -135,11 +122,11 @@ function notSuspended(p: Process): RelxError {
   });
 }
 
-function malformedState(): Error {
+export function malformedState(): Error {
   return new Error("codeChange returned undefined; return the new state");
 }
 
-function codeChangeFailed(p: Process, holder: ServerDef, oldVsn: OldVsn, err: unknown): RelxError {
+export function codeChangeFailed(p: Process, holder: ServerDef, oldVsn: OldVsn, err: unknown): RelxError {
   const from = typeof oldVsn === "string" ? oldVsn : `down to ${oldVsn.down}`;
   const text = err instanceof Error ? err.message : String(err);
   return new RelxError("RELX_CODE_CHANGE_FAILED", `${holder.name}.codeChange(${JSON.stringify(from)}) failed for ${p.label}: ${text}`, {

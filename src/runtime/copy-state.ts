@@ -15,14 +15,23 @@ import { isPlainObject } from "./render.js";
 
 export function copyState<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;
+  const proto = Object.getPrototypeOf(value);
+  // The common case first, and with the least work: a flat object literal.
+  if (proto === Object.prototype) {
+    const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const key in out) {
+      const v = out[key];
+      if (v !== null && typeof v === "object" && isCopied(v)) return deepCopy(value) as T;
+    }
+    return out as T;
+  }
   if (Array.isArray(value)) {
     const out = value.slice();
     for (let i = 0; i < out.length; i++) if (isCopied(out[i])) return deepCopy(value) as T;
     return out as T;
   }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return deepCopy(value) as T;
-  const out: Record<string, unknown> = proto === null ? Object.assign(Object.create(null), value) : { ...value };
+  if (proto !== null) return deepCopy(value) as T;
+  const out: Record<string, unknown> = Object.assign(Object.create(null), value);
   for (const key in out) if (isCopied(out[key])) return deepCopy(value) as T;
   return out as T;
 }

@@ -174,15 +174,16 @@ export function changeCodeAll(changes: CodeChange[], options: ChangeOptions): Pr
 /**
  * The fused pass (bulk.ts swapAll): every change in one synchronous loop, no suspend or resume,
  * when every process is idle and every codeChange synchronous. Null, with nothing changed, when
- * it does not apply; throws RELX_CODE_CHANGE_FAILED with every process put back.
+ * it does not apply; throws RELX_CODE_CHANGE_FAILED with every process put back. `allSync`: warmUp
+ * has just said no codeChange is async, so the pass does not check again.
  */
-export function swapAll(changes: CodeChange[], options: ChangeOptions): Rollback | null {
-  return swapProcs(changes as unknown as CodeChangeItem[], options);
+export function swapAll(changes: CodeChange[], options: ChangeOptions, allSync = false): Rollback | null {
+  return swapProcs(changes as unknown as CodeChangeItem[], options, allSync);
 }
 
-/** Readies the code an upgrade's pause runs (bulk.ts warmUp): copies of some states, dropped. */
-export function warmUp(changes: CodeChange[]): void {
-  warmProcs(changes as unknown as CodeChangeItem[]);
+/** Readies what an upgrade's pause touches (bulk.ts warmUp); false when a codeChange is async, so the fused pass does not apply. */
+export function warmUp(changes: CodeChange[]): boolean {
+  return warmProcs(changes as unknown as CodeChangeItem[]);
 }
 
 /** What codeChange would make of (a copy of) the process's state; nothing is changed. */

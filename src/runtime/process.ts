@@ -107,6 +107,11 @@ export class Process {
   set sysq(v) {
     if (v !== null || this.x !== null) this.ext().sysq = v;
   }
+  /** A system operation is queued. */
+  hasSysq(): boolean {
+    const x = this.x;
+    return x !== null && x.sysq !== null && x.sysq.length > 0;
+  }
   get timers(): Set<ReturnType<typeof setTimeout>> | null {
     return this.x === null ? null : this.x.timers;
   }

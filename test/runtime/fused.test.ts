@@ -118,4 +118,28 @@ describe("the fused pass", () => {
       expect(r.state).toBe(before[i]);
     });
   });
+
+  it("a codeChange that returns no state in the middle fails the pass, names the process, and puts every one back", async () => {
+    const refs = await spawnMany(20);
+    const before = await Promise.all(refs.map((r) => host.getState(r)));
+    let n = 0;
+    const V2 = demo("2", (_old, s) => (++n === 12 ? (undefined as unknown as Emp) : { ...s, salary: 1 }));
+    expect(host.warmUp(changesTo(refs, V2))).toBe(true);
+    let thrown: RelxError | undefined;
+    try {
+      host.swapAll(changesTo(refs, V2), options, true);
+    } catch (err) {
+      thrown = err as RelxError;
+    }
+    expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
+    expect(thrown?.message).toContain("returned undefined");
+    expect(thrown?.process).toBe(host.nameOf(refs[11]!));
+    const replies = await Promise.all(refs.map(replyOf));
+    replies.forEach((r, i) => {
+      expect(r.vsn).toBe("1");
+      expect(r.state).toBe(before[i]);
+    });
+    // warmUp tells an async codeChange apart, so the caller does not try the pass at all.
+    expect(host.warmUp(changesTo(refs, demo("2", async (_old, s) => s)))).toBe(false);
+  });
 });

@@ -32,6 +32,7 @@ import type { UpgradeOptions, UpgradeRun } from "./options.js";
 import { preflight } from "./preflight.js";
 import { failed, round } from "./result.js";
 import { addSteps, compileScript, type Script } from "./script.js";
+import { emptyYoungGeneration } from "./young-gen.js";
 
 /** Processes spawned while the upgrade waited for busy ones are planned too, this many rounds at most. */
 const LATE_ROUNDS = 10;
@@ -125,8 +126,8 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
     run.tPlan = performance.now();
     const { plan, mark } = planLive(run);
     const script = compileScript(plan, target, run.targetApp.processes);
-    host.warmUp(script.changes);
-    if (fuse && script.starts.length === 0 && script.stops.length === 0) {
+    const allSync = host.warmUp(script.changes);
+    if (fuse && allSync && script.starts.length === 0 && script.stops.length === 0) {
       const held = fusedPass(run, plan, script, record);
       if (held !== null) return held;
     }
@@ -159,11 +160,12 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
  */
 function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState): Held | null {
   const { node, options } = run;
+  emptyYoungGeneration(script.changes.length);
   const cpuSuspend = cpuMs();
   const tSuspend = performance.now();
   let rollback: host.Rollback | null;
   try {
-    rollback = host.swapAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
+    rollback = host.swapAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs }, true);
   } catch (err) {
     node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
     throw failed(err, true);
