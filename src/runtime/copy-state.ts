@@ -36,51 +36,82 @@ export function copyState<T>(value: T): T {
   return out as T;
 }
 
-function isObject(v: unknown): v is object {
-  return v !== null && typeof v === "object";
-}
-
 /** Data copyState copies (rather than shares as a handle): arrays, plain objects, Maps, Sets, Dates. */
 function isCopied(v: unknown): boolean {
-  if (v === null || typeof v !== "object") return false;
-  if (Array.isArray(v)) return true;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null || v instanceof Map || v instanceof Set || v instanceof Date || isPlainObject(v);
+  return v !== null && typeof v === "object" && kindOf(v) !== 0;
 }
 
-/** The general case: nested objects, with a map of those seen so sharing and cycles survive. */
+const ARRAY = 1;
+const PLAIN = 2;
+const MAP = 3;
+const SET = 4;
+const DATE = 5;
+
+/**
+ * What copyState does with `v`, an object: 0 shares it (a handle), else copies it as one of the
+ * kinds above. The prototypes of this realm are compared first; instanceof, and isPlainObject's
+ * look at the constructor, only for the rest (another realm's data, subclasses, handles).
+ */
+function kindOf(v: object): number {
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype) return PLAIN;
+  if (proto === Array.prototype) return ARRAY;
+  if (proto === Map.prototype) return MAP;
+  if (proto === Set.prototype) return SET;
+  if (proto === Date.prototype) return DATE;
+  if (Array.isArray(v)) return ARRAY;
+  if (proto === null || isPlainObject(v)) return PLAIN;
+  if (v instanceof Map) return MAP;
+  if (v instanceof Set) return SET;
+  if (v instanceof Date) return DATE;
+  return 0;
+}
+
+/**
+ * The general case: nested objects, with a map of the copied ones seen so far, so sharing and
+ * cycles survive. A handle is passed on before the map is looked at: most objects in a big state
+ * (a socket, a pid) are handles.
+ */
 function deepCopy(root: object): unknown {
   const seen = new Map<object, unknown>();
   const copy = (v: unknown): unknown => {
-    if (!isObject(v)) return v;
+    if (v === null || typeof v !== "object") return v;
+    const kind = kindOf(v);
+    if (kind === 0) return v;
     const done = seen.get(v);
     if (done !== undefined) return done;
-    if (Array.isArray(v)) {
-      const out: unknown[] = new Array(v.length);
-      seen.set(v, out);
-      for (let i = 0; i < v.length; i++) out[i] = copy(v[i]);
-      return out;
+    switch (kind) {
+      case ARRAY: {
+        const from = v as unknown[];
+        const out: unknown[] = new Array(from.length);
+        seen.set(v, out);
+        for (let i = 0; i < from.length; i++) out[i] = copy(from[i]);
+        return out;
+      }
+      case PLAIN: {
+        const out: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.assign(Object.create(null), v) : { ...(v as Record<string, unknown>) };
+        seen.set(v, out);
+        for (const key in out) {
+          const x = out[key];
+          if (x !== null && typeof x === "object") out[key] = copy(x);
+        }
+        return out;
+      }
+      case MAP: {
+        const out = new Map<unknown, unknown>();
+        seen.set(v, out);
+        (v as Map<unknown, unknown>).forEach((x, key) => void out.set(copy(key), copy(x)));
+        return out;
+      }
+      case SET: {
+        const out = new Set<unknown>();
+        seen.set(v, out);
+        (v as Set<unknown>).forEach((x) => void out.add(copy(x)));
+        return out;
+      }
+      default:
+        return new Date((v as Date).getTime());
     }
-    if (isPlainObject(v)) {
-      const out: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.assign(Object.create(null), v) : { ...v };
-      seen.set(v, out);
-      for (const key in out) out[key] = copy(out[key]);
-      return out;
-    }
-    if (v instanceof Map) {
-      const out = new Map();
-      seen.set(v, out);
-      for (const [k, x] of v) out.set(copy(k), copy(x));
-      return out;
-    }
-    if (v instanceof Set) {
-      const out = new Set();
-      seen.set(v, out);
-      for (const x of v) out.add(copy(x));
-      return out;
-    }
-    if (v instanceof Date) return new Date(v.getTime());
-    return v;
   };
   return copy(root);
 }
