@@ -52,8 +52,7 @@ export interface LiveProcess {
 /** Every live process in start order, or with `sinceId` only those started after that pid id. */
 export function snapshot(sinceId = 0): LiveProcess[] {
   const out: LiveProcess[] = [];
-  for (const p of processes()) {
-    if (p.pid.id <= sinceId) continue;
+  for (const p of processes(sinceId)) {
     out.push({ ref: toRef(p), pid: p.pid, name: p.name, server: p.def.name, vsn: p.def.vsn ?? null });
   }
   return out;
@@ -247,7 +246,7 @@ export async function stopWithin(ref: ProcessRef, options: StopOptions): Promise
 
 /** Every live process, newest first: the order a node stops them in. */
 export function newestFirst(): ProcessRef[] {
-  return [...processes()].sort((a, b) => b.pid.id - a.pid.id).map(toRef);
+  return processes().reverse().map(toRef);
 }
 
 /**
