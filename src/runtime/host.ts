@@ -16,7 +16,7 @@ import { CAST } from "./message.js";
 import { afterReleasing } from "./own.js";
 import { processName, type Pid } from "./pid.js";
 import type { Process } from "./process.js";
-import { lastPidId, processes, reclaimName as reclaim, releaseName as release, resolve } from "./registry.js";
+import { lastPidId, processCount as liveCount, processes, reclaimName as reclaim, releaseName as release, resolve } from "./registry.js";
 import { startProcess } from "./spawn.js";
 import type { OldVsn, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
 
@@ -56,6 +56,11 @@ export function snapshot(sinceId = 0): LiveProcess[] {
     out.push({ ref: toRef(p), pid: p.pid, name: p.name, server: p.def.name, vsn: p.def.vsn ?? null });
   }
   return out;
+}
+
+/** How many processes are alive. */
+export function processCount(): number {
+  return liveCount();
 }
 
 /** The id of the newest pid handed out: processes started later have higher ids. */

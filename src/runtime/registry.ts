@@ -21,6 +21,7 @@ interface Chunk {
 }
 /** Chunk k holds the processes with ids k * CHUNK to k * CHUNK + CHUNK - 1; undefined once all of them ended. */
 const chunks: (Chunk | undefined)[] = [];
+let count = 0;
 const byName = new Map<string, Process>();
 let nextId = 1;
 
@@ -49,7 +50,10 @@ export function register(p: Process): void {
   while (chunks.length < k) chunks.push(undefined); // ids handed out but never registered
   let chunk = chunks[k];
   if (chunk === undefined) chunks[k] = chunk = { procs: new Array<Process | undefined>(CHUNK).fill(undefined), live: 0 };
-  if (chunk.procs[id - k * CHUNK] === undefined) chunk.live++;
+  if (chunk.procs[id - k * CHUNK] === undefined) {
+    chunk.live++;
+    count++;
+  }
   chunk.procs[id - k * CHUNK] = p;
 }
 
@@ -59,6 +63,7 @@ export function unregister(p: Process): void {
   const chunk = chunks[k];
   if (chunk !== undefined && chunk.procs[id - k * CHUNK] === p) {
     chunk.procs[id - k * CHUNK] = undefined;
+    count--;
     if (--chunk.live === 0) chunks[k] = undefined;
   }
   if (p.name !== null && byName.get(p.name) === p) byName.delete(p.name);
@@ -124,4 +129,9 @@ export function nameTakenError(name: string): RelxError {
   return new RelxError("RELX_NAME_TAKEN", `the name "${name}" is already registered to a running process`, {
     hint: "choose another name, or stop the process that holds it",
   });
+}
+
+/** How many processes are alive. */
+export function processCount(): number {
+  return count;
 }

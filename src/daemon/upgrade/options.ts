@@ -29,4 +29,6 @@ export interface UpgradeRun {
   tLoaded: number;
   /** performance.now() when planning began (after beforeUpgrade and the record's write); 0 before. */
   tPlan: number;
+  /** The major collection begun with the upgrade (heap.ts), awaited before planning. */
+  collected: Promise<void>;
 }

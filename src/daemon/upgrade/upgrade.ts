@@ -32,7 +32,7 @@ import type { UpgradeOptions, UpgradeRun } from "./options.js";
 import { preflight } from "./preflight.js";
 import { failed, round } from "./result.js";
 import { addSteps, compileScript, type Script } from "./script.js";
-import { emptyYoungGeneration } from "./young-gen.js";
+import { collectBeforeUpgrade, emptyYoungGeneration } from "./heap.js";
 
 /** Processes spawned while the upgrade waited for busy ones are planned too, this many rounds at most. */
 const LATE_ROUNDS = 10;
@@ -76,9 +76,11 @@ export function takeSlot(node: NodeState): { release(): void } {
 /** Preflight and load (nothing touched). Throws failed(…, false). */
 export async function begin(node: NodeState, options: UpgradeOptions): Promise<UpgradeRun> {
   const t0 = performance.now();
+  // For a big node, a major collection runs beside the preflight's reading (heap.ts).
+  const collected = options.dryRun ? Promise.resolve() : collectBeforeUpgrade(host.processCount());
   try {
     const loaded = await preflight(node, options.direction, options.vsn);
-    return { node, from: node.release!.manifest.vsn, ...loaded, options, t0, tLoaded: performance.now(), tPlan: 0 };
+    return { node, from: node.release!.manifest.vsn, ...loaded, options, t0, tLoaded: performance.now(), tPlan: 0, collected };
   } catch (err) {
     throw failed(err, false);
   }
@@ -118,6 +120,7 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
   let record: PendingReleaseState;
   try {
     record = await prepareReleaseState(node.config.releasesDir, target.manifest.vsn, options.permanent ? "permanent" : "current");
+    await run.collected;
   } catch (err) {
     throw failed(err, false);
   }
