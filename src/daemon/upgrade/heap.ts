@@ -8,9 +8,12 @@
  * scavenge started an incremental major collection whose marking steps then ran on the pass's
  * allocations (a 128 ms pass where 15 ms was usual). So, for a node of MIN_PROCESSES or more:
  *
- * - as the upgrade begins (`collectBeforeUpgrade`), one major collection, run the incremental way
- *   beside the reading of the target release, and awaited before planning; processes go on
- *   running meanwhile. The pass then starts with the old generation far from its limit;
+ * - once the target release is read and checked (`collectBeforeUpgrade`), one major collection,
+ *   before the upgrade awaits its hook and its RELEASES write (processes run again then) and
+ *   plans: the pass then starts with the old generation far from its limit. It stops the node
+ *   as a major collection does (measured: 50 ms at 10,000 connections, a 68 MB heap), apart
+ *   from the pause and from the planning that comes right before the pass, and is logged as
+ *   the upgrade's "collect" phase;
  * - just before the pass (`emptyYoungGeneration`), one scavenge, so the pass's allocations fit in
  *   an empty young generation (16 MB a semi-space by default). It is the scavenge the next
  *   allocations would have caused, done before the pause instead of inside it.
@@ -23,16 +26,17 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 /** Fewer processes than this, and the pass is too short for a collection to matter. */
-const MIN_PROCESSES = 5000;
+const MIN_PROCESSES = 20_000;
 
-type Collect = (options: { type: "minor" | "major"; execution?: "sync" | "async" }) => void | Promise<void>;
+/** V8's gc: a full collection, or with { type: "minor" } a scavenge. */
+type Collect = (options?: { type: "minor" }) => void;
 let collect: Collect | null | undefined;
 
-/** A major collection, incremental: resolves when it is done (at once for a small node). */
-export async function collectBeforeUpgrade(processes: number): Promise<void> {
+/** One major collection, now. */
+export function collectBeforeUpgrade(processes: number): void {
   if (processes < MIN_PROCESSES) return;
   collect ??= reach();
-  await collect?.({ type: "major", execution: "async" });
+  collect?.();
 }
 
 /** One scavenge, now. */

@@ -29,6 +29,6 @@ export interface UpgradeRun {
   tLoaded: number;
   /** performance.now() when planning began (after beforeUpgrade and the record's write); 0 before. */
   tPlan: number;
-  /** The major collection begun with the upgrade (heap.ts), awaited before planning. */
-  collected: Promise<void>;
+  /** performance.now() after the major collection before planning (heap.ts); tLoaded when there was none; 0 before. */
+  tCollected: number;
 }

@@ -76,11 +76,9 @@ export function takeSlot(node: NodeState): { release(): void } {
 /** Preflight and load (nothing touched). Throws failed(…, false). */
 export async function begin(node: NodeState, options: UpgradeOptions): Promise<UpgradeRun> {
   const t0 = performance.now();
-  // For a big node, a major collection runs beside the preflight's reading (heap.ts).
-  const collected = options.dryRun ? Promise.resolve() : collectBeforeUpgrade(host.processCount());
   try {
     const loaded = await preflight(node, options.direction, options.vsn);
-    return { node, from: node.release!.manifest.vsn, ...loaded, options, t0, tLoaded: performance.now(), tPlan: 0, collected };
+    return { node, from: node.release!.manifest.vsn, ...loaded, options, t0, tLoaded: performance.now(), tCollected: 0, tPlan: 0 };
   } catch (err) {
     throw failed(err, false);
   }
@@ -112,6 +110,9 @@ export interface Held {
  */
 export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Held> {
   const { node, target, options } = run;
+  // For a big node, a major collection now, so that none lands in the pass (heap.ts).
+  collectBeforeUpgrade(host.processCount());
+  run.tCollected = performance.now();
   // The target's beforeUpgrade may refuse: nothing is touched yet.
   await runHook(run.targetApp, { ...hookRun(run), name: "beforeUpgrade" }).catch((err) => {
     throw failed(err, false);
@@ -120,7 +121,6 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
   let record: PendingReleaseState;
   try {
     record = await prepareReleaseState(node.config.releasesDir, target.manifest.vsn, options.permanent ? "permanent" : "current");
-    await run.collected;
   } catch (err) {
     throw failed(err, false);
   }
@@ -227,10 +227,11 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at };
   const result: UpgradeResult = { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
   // Where the time outside the pause went: read (the target's release.json read and checked, its
-  // files' checksums, its code loaded), boot spec (evaluated), prepare (beforeUpgrade, the record
-  // written), plan (snapshot, plan, script), after (the record synced, stops, the boot list),
-  // result (built; sending it comes after).
-  const outside = `read ${round(run.tRead - run.t0)}, boot spec ${round(run.tLoaded - run.tRead)}, prepare ${round(run.tPlan - run.tLoaded)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
+  // files' checksums, its code loaded), boot spec (evaluated), collect (a major collection, for a
+  // big node: heap.ts), prepare (beforeUpgrade, the record written), plan (snapshot, plan,
+  // script, warm-up, and for a big node a scavenge), after (the record synced, stops, the boot
+  // list), result (built; sending it comes after).
+  const outside = `read ${round(run.tRead - run.t0)}, boot spec ${round(run.tLoaded - run.tRead)}, collect ${round(run.tCollected - run.tLoaded)}, prepare ${round(run.tPlan - run.tCollected)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
   node.log(`${describe(run)}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases}), ${result.durationMs} ms in all (${outside})`);
   remember(node, { from: plan.from, to: plan.to, at, ok: true, pauseMs: result.pauseMs });
   // Still "upgrading" while it runs: a hook that asks for another upgrade gets RELX_BUSY, not a loop.
