@@ -15,6 +15,7 @@ const benches = [
   { file: "runtime-attribution.mjs" },
   { file: "runtime-memory.mjs", node: ["--expose-gc", "--max-old-space-size=4096"] },
   { file: "runtime-upgrade.mjs", node: ["--max-old-space-size=4096"] },
+  { file: "runtime-chat.mjs" },
   { file: "rollback-copy.mjs" },
   { file: "build.mjs" },
   { file: "daemon-cli.mjs" },
@@ -71,6 +72,7 @@ const rows = [
   ["sys.suspend/changeCode/resume, a promise per process, 100,000", fmt(pick(/^runtime: the same 100,000 with a promise per process/), "ms"), `OTP ${fmt(otpSys, "ms")}`, ratio(pick(/^runtime: the same 100,000 with a promise per process/), otpSys), "≤ ×0.1 of OTP"],
   ["call round trip", fmt(pick(/^runtime: call round trip$/), "µs"), `floor ${fmt(pick(/^runtime: bare promise mailbox round trip \(the floor\)$/), "µs")}; OTP ${fmt(pick(/^OTP: GenServer.call/), "µs")}`, fmt(pick(/^runtime: call round trip ÷ the floor$/), ""), "≤ ×1.2 of the floor"],
   ["upgrade pause, 10,000 WebSocket connections", fmt(pick(/^chat: upgrade pause, 10,000/), "ms"), `CPU ${fmt(pick(/^chat: upgrade pause CPU time, 10,1/), "ms")}`, "", "≤ 5 ms"],
+  ["… the same pass in one process, warm", fmt(pick(/^runtime: fused pass CPU time, 10,000 connections/), "ms"), `rooms' own codeChange ${fmt(pick(/^runtime: the 100 rooms' own codeChange/), "ms")}`, "", "(the app's floor)"],
 ];
 if (rows.some((r) => r[1] !== "—")) {
   console.log("\nsummary (medians of this run)");
