@@ -10,6 +10,11 @@ export interface CommandOutput {
   keepRunning?: boolean;
   /** With --json: print these one per line (NDJSON, `relx logs`) instead of `value`. */
   jsonLines?: unknown[];
+  /**
+   * With --json: print this instead of `value`: JSON.stringify(value) already, as the daemon wrote
+   * it (an upgrade's result, megabytes at 100,000 processes, printed without parsing it).
+   */
+  jsonText?: string;
   /** Runs once the output is written (`logs -f` starts following then). */
   afterOutput?: () => void;
 }
@@ -43,6 +48,7 @@ export function ignoreBrokenPipes(): void {
 export function writeOutput(output: CommandOutput, json: boolean): number {
   const text = !json ? output.text()
     : output.jsonLines !== undefined ? output.jsonLines.map((line) => JSON.stringify(line)).join("\n")
+    : output.jsonText !== undefined ? output.jsonText
     : JSON.stringify(output.value ?? null);
   if (text !== "") process.stdout.write(text.endsWith("\n") ? text : text + "\n");
   return output.exitCode ?? EXIT_OK;
