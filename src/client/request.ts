@@ -16,13 +16,15 @@ export interface RequestOptions {
 }
 
 /**
- * A result as requestText resolves it: `text`, the result's JSON exactly as the daemon wrote it,
- * when the answer line had the daemon's own form; else `value`, the answer parsed as request does.
+ * A result as requestText resolves it: `text`, the result's JSON (UTF-8) exactly as the daemon
+ * wrote it, when the answer line had the daemon's own form; else `value`, the answer parsed as
+ * request does.
  */
-export type TextResult<T> = { text: string; value?: undefined } | { text?: undefined; value: T };
+export type TextResult<T> = { text: Buffer; value?: undefined } | { text?: undefined; value: T };
 
 /** How the daemon's encodeResponse begins an ok answer to request 1: JSON.stringify({ id, ok, result }). */
-const OK_PREFIX = '{"id":1,"ok":true,"result":';
+const OK_PREFIX = Buffer.from('{"id":1,"ok":true,"result":');
+const CLOSE = 0x7d; // "}"
 
 const NO_DAEMON_CODES = new Set(["ENOENT", "ECONNREFUSED", "ENOTSOCK", "ENOTDIR", "EACCES", "EPERM"]);
 
@@ -35,8 +37,9 @@ export async function request<K extends Op>(socketPath: string, body: BodyOf<K>,
 }
 
 /**
- * request, but an ok answer's result comes back as the JSON text the daemon wrote, not parsed:
- * for results of megabytes (an upgrade of 100,000 processes) that the CLI prints as they are. The
+ * request, but an ok answer's result comes back as the JSON text the daemon wrote, its bytes
+ * neither decoded nor parsed: for results of megabytes (an upgrade of 100,000 processes) that the
+ * CLI prints as they are. The
  * daemon writes each answer with JSON.stringify({ id, ok, result }), so the text between
  * `{"id":1,"ok":true,"result":` and the line's last `}` is JSON.stringify(result), byte for byte
  * what parsing it and stringifying it again would print. Any other line (an error answer, another
@@ -49,7 +52,7 @@ export async function requestText<K extends Op>(socketPath: string, body: BodyOf
 function exchange<K extends Op>(socketPath: string, body: BodyOf<K>, options: RequestOptions, asText: boolean): Promise<TextResult<ResultOf<K>>> {
   const path = checkSocketPath(socketPath, process.cwd());
   return new Promise((resolve, reject) => {
-    let text: string | undefined;
+    let text: Buffer | undefined;
     let answer: Response | undefined;
     let settled = false;
     const settle = (error: RelxError | undefined): void => {
@@ -62,17 +65,21 @@ function exchange<K extends Op>(socketPath: string, body: BodyOf<K>, options: Re
       else if (answer!.ok) resolve({ value: answer!.result as ResultOf<K> });
       else reject(errorFromAnswer(answer!));
     };
+    const onLineBytes = (line: Buffer): boolean => {
+      if (answer !== undefined) return true;
+      const n = line.length;
+      if (n <= OK_PREFIX.length + 1 || line[n - 1] !== CLOSE || OK_PREFIX.compare(line, 0, OK_PREFIX.length) !== 0) return false;
+      text = Buffer.from(line.subarray(OK_PREFIX.length, n - 1));
+      answer = { id: 1, ok: true, result: undefined };
+      if (!options.awaitClose) settle(undefined);
+      return true;
+    };
     const splitter = new LineSplitter({
       maxBytes: Infinity,
       onTooLong: () => undefined,
+      ...(asText ? { onLineBytes } : {}),
       onLine(line) {
         if (answer !== undefined || line.trim() === "") return;
-        if (asText && line.length > OK_PREFIX.length + 1 && line.startsWith(OK_PREFIX) && line.endsWith("}")) {
-          text = line.slice(OK_PREFIX.length, -1);
-          answer = { id: 1, ok: true, result: undefined };
-          if (!options.awaitClose) settle(undefined);
-          return;
-        }
         const parsed = parseAnswer(line);
         if (parsed === undefined || (parsed.id !== 1 && parsed.id !== null)) return;
         answer = parsed;

@@ -48,7 +48,7 @@ describe("request", () => {
       return result;
     });
     try {
-      expect(await requestText(path, { op: "upgrade", vsn: "2.0.0" })).toEqual({ text: JSON.stringify(result) });
+      expect(await requestText(path, { op: "upgrade", vsn: "2.0.0" })).toEqual({ text: Buffer.from(JSON.stringify(result)) });
       await expect(requestText(path, { op: "downgrade", vsn: "1.0.0" })).rejects.toMatchObject({ code: "RELX_WRONG_DIRECTION", details: { rolledBack: false } });
     } finally {
       await stub.server.close();

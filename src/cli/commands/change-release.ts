@@ -30,7 +30,7 @@ export async function changeRelease(op: "upgrade" | "downgrade", options: Upgrad
     ...(op === "upgrade" && options.permanent === false ? { permanent: false } : {}),
   });
   let parsed: UpgradeResult | DryRunResult | undefined = answer.value;
-  const result = (): UpgradeResult | DryRunResult => (parsed ??= JSON.parse(answer.text!) as UpgradeResult | DryRunResult);
+  const result = (): UpgradeResult | DryRunResult => (parsed ??= JSON.parse(answer.text!.toString("utf8")) as UpgradeResult | DryRunResult);
   return {
     get value() {
       return result();
@@ -45,8 +45,9 @@ export async function changeRelease(op: "upgrade" | "downgrade", options: Upgrad
  * 1 when the result says ok: false (a dry run that would fail), else 0. Both results begin with
  * `ok` as the daemon builds them, so the text's first bytes tell; any other text is parsed.
  */
-function exitCodeOf(text: string | undefined, result: () => { ok: boolean }): number {
-  if (text?.startsWith('{"ok":true,')) return EXIT_OK;
-  if (text?.startsWith('{"ok":false,')) return EXIT_FAILED;
+function exitCodeOf(text: Buffer | undefined, result: () => { ok: boolean }): number {
+  const head = text?.toString("utf8", 0, 12);
+  if (head?.startsWith('{"ok":true,')) return EXIT_OK;
+  if (head?.startsWith('{"ok":false,')) return EXIT_FAILED;
   return result().ok === false ? EXIT_FAILED : EXIT_OK;
 }
