@@ -67,6 +67,7 @@ function upgradeAndBack(label) {
   // The same upgrade as the daemon times it (request in to result built): the rest of the wall
   // time is the CLI's start, sending the result and printing it.
   figure(`daemon: upgrade durationMs inside the daemon, ${label}`, up.out.durationMs, "ms", "printed");
+  figure(`daemon: relx upgrade wall time outside the daemon (CLI start, result sent, received, printed), ${label}`, up.ms - up.out.durationMs, "ms", "printed");
   const down = timed(() => JSON.parse(relx("downgrade", "1.0.0", "--json")));
   figure(`daemon: downgrade pause, ${label}`, down.out.pauseMs, "ms", "≤ 15 ms");
 }

@@ -10,6 +10,12 @@ export interface CommandOutput {
   keepRunning?: boolean;
   /** With --json: print these one per line (NDJSON, `relx logs`) instead of `value`. */
   jsonLines?: unknown[];
+  /**
+   * With --json: print these bytes instead of `value`: JSON.stringify(value) already, in UTF-8, as
+   * the daemon wrote it (an upgrade's result, megabytes at 100,000 processes, printed without
+   * decoding or parsing it).
+   */
+  jsonText?: Uint8Array;
   /** Runs once the output is written (`logs -f` starts following then). */
   afterOutput?: () => void;
 }
@@ -41,6 +47,11 @@ export function ignoreBrokenPipes(): void {
 
 /** Writes the output and returns the exit code. */
 export function writeOutput(output: CommandOutput, json: boolean): number {
+  if (json && output.jsonText !== undefined && output.jsonLines === undefined) {
+    process.stdout.write(output.jsonText);
+    process.stdout.write("\n");
+    return output.exitCode ?? EXIT_OK;
+  }
   const text = !json ? output.text()
     : output.jsonLines !== undefined ? output.jsonLines.map((line) => JSON.stringify(line)).join("\n")
     : JSON.stringify(output.value ?? null);

@@ -15,6 +15,17 @@ export interface RequestOptions {
   awaitClose?: boolean;
 }
 
+/**
+ * A result as requestText resolves it: `text`, the result's JSON (UTF-8) exactly as the daemon
+ * wrote it, when the answer line had the daemon's own form; else `value`, the answer parsed as
+ * request does.
+ */
+export type TextResult<T> = { text: Buffer; value?: undefined } | { text?: undefined; value: T };
+
+/** How the daemon's encodeResponse begins an ok answer to request 1: JSON.stringify({ id, ok, result }). */
+const OK_PREFIX = Buffer.from('{"id":1,"ok":true,"result":');
+const CLOSE = 0x7d; // "}"
+
 const NO_DAEMON_CODES = new Set(["ENOENT", "ECONNREFUSED", "ENOTSOCK", "ENOTDIR", "EACCES", "EPERM"]);
 
 /**
@@ -22,8 +33,26 @@ const NO_DAEMON_CODES = new Set(["ENOENT", "ECONNREFUSED", "ENOTSOCK", "ENOTDIR"
  * nothing answers, RELX_SOCKET_PATH_TOO_LONG, or the daemon's error rebuilt as a RelxError.
  */
 export async function request<K extends Op>(socketPath: string, body: BodyOf<K>, options: RequestOptions = {}): Promise<ResultOf<K>> {
+  return exchange(socketPath, body, options, false).then((r) => r.value!);
+}
+
+/**
+ * request, but an ok answer's result comes back as the JSON text the daemon wrote, its bytes
+ * neither decoded nor parsed: for results of megabytes (an upgrade of 100,000 processes) that the
+ * CLI prints as they are. The
+ * daemon writes each answer with JSON.stringify({ id, ok, result }), so the text between
+ * `{"id":1,"ok":true,"result":` and the line's last `}` is JSON.stringify(result), byte for byte
+ * what parsing it and stringifying it again would print. Any other line (an error answer, another
+ * form) is parsed as request parses it.
+ */
+export async function requestText<K extends Op>(socketPath: string, body: BodyOf<K>): Promise<TextResult<ResultOf<K>>> {
+  return exchange(socketPath, body, {}, true);
+}
+
+function exchange<K extends Op>(socketPath: string, body: BodyOf<K>, options: RequestOptions, asText: boolean): Promise<TextResult<ResultOf<K>>> {
   const path = checkSocketPath(socketPath, process.cwd());
   return new Promise((resolve, reject) => {
+    let text: Buffer | undefined;
     let answer: Response | undefined;
     let settled = false;
     const settle = (error: RelxError | undefined): void => {
@@ -31,13 +60,24 @@ export async function request<K extends Op>(socketPath: string, body: BodyOf<K>,
       settled = true;
       socket.destroy();
       if (error !== undefined) reject(error);
+      else if (text !== undefined) resolve({ text });
       // The daemon's answer to op K is ResultOf<K>: the op table is the contract of both sides.
-      else if (answer!.ok) resolve(answer!.result as ResultOf<K>);
+      else if (answer!.ok) resolve({ value: answer!.result as ResultOf<K> });
       else reject(errorFromAnswer(answer!));
+    };
+    const onLineBytes = (line: Buffer): boolean => {
+      if (answer !== undefined) return true;
+      const n = line.length;
+      if (n <= OK_PREFIX.length + 1 || line[n - 1] !== CLOSE || OK_PREFIX.compare(line, 0, OK_PREFIX.length) !== 0) return false;
+      text = Buffer.from(line.subarray(OK_PREFIX.length, n - 1));
+      answer = { id: 1, ok: true, result: undefined };
+      if (!options.awaitClose) settle(undefined);
+      return true;
     };
     const splitter = new LineSplitter({
       maxBytes: Infinity,
       onTooLong: () => undefined,
+      ...(asText ? { onLineBytes } : {}),
       onLine(line) {
         if (answer !== undefined || line.trim() === "") return;
         const parsed = parseAnswer(line);

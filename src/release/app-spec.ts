@@ -31,6 +31,12 @@ export interface EvaluateOptions {
   servers: Set<string>;
   /** The config values to run `processes` with, given the declared schema. */
   config(schema: ConfigKey[]): Record<string, unknown>;
+  /**
+   * Boot processes whose names are known to be unique (the manifest's, which parseManifest
+   * checked): when the evaluated list has the very same names in the same order, as it has unless
+   * `processes` depends on the config, its names are unique too and no Set of them is built.
+   */
+  uniqueNames?: readonly { name: string }[];
 }
 
 const APP_KEYS = new Set(["processes", "config", "hooks"]);
@@ -59,7 +65,7 @@ export function evaluateApp(spec: unknown, options: EvaluateOptions): EvaluatedA
     }
     if (!Array.isArray(list)) throw fail(`processes(config) expected to return a list, got ${describeValue(list)}`);
   }
-  return { schema, processes: readProcesses(list as unknown[], options.servers, fail), hooks };
+  return { schema, processes: readProcesses(list as unknown[], options.servers, fail, options.uniqueNames), hooks };
 }
 
 function readHooks(raw: unknown, fail: (what: string) => RelxError): AppHooks {
@@ -74,9 +80,12 @@ function readHooks(raw: unknown, fail: (what: string) => RelxError): AppHooks {
   return hooks;
 }
 
-function readProcesses(list: unknown[], servers: Set<string>, fail: (what: string, hint?: string) => RelxError): BootProcess[] {
+function readProcesses(list: unknown[], servers: Set<string>, fail: (what: string, hint?: string) => RelxError, unique?: readonly { name: string }[]): BootProcess[] {
   // One pass, no closure or key list per entry: 100,000 boot processes are read at every upgrade.
-  const names = new Set<string>();
+  // While the names are those of `unique`, in its order, they need no Set; from the first that is
+  // not, the Set is filled with the names read so far and takes over.
+  let names: Set<string> | null = null;
+  let same = unique !== undefined && unique.length === list.length;
   const out: BootProcess[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const entry = list[i];
@@ -84,7 +93,12 @@ function readProcesses(list: unknown[], servers: Set<string>, fail: (what: strin
     for (const key of keysOf(entry)) if (!PROCESS_KEYS.has(key)) throw fail(`processes[${i}] has an unknown key "${key}"`);
     const { name, server, args, restart } = entry;
     if (typeof name !== "string" || name === "") throw fail(`processes[${i}].name expected a non-empty string, got ${describeValue(name)}`);
-    if (names.size === names.add(name).size) throw fail(`two processes are named "${name}"`);
+    if (same && unique![i]!.name !== name) {
+      same = false;
+      names = new Set();
+      for (let j = 0; j < i; j++) names.add(out[j]!.name);
+    } else if (!same) names ??= new Set();
+    if (names !== null && names.size === names.add(name).size) throw fail(`two processes are named "${name}"`);
     if (typeof server !== "string") throw fail(`process "${name}": server expected a string, got ${describeValue(server)}`);
     if (!servers.has(server)) {
       const known = [...servers].join(", ") || "none";

@@ -38,7 +38,34 @@ function upgradeResult(dryRun: boolean): UpgradeResult | DryRunResult {
   return { ok: true, from: "1.0.0", to: "1.1.0", changed: [{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }], started: [], stopped: [], pauseMs: 2, durationMs: 9 };
 }
 
+/**
+ * Results whose JSON is hard to get byte for byte: strings JSON escapes or that are not ASCII (a
+ * lone surrogate, U+2028, quotes), numbers with several spellings, keys that look like integers (an
+ * object lists them first), a field the CLI does not know; `ok` not first (the CLI then parses the
+ * result to find its exit code); 100,000 changed processes.
+ */
+const AWKWARD: Record<string, Record<string, unknown>> = {
+  "3.0.0": {
+    ok: true, from: "1.0.0", to: "3.0.0",
+    changed: [
+      { name: "naïve \u{1F680} \"quoted\" back\\slash", server: "Demo\u2028Server", fromVsn: "1", toVsn: "2" },
+      { name: "lone \ud800 surrogate", server: "tab\there", fromVsn: "1", toVsn: "2" },
+    ],
+    started: ["\u0000nul"], stopped: [], pauseMs: 0.1 + 0.2, durationMs: 1e21,
+    hookError: { code: "RELX_HOOK_FAILED", message: "afterUpgrade threw: ✗" },
+    unknown: { 10: "ten", 2: "two", b: -0, a: [1.5e-7, null, true] },
+  },
+  "3.0.1": { from: "1.0.0", ok: false, dryRun: true, to: "3.0.1", changed: [], started: [], stopped: [], results: [], hooks: [], pauseMs: 1, durationMs: 2 },
+  "3.0.2": { from: "1.0.0", to: "3.0.2", ok: true, changed: [], started: [], stopped: [], pauseMs: 1, durationMs: 2 },
+  "3.0.3": {
+    ok: true, from: "1.0.0", to: "3.0.3",
+    changed: Array.from({ length: PROCESSES }, (_, i) => ({ name: `emp${i}`, server: "DemoServer", fromVsn: "1", toVsn: "2" })),
+    started: [], stopped: [], pauseMs: 12.345, durationMs: 678.9,
+  },
+};
+
 async function handle(request: Request): Promise<unknown> {
+  if ((request.op === "upgrade" || request.op === "downgrade") && Object.hasOwn(AWKWARD, request.vsn)) return AWKWARD[request.vsn];
   switch (request.op) {
     case "status": return status(request);
     case "call": return { echoed: request.msg };
@@ -126,6 +153,33 @@ describe("relx against a daemon", () => {
     });
     const human = await relx(null, ["upgrade", "9.9.9"], { env });
     expect(human.stderr.split("\n")[0]).toContain("relx: codeChange of blackode threw: no (rolled back");
+  });
+
+  // Before the daemon's bytes were printed as they came, the CLI printed JSON.stringify of the
+  // answer's parsed result: the same bytes, on both paths (fast and commander's), whatever the result.
+  it.each(Object.keys(AWKWARD).flatMap((vsn) => [[vsn, "upgrade", "0"], [vsn, "downgrade", "0"], [vsn, "upgrade", "1"]]))(
+    "--json prints the result as parsing and stringifying it did: %s, relx %s, RELX_NO_FAST_PATH=%s",
+    async (vsn, op, noFastPath) => {
+      const run = await relx(null, [op!, vsn!, "--json"], { env: { ...env, RELX_NO_FAST_PATH: noFastPath } });
+      const result = AWKWARD[vsn!]!;
+      const line = JSON.stringify({ id: 1, ok: true, result });
+      expect(run.stdout).toBe(JSON.stringify((JSON.parse(line) as { result: unknown }).result) + "\n");
+      expect(run.code).toBe(result.ok === true ? 0 : 1);
+      expect(run.stderr).toBe("");
+    },
+  );
+
+  it("prints an upgrade of 100,000 processes for people as a table of 100,000 rows", async () => {
+    for (const noFastPath of ["0", "1"]) {
+      const run = await relx(null, ["upgrade", "3.0.3"], { env: { ...env, RELX_NO_FAST_PATH: noFastPath } });
+      expect(run.code).toBe(0);
+      const lines = run.stdout.split("\n");
+      expect(lines[0]).toBe("relx: upgraded 1.0.0 → 3.0.3 in 678.9 ms (paused 12.345 ms)");
+      expect(lines[1]).toBe("CHANGED   SERVER      VSN");
+      expect(lines[2]).toBe("emp0      DemoServer  1 → 2");
+      expect(lines.at(-2)).toBe("emp99999  DemoServer  1 → 2");
+      expect(lines).toHaveLength(PROCESSES + 3);
+    }
   });
 
   it("start refuses when a daemon answers", async () => {

@@ -1,4 +1,4 @@
-// The fast path of `relx status`, `ping` and `call` (src/cli/fast-path.ts) against a real daemon
+// The fast path of `relx status`, `ping`, `call`, `upgrade` and `downgrade` (src/cli/fast-path.ts) against a real daemon
 // of the bank example: for each command line, the same exit code, stdout and stderr as the full
 // commander path (RELX_NO_FAST_PATH=1), byte for byte, on success and on failure; what the fast
 // path declines goes to commander; and the fast path loads neither commander nor the full CLI
@@ -9,10 +9,10 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFast } from "../../src/cli/fast-path.js";
 import { grouped } from "../../src/cli/render-status.js";
-import { copyExample } from "../fixtures/bank.js";
+import { applyV2, copyExample } from "../fixtures/bank.js";
 import { socketOf } from "../support/daemon.js";
 import { REPO } from "../support/paths.js";
-import { relx, type RunResult } from "../support/relx.js";
+import { relx, relxJson, type RunResult } from "../support/relx.js";
 import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 import { writeFiles } from "../support/write-files.mjs";
 
@@ -129,6 +129,13 @@ describe("the fast path prints what commander's path prints", () => {
     ["a negative number as the message", ["call", "nobody", "-1"], 1],
     ["--", ["call", "--", "blackode", "{\"add\":0}"], 2],
     ["help", ["status", "--help"], 0],
+    ["a vsn that is not semver", ["upgrade", "v1.0.1"], 1],
+    ["a vsn that is not semver, --json", ["downgrade", "1.0", "--json"], 1],
+    ["a semver vsn of another form than 1.2.3", ["upgrade", "1.0.1-rc.1", "--json"], 1],
+    ["a vsn with a leading zero", ["upgrade", "1.01.0"], 1],
+    ["upgrade's option on downgrade", ["downgrade", "0.9.0", "--no-permanent"], 2],
+    ["--permanent", ["upgrade", "9.0.0", "--permanent"], 2],
+    ["--dry-run given a value", ["upgrade", "9.0.0", "--dry-run=yes"], 2],
   ])("what it declines, commander answers: %s", async (_what, args, code) => {
     expect(parseFast(args as string[])).toBeUndefined();
     expect((await bothWays(root, args as string[])).code).toBe(code);
@@ -141,6 +148,11 @@ describe("the fast path", () => {
       .toEqual({ all: true, root: "/r", filter: "x", json: true });
     expect(parseFast(["--socket", "s", "call", "p", "{}"])).toMatchObject({ options: { socket: "s", root: process.cwd() }, args: ["p", "{}"] });
     expect(parseFast(["ping", "--root", ""])?.options).toEqual({ root: "" });
+    expect(parseFast(["upgrade", "2.0.0", "--root", "/r"])).toMatchObject({ options: { root: "/r", permanent: true }, args: ["2.0.0"] });
+    expect(parseFast(["upgrade", "--dry-run", "2.0.0", "--no-permanent", "--extra", "{}"])?.options)
+      .toEqual({ root: process.cwd(), dryRun: true, permanent: false, extra: "{}" });
+    expect(parseFast(["downgrade", "10.0.0", "--extra={}", "--dry-run", "--json"])?.options)
+      .toEqual({ root: process.cwd(), dryRun: true, extra: "{}", json: true });
   });
 
   it("resolves no package and not the full CLI; commander's path resolves both", async () => {
@@ -158,6 +170,73 @@ describe("the fast path", () => {
   it("groups thousands as toLocaleString(\"en\") does, without loading ICU's locale data", () => {
     for (const n of [0, 7, 999, 1000, 12_345, 100_000, 1_234_567, 1e12, Number.MAX_SAFE_INTEGER, -1234, -0, 1.5]) {
       expect(grouped(n), String(n)).toBe(n.toLocaleString("en"));
+    }
+  });
+});
+
+describe("the fast path of upgrade and downgrade prints what commander's path prints", () => {
+  /** What varies between two runs of the same upgrade: how long it took. */
+  const timeless = (r: RunResult): RunResult => ({
+    ...r,
+    stdout: r.stdout.replace(/"(pauseMs|durationMs)":[\d.e+-]+/g, '"$1":…').replace(/in [\d.]+ ms \(paused [\d.]+ ms\)/, "in … ms (paused … ms)"),
+  });
+
+  /** The same command lines one after the other, fast path first, then commander's; each pair the same. */
+  async function inTurn(lines: string[][]): Promise<RunResult[]> {
+    const fast: RunResult[] = [];
+    for (const args of lines) fast.push(await relx(root, args));
+    for (const [i, args] of lines.entries()) {
+      const full = await relx(root, args, { env: { RELX_NO_FAST_PATH: "1" } });
+      expect(timeless(fast[i]!), `relx ${args.join(" ")}`).toEqual(timeless(full));
+    }
+    return fast;
+  }
+
+  it("upgrade and downgrade, with --json and without, dry runs, and their failures", async () => {
+    applyV2(root);
+    expect((await relx(root, ["build", "--vsn", "2.0.0"])).code).toBe(0);
+    const [dry, dryHuman, up, down, upHuman, downHuman] = await inTurn([
+      ["upgrade", "2.0.0", "--dry-run", "--json"],
+      ["upgrade", "2.0.0", "--dry-run", "--extra", '{"rate":1}'],
+      ["upgrade", "2.0.0", "--json", "--no-permanent"],
+      ["downgrade", "1.0.0", "--json"],
+      ["upgrade", "2.0.0"],
+      ["downgrade", "1.0.0", "--extra={}"],
+    ]);
+    expect(JSON.parse(dry!.stdout)).toMatchObject({ ok: true, dryRun: true, from: "1.0.0", to: "2.0.0" });
+    expect(dryHuman!.stdout).toMatch(/^relx: dry run of upgrade 1\.0\.0 → 2\.0\.0: every codeChange succeeds/);
+    expect(JSON.parse(up!.stdout)).toMatchObject({ ok: true, from: "1.0.0", to: "2.0.0", changed: [{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }] });
+    expect(JSON.parse(down!.stdout)).toMatchObject({ ok: true, from: "2.0.0", to: "1.0.0" });
+    expect(upHuman!.stdout).toMatch(/^relx: upgraded 1\.0\.0 → 2\.0\.0 in [\d.]+ ms \(paused [\d.]+ ms\)\nCHANGED {3}SERVER {6}VSN\nblackode  DemoServer  1 → 2\n$/);
+    expect(downHuman!.code).toBe(0);
+    for (const r of [dry, dryHuman, up, down, upHuman, downHuman]) expect(r!.code, r!.stderr).toBe(0);
+
+    const failures = await inTurn([
+      ["upgrade", "9.9.9", "--json"],
+      ["upgrade", "9.9.9"],
+      ["downgrade", "2.0.0", "--json"],
+      ["upgrade", "1.0.0"],
+      ["upgrade", "2.0.0", "--extra", "{", "--json"],
+    ]);
+    for (const r of failures) expect(r.code).toBe(1);
+    expect(JSON.parse(failures[0]!.stdout)).toMatchObject({ ok: false, error: { code: "RELX_NO_SUCH_RELEASE" }, rolledBack: false });
+    expect(failures[3]!.stderr).toMatch(/^relx: release 1\.0\.0 is already running \(nothing was changed\)\nhint: .+\n$/);
+    expect(JSON.parse(failures[4]!.stdout)).toMatchObject({ ok: false, error: { code: "RELX_BAD_ARGUMENT" } });
+    expect((await relxJson(root, ["status"])).json).toMatchObject({ vsn: "1.0.0" });
+
+    // Neither commander nor semver: a plain vsn is checked by the fast path's own pattern.
+    for (const args of [["upgrade", "2.0.0", "--dry-run"], ["upgrade", "2.0.0", "--dry-run", "--json"]]) {
+      const lines = await resolutions(root, args);
+      expect(lines.filter((line) => !line.startsWith("- ")), `relx ${args.join(" ")}`).toEqual([]);
+      expect(lines.filter((line) => line.endsWith("/run.js")), `relx ${args.join(" ")}`).toEqual([]);
+    }
+  });
+
+  it("and without a daemon, exit 3", async () => {
+    for (const args of [["upgrade", "2.0.0", "--json"], ["downgrade", "1.0.0"]]) {
+      const fast = await relx(idle, args);
+      expect(fast).toEqual(await relx(idle, args, { env: { RELX_NO_FAST_PATH: "1" } }));
+      expect(fast.code).toBe(3);
     }
   });
 });

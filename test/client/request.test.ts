@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import net from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { request } from "../../src/client/request.js";
+import { request, requestText } from "../../src/client/request.js";
 import { RelxError } from "../../src/errors.js";
 import { startStubServer } from "../support/stub-daemon.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
@@ -37,6 +37,32 @@ describe("request", () => {
       expect(error).toMatchObject({ code: "RELX_SUSPEND_TIMEOUT", message: "p did not suspend", hint: "h", details: { rolledBack: false } });
     } finally {
       await stub.server.close();
+    }
+  });
+
+  it("requestText gives an ok answer's result as the daemon wrote it, unparsed, and an error answer as request does", async () => {
+    const path = join(dir, "relx.sock");
+    const result = { ok: true, changed: [{ name: "naïve \ud800 \u2028" }], n: 1e21 };
+    const stub = await startStubServer(path, async (req) => {
+      if (req.op === "downgrade") throw Object.assign(new RelxError("RELX_WRONG_DIRECTION", "no", { hint: "h" }), { details: { rolledBack: false } });
+      return result;
+    });
+    try {
+      expect(await requestText(path, { op: "upgrade", vsn: "2.0.0" })).toEqual({ text: Buffer.from(JSON.stringify(result)) });
+      await expect(requestText(path, { op: "downgrade", vsn: "1.0.0" })).rejects.toMatchObject({ code: "RELX_WRONG_DIRECTION", details: { rolledBack: false } });
+    } finally {
+      await stub.server.close();
+    }
+  });
+
+  it("requestText parses a line in any other form than the daemon's", async () => {
+    const path = join(dir, "other.sock");
+    const server = net.createServer((socket) => socket.once("data", () => socket.end('{"ok":true,"id":1,"result":{"ok":true}}\n')));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      expect(await requestText(path, { op: "upgrade", vsn: "2.0.0" })).toEqual({ value: { ok: true } });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

@@ -47,4 +47,22 @@ describe("evaluateApp's processes", () => {
   ])("refuses %j", (processes, message) => {
     expect(refusal(processes)).toEqual({ code: "RELX_BAD_BOOT_SPEC", message: expect.stringContaining(message) });
   });
+
+  it("with names known unique (the manifest's), still refuses a name twice wherever the list leaves them", () => {
+    const spec = (names: string[]) => ({ processes: names.map((name) => ({ name, server: "Demo" })) });
+    const known = ["a", "b", "c", "d"].map((name) => ({ name }));
+    const run = (names: string[]) => {
+      try {
+        return evaluateApp(spec(names), { source: "src/app.ts", servers: new Set(["Demo"]), config: () => ({}), uniqueNames: known }).processes.map((p) => p.name);
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    expect(run(["a", "b", "c", "d"])).toEqual(["a", "b", "c", "d"]);
+    expect(run(["a", "b", "d", "c"])).toEqual(["a", "b", "d", "c"]);
+    expect(run(["a", "b", "a", "d"])).toEqual(expect.stringContaining(`two processes are named "a"`));
+    expect(run(["a", "b", "c", "c"])).toEqual(expect.stringContaining(`two processes are named "c"`));
+    expect(run(["x", "x", "c", "d"])).toEqual(expect.stringContaining(`two processes are named "x"`));
+    expect(run(["a", "a"])).toEqual(expect.stringContaining(`two processes are named "a"`));
+  });
 });

@@ -22,6 +22,22 @@ const V1 = manifest("1.0.0", [["Demo", "1", "a"], ["Counter", "1.0.0", "c"]], [[
 
 const cases: { name: string; input: PlanInput<string>; steps: PlanStep<string>[]; servers?: object }[] = [
   {
+    name: "processes of several servers interleaved, one defined at run time among them: each planned by its own server",
+    input: input(
+      manifest("1.0.0", [["Demo", "1", "a"], ["Counter", "1.0.0", "c"], ["Gone", "1", "g"]], []),
+      manifest("1.1.0", [["Demo", "2", "b"], ["Counter", "1.0.0", "c"]], []),
+      [["p1", "Demo", "1"], ["c1", "Counter", "1.0.0"], ["p2", "Demo", null], ["r1", "Runtime", null], ["x1", "Gone", "1"], ["p3", "Demo", "1"], ["c2", "Counter", null]],
+    ),
+    steps: [
+      { op: "change-code", ref: "p1", process: "p1", server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" },
+      { op: "rebind", ref: "c1", process: "c1", server: "Counter", vsn: "1.0.0" },
+      { op: "change-code", ref: "p2", process: "p2", server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" },
+      { op: "stop", ref: "x1", process: "x1", server: "Gone", vsn: "1" },
+      { op: "change-code", ref: "p3", process: "p3", server: "Demo", fromVsn: "1", toVsn: "2", oldVsn: "1" },
+      { op: "rebind", ref: "c2", process: "c2", server: "Counter", vsn: "1.0.0" },
+    ],
+  },
+  {
     name: "a changed server: change-code with its old vsn; an unchanged one: rebind",
     input: input(V1, manifest("1.1.0", [["Demo", "2", "b"], ["Counter", "1.0.0", "c"]], [["blackode", "Demo"], ["counter", "Counter"]]),
       [["blackode", "Demo", "1", true], ["counter", "Counter", "1.0.0", true]]),
