@@ -92,6 +92,8 @@ function scenario(boot, spawn, run) {
     for (const line of upgradeLogLines(log)) {
       // Outside the pause: "… ms in all (read …, boot spec …, prepare …, plan …, after …, result …)".
       const outside = /(upgrade|downgrade) .* in all \(([^)]*)\)/.exec(line);
+      const stretch = /held ([\d.]+) ms at a stretch \(([^)]*)\)/.exec(line);
+      if (outside && stretch) figure(`daemon: ${outside[1]}, the longest the node was held at a stretch (${stretch[2]}), ${(boot || N).toLocaleString("en")} ${boot > 0 ? "boot" : "spawned"} processes`, Number(stretch[1]), "ms", "printed");
       if (outside && boot > 0) {
         for (const part of outside[2].split(", ")) {
           const [, phase, ms] = /^(.*) ([\d.]+)$/.exec(part) ?? [];

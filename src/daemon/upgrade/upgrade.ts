@@ -232,7 +232,11 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   // script, warm-up, and for a big node a scavenge), after (the record synced, stops, the boot
   // list), result (built; sending it comes after).
   const outside = `read ${round(run.tRead - run.t0)}, boot spec ${round(run.tLoaded - run.tRead)}, collect ${round(run.tCollected - run.tLoaded)}, prepare ${round(run.tPlan - run.tCollected)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
-  node.log(`${describe(run)}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases}), ${result.durationMs} ms in all (${outside})`);
+  // The longest the node was held at one stretch, nothing else running: planning and, on the
+  // fused path, the pass right after it (on the other path processes run again between them).
+  const stretch = held.fused !== undefined ? held.fused.tCommitted - run.tPlan : held.tSuspend - run.tPlan;
+  const stretchOf = held.fused !== undefined ? "plan and pause" : "plan";
+  node.log(`${describe(run)}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases}), ${result.durationMs} ms in all (${outside}); held ${round(stretch)} ms at a stretch (${stretchOf})`);
   remember(node, { from: plan.from, to: plan.to, at, ok: true, pauseMs: result.pauseMs });
   // Still "upgrading" while it runs: a hook that asks for another upgrade gets RELX_BUSY, not a loop.
   await runHook(run.targetApp, { ...hookRun(run), name: "afterUpgrade" }).catch((err) => {
