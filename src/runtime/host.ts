@@ -16,7 +16,7 @@ import { CAST } from "./message.js";
 import { afterReleasing } from "./own.js";
 import { processName, type Pid } from "./pid.js";
 import type { Process } from "./process.js";
-import { lastPidId, processCount as liveCount, processes, reclaimName as reclaim, releaseName as release, resolve } from "./registry.js";
+import { lastPidId, mapProcesses, processCount as liveCount, processes, reclaimName as reclaim, releaseName as release, resolve } from "./registry.js";
 import { startProcess } from "./spawn.js";
 import type { OldVsn, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
 
@@ -51,11 +51,12 @@ export interface LiveProcess {
 
 /** Every live process in start order, or with `sinceId` only those started after that pid id. */
 export function snapshot(sinceId = 0): LiveProcess[] {
-  const out: LiveProcess[] = [];
-  for (const p of processes(sinceId)) {
-    out.push({ ref: toRef(p), pid: p.pid, name: p.name, server: p.def.name, vsn: p.def.vsn ?? null });
-  }
-  return out;
+  return mapProcesses(sinceId, (p) => ({ ref: toRef(p), pid: p.pid, name: p.name, server: p.def.name, vsn: p.def.vsn ?? null }));
+}
+
+/** snapshot, each process made into the caller's own record as it is read: one list, not two (an upgrade's plan of 100,000). */
+export function snapshotAs<T>(sinceId: number, make: (ref: ProcessRef, name: string | null, pid: Pid, server: string, vsn: string | null) => T): T[] {
+  return mapProcesses(sinceId, (p) => make(toRef(p), p.name, p.pid, p.def.name, p.def.vsn ?? null));
 }
 
 /** How many processes are alive. */

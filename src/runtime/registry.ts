@@ -110,7 +110,12 @@ export function resolve(dest: Dest): Process {
 
 /** Every live process in start order, or with `sinceId` only those started after that pid id. */
 export function processes(sinceId = 0): Process[] {
-  const out: Process[] = [];
+  return mapProcesses(sinceId, (p) => p);
+}
+
+/** `make` of every live process in start order (after `sinceId`), in one walk of the chunks. */
+export function mapProcesses<T>(sinceId: number, make: (p: Process) => T): T[] {
+  const out: T[] = [];
   const from = sinceId + 1;
   for (let k = Math.floor(from / CHUNK); k < chunks.length; k++) {
     const chunk = chunks[k];
@@ -118,12 +123,11 @@ export function processes(sinceId = 0): Process[] {
     const procs = chunk.procs;
     for (let i = k * CHUNK < from ? from - k * CHUNK : 0; i < CHUNK; i++) {
       const p = procs[i];
-      if (p !== undefined) out.push(p);
+      if (p !== undefined) out.push(make(p));
     }
   }
   return out;
 }
-
 
 export function nameTakenError(name: string): RelxError {
   return new RelxError("RELX_NAME_TAKEN", `the name "${name}" is already registered to a running process`, {

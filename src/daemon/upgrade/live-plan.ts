@@ -10,24 +10,21 @@ export type LivePlan = UpgradePlan<host.ProcessRef>;
 export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: number } {
   const { node, target } = run;
   const mark = host.newestPidId();
-  const live = host.snapshot(sinceId);
-  const processes: PlanProcess<host.ProcessRef>[] = new Array(live.length);
   // Boot processes usually run in boot-spec order, as node.boot lists them: each is matched
   // against the next entry of node.boot, by name (a hash lookup) only when it is not that one.
   const bootNames = [...node.boot.keys()];
   const bootRefs = [...node.boot.values()];
   let next = 0;
-  for (let i = 0; i < live.length; i++) {
-    const p = live[i]!;
+  const processes = host.snapshotAs(sinceId, (ref, name, pid, server, vsn): PlanProcess<host.ProcessRef> => {
     let boot = false;
-    if (p.name !== null) {
-      if (next < bootRefs.length && bootRefs[next] === p.ref && bootNames[next] === p.name) {
+    if (name !== null) {
+      if (next < bootRefs.length && bootRefs[next] === ref && bootNames[next] === name) {
         boot = true;
         next++;
-      } else boot = node.boot.get(p.name) === p.ref;
+      } else boot = node.boot.get(name) === ref;
     }
-    processes[i] = { ref: p.ref, name: host.processName(p), server: p.server, vsn: p.vsn, boot };
-  }
+    return { ref, name: name ?? String(pid), server, vsn, boot };
+  });
   // The boot specs as evaluated where the release runs (processes may depend on the config).
   const from = { ...node.release!.manifest, boot: { processes: node.app!.processes } };
   const to = { ...target.manifest, boot: { processes: run.targetApp.processes } };

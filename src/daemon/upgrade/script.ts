@@ -31,9 +31,15 @@ export function compileScript(plan: LivePlan, target: LoadedRelease, boot: BootP
 /** Adds the steps of `plan` (a plan for processes spawned late, say) to `script`; returns what to suspend of them. */
 export function addSteps(script: Script, plan: LivePlan, target: LoadedRelease, boot: BootProcess[]): host.ProcessRef[] {
   const defs = new Map<string, host.ServerDef>();
+  // Steps come in runs of one server (100,000 boot processes of one: one lookup, not 100,000).
+  let lastServer: string | undefined;
+  let lastDef: host.ServerDef | undefined;
   const def = (server: string): host.ServerDef => {
+    if (server === lastServer) return lastDef!;
     let d = defs.get(server);
     if (d === undefined) defs.set(server, (d = serverOf(target, server)));
+    lastServer = server;
+    lastDef = d;
     return d;
   };
   const suspend: host.ProcessRef[] = [];
