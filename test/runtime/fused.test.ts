@@ -143,3 +143,45 @@ describe("the fused pass", () => {
     expect(host.warmUp(changesTo(refs, demo("2", async (_old, s) => s)))).toBe(false);
   });
 });
+
+describe("the fused pass and what its codeChanges send", () => {
+  type Log = { got: string[] };
+  const logger = (vsn: string, codeChange?: ServerDef<Log>["codeChange"]): ServerDef<Log> =>
+    defineServer<Log>({
+      name: "Logger",
+      vsn,
+      init: () => ({ got: [] }),
+      handleInfo: (msg, s) => ({ got: [...s.got, `${vsn}:${String(msg)}`] }),
+      handleCall: (_msg, _from, s) => ({ reply: s, state: s }),
+      ...(codeChange ? { codeChange } : {}),
+    });
+  const spawnLoggers = async (n: number) => {
+    const refs: host.ProcessRef[] = [];
+    for (let i = 0; i < n; i++) refs.push(await host.spawn({ server: logger("1"), args: null, name: `logger-${Math.random().toString(36).slice(2)}`, restart: "temporary", initTimeoutMs: 1000 }));
+    return refs;
+  };
+
+  it("queues a message a codeChange sends to its own process: the new code handles it after the pass, as after sys.resume", async () => {
+    const refs = await spawnLoggers(3);
+    const V2 = logger("2", (_old, s, _extra, ctx) => (ctx.send(ctx.self, "hello"), s));
+    const rollback = host.swapAll(refs.map((ref) => ({ ref, def: V2, oldVsn: "1" })), options);
+    expect(rollback).not.toBeNull();
+    for (const ref of refs) expect(await host.call(ref, "state", 1000)).toEqual({ got: ["2:hello"] });
+  });
+
+  it("loses no message a codeChange sent to a process the pass had changed, when a later one fails", async () => {
+    const refs = await spawnLoggers(3);
+    const first = refs[0]!;
+    let n = 0;
+    const V2 = logger("2", (_old, s, _extra, ctx) => {
+      n++;
+      if (n === 2) ctx.send(host.info(first).pid, "from the second");
+      if (n === 3) throw new Error("the third fails");
+      return s;
+    });
+    expect(() => host.swapAll(refs.map((ref) => ({ ref, def: V2, oldVsn: "1" })), options)).toThrow("the third fails");
+    // Every process is back on the old code, and the first still gets the message, handled by that code.
+    expect(await host.call(first, "state", 1000)).toEqual({ got: ["1:from the second"] });
+    expect(host.info(first).vsn).toBe("1");
+  });
+});
