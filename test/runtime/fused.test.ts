@@ -144,6 +144,34 @@ describe("the fused pass", () => {
   });
 });
 
+describe("the fused pass and what a codeChange throws", () => {
+  it("names the process and puts every one back whatever is thrown, even a value with no string form", async () => {
+    const refs = await spawnMany(4);
+    const before = await Promise.all(refs.map((r) => host.getState(r)));
+    const unprintable = [Object.create(null), { toString: () => { throw new Error("no string"); } }, "plain text", undefined, Symbol("why")];
+    for (const value of unprintable) {
+      let n = 0;
+      const V2 = demo("2", (_old, s) => {
+        if (++n === 3) throw value;
+        return { ...s, salary: 1 };
+      });
+      let thrown: RelxError | undefined;
+      try {
+        host.swapAll(changesTo(refs, V2), options);
+      } catch (err) {
+        thrown = err as RelxError;
+      }
+      expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
+      expect(thrown?.process).toBe(host.nameOf(refs[2]!));
+      const replies = await Promise.all(refs.map(replyOf));
+      replies.forEach((r, i) => {
+        expect(r.vsn).toBe("1");
+        expect(r.state).toBe(before[i]);
+      });
+    }
+  });
+});
+
 describe("the fused pass and what its codeChanges send", () => {
   type Log = { got: string[] };
   const logger = (vsn: string, codeChange?: ServerDef<Log>["codeChange"]): ServerDef<Log> =>
