@@ -118,7 +118,10 @@ export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions, all
     for (; done < n; done++) {
       const item = items[done]!;
       const p = item.ref;
-      if (p.phase !== "idle" || p.hasSysq()) break;
+      if (p.phase !== "idle" || p.hasSysq()) {
+        next = undefined; // the previous process's state, not a result to drop
+        break;
+      }
       const oldVsn = item.oldVsn;
       const holder = typeof oldVsn === "string" ? item.def : p.def;
       const fn = holder.codeChange;

@@ -100,6 +100,31 @@ describe("the fused pass", () => {
     });
   });
 
+  it("giving up on a busy process touches no live state: a thenable state left by a server with no codeChange is not awaited", async () => {
+    const g = gate();
+    let thens = 0;
+    const Odd = defineServer<unknown>({
+      name: "Odd",
+      vsn: "1",
+      init: () => ({}),
+      async handleCall(msg, _f, state) {
+        if (msg === "thenable") return { reply: null, state: { then: () => void thens++ } };
+        if (msg === "go") await g.promise;
+        return { reply: null, state };
+      },
+    });
+    const a = await host.spawn({ server: Odd, args: null, name: `odd-${Math.random().toString(36).slice(2)}`, restart: "temporary", initTimeoutMs: 1000 });
+    const b = await host.spawn({ server: Odd, args: null, name: `odd-${Math.random().toString(36).slice(2)}`, restart: "temporary", initTimeoutMs: 1000 });
+    await host.call(a, "thenable", 1000);
+    const inHand = host.call(b, "go", 5000);
+    const Odd2 = defineServer<unknown>({ ...Odd, vsn: "2" }); // no codeChange: the state is kept as it is
+    expect(host.swapAll([a, b].map((ref) => ({ ref, def: Odd2, oldVsn: "1" })), options)).toBeNull();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(thens).toBe(0);
+    g.open();
+    await inHand;
+  });
+
   it("does not apply to an async codeChange, and gives up on one that returns a promise, putting back those it changed", async () => {
     const refs = await spawnMany(10);
     const before = await Promise.all(refs.map((r) => host.getState(r)));
