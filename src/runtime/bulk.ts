@@ -14,6 +14,7 @@ import { changeCode, codeChangeFailed, codeChangeHolder, malformedState, type Ch
 import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
 import type { Process } from "./process.js";
+import { hold, release } from "./scheduler.js";
 import type { ServerDef } from "./types.js";
 
 /** Suspends every process; resolves when each has finished the message in hand. */
@@ -107,6 +108,9 @@ export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions, all
   // Attribution is set once per process and put back once, after the loop; a throw anywhere in
   // it is the codeChange of items[done], which has not been changed yet.
   const outer = enterSync(undefined);
+  // Nothing may run in the pass: what a codeChange sends (to its own process too) is queued, as
+  // the suspend path queues it, not handled at once by code that is being swapped.
+  const held = hold();
   let next: unknown;
   try {
     // One touch of each process: its phase is checked where its code is changed. A busy or
@@ -114,7 +118,10 @@ export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions, all
     for (; done < n; done++) {
       const item = items[done]!;
       const p = item.ref;
-      if (p.phase !== "idle" || p.hasSysq()) break;
+      if (p.phase !== "idle" || p.hasSysq()) {
+        next = undefined; // the previous process's state, not a result to drop
+        break;
+      }
       const oldVsn = item.oldVsn;
       const holder = typeof oldVsn === "string" ? item.def : p.def;
       const fn = holder.codeChange;
@@ -138,6 +145,7 @@ export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions, all
     throw codeChangeFailed(item.ref, codeChangeHolder(item), item.oldVsn, err);
   } finally {
     leaveSync(outer);
+    release(held);
   }
   if (done < n) {
     // A busy or suspended process, or a promise: dropped (its rejection handled), and all put back.

@@ -128,7 +128,13 @@ export function malformedState(): Error {
 
 export function codeChangeFailed(p: Process, holder: ServerDef, oldVsn: OldVsn, err: unknown): RelxError {
   const from = typeof oldVsn === "string" ? oldVsn : `down to ${oldVsn.down}`;
-  const text = err instanceof Error ? err.message : String(err);
+  // What was thrown may not turn into a string (a null-prototype object, a toString that throws).
+  let text: string;
+  try {
+    text = err instanceof Error ? String(err.message) : String(err);
+  } catch {
+    text = describeValue(err);
+  }
   return new RelxError("RELX_CODE_CHANGE_FAILED", `${holder.name}.codeChange(${JSON.stringify(from)}) failed for ${p.label}: ${text}`, {
     cause: err,
     process: processName(p),

@@ -11,6 +11,7 @@
  * one walk: no map of seen objects, no recursion.
  */
 
+import { types } from "node:util";
 import { isPlainObject } from "./render.js";
 
 export function copyState<T>(value: T): T {
@@ -61,9 +62,10 @@ function kindOf(v: object): number {
   if (proto === Date.prototype) return DATE;
   if (Array.isArray(v)) return ARRAY;
   if (proto === null || isPlainObject(v)) return PLAIN;
-  if (v instanceof Map) return MAP;
-  if (v instanceof Set) return SET;
-  if (v instanceof Date) return DATE;
+  // Not instanceof: another realm's Map (one `relx eval` made) is a Map too.
+  if (types.isMap(v)) return MAP;
+  if (types.isSet(v)) return SET;
+  if (types.isDate(v)) return DATE;
   return 0;
 }
 

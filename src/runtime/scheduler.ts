@@ -27,6 +27,26 @@ export function schedule(p: Runnable): void {
 }
 
 /**
+ * Holds the run queue for a synchronous stretch in which no process may run (the fused upgrade
+ * pass, bulk.ts swapAll): a message delivered meanwhile is queued, as to a suspended process, and
+ * runs from the event loop after `release`. False when a drain is in progress (it holds the queue).
+ */
+export function hold(): boolean {
+  if (draining) return false;
+  draining = true;
+  return true;
+}
+
+export function release(held: boolean): void {
+  if (!held) return;
+  draining = false;
+  if (ready.length > 0 && !yielded) {
+    yielded = true;
+    setImmediate(resume);
+  }
+}
+
+/**
  * Runs one message on `p` at once, as drain would, when nothing else runs (no drain in progress,
  * none waiting on the event loop): the common call to an idle process skips the run queue. Then
  * drains whatever that message made ready. False, having done nothing, when it cannot run now.

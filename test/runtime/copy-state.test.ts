@@ -1,6 +1,7 @@
 // copyState copies plain data (and Maps, Sets, Dates) deeply, keeps sharing and cycles, and passes
 // handles as they are; codeChange gets such a copy, so an in-place edit cannot leak into a rollback.
 import { EventEmitter } from "node:events";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { defineServer, start, sys, call } from "../../src/index.js";
 import { copyState } from "../../src/runtime/copy-state.js";
@@ -53,6 +54,42 @@ describe("copyState", () => {
     const bare = Object.create(null);
     bare.k = [1];
     expect(Object.getPrototypeOf(copyState(bare))).toBe(null);
+  });
+});
+
+describe("copyState and another realm's data (what `relx eval` makes lives in its own context)", () => {
+  it("copies another realm's Maps, Sets and Dates as it copies that realm's arrays and objects", () => {
+    const state = runInNewContext("({ list: [{ n: 1 }], m: new Map([['k', { v: 2 }]]), s: new Set([1]), d: new Date(5) })");
+    const copy = copyState(state);
+    expect(copy.list).not.toBe(state.list);
+    expect(copy.m).not.toBe(state.m);
+    expect(copy.m.get("k")).toEqual({ v: 2 });
+    expect(copy.m.get("k")).not.toBe(state.m.get("k"));
+    expect(copy.s).not.toBe(state.s);
+    expect([...copy.s]).toEqual([1]);
+    expect(copy.d).not.toBe(state.d);
+    expect(copy.d.getTime()).toBe(5);
+  });
+
+  it("leaves such a state untouched when a codeChange edits it in place and then throws", async () => {
+    const V1 = defineServer({
+      name: "Hist", vsn: "1", init: () => ({}),
+      handleCall: (msg: string, _f, s: any) => (msg === "set" ? { reply: null, state: runInNewContext("({ seen: new Map([['a', 1]]), tags: new Set(['x']) })") } : { reply: { seen: [...s.seen], tags: [...s.tags] }, state: s }),
+    });
+    const V2 = defineServer({
+      name: "Hist", vsn: "2", init: () => ({}),
+      codeChange(_old, s: any) {
+        s.seen.set("b", 2);
+        s.tags.add("y");
+        throw new Error("half way");
+      },
+    });
+    const p = await start(V1, null);
+    await call(p, "set");
+    await sys.suspend(p);
+    await expect(sys.changeCode(p, V2, "1", null)).rejects.toMatchObject({ code: "RELX_CODE_CHANGE_FAILED" });
+    await sys.resume(p);
+    expect(await call(p, "get")).toEqual({ seen: [["a", 1]], tags: ["x"] });
   });
 });
 

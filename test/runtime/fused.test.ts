@@ -100,6 +100,31 @@ describe("the fused pass", () => {
     });
   });
 
+  it("giving up on a busy process touches no live state: a thenable state left by a server with no codeChange is not awaited", async () => {
+    const g = gate();
+    let thens = 0;
+    const Odd = defineServer<unknown>({
+      name: "Odd",
+      vsn: "1",
+      init: () => ({}),
+      async handleCall(msg, _f, state) {
+        if (msg === "thenable") return { reply: null, state: { then: () => void thens++ } };
+        if (msg === "go") await g.promise;
+        return { reply: null, state };
+      },
+    });
+    const a = await host.spawn({ server: Odd, args: null, name: `odd-${Math.random().toString(36).slice(2)}`, restart: "temporary", initTimeoutMs: 1000 });
+    const b = await host.spawn({ server: Odd, args: null, name: `odd-${Math.random().toString(36).slice(2)}`, restart: "temporary", initTimeoutMs: 1000 });
+    await host.call(a, "thenable", 1000);
+    const inHand = host.call(b, "go", 5000);
+    const Odd2 = defineServer<unknown>({ ...Odd, vsn: "2" }); // no codeChange: the state is kept as it is
+    expect(host.swapAll([a, b].map((ref) => ({ ref, def: Odd2, oldVsn: "1" })), options)).toBeNull();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(thens).toBe(0);
+    g.open();
+    await inHand;
+  });
+
   it("does not apply to an async codeChange, and gives up on one that returns a promise, putting back those it changed", async () => {
     const refs = await spawnMany(10);
     const before = await Promise.all(refs.map((r) => host.getState(r)));
@@ -141,5 +166,75 @@ describe("the fused pass", () => {
     });
     // warmUp tells an async codeChange apart, so the caller does not try the pass at all.
     expect(host.warmUp(changesTo(refs, demo("2", async (_old, s) => s)))).toBe(false);
+  });
+});
+
+describe("the fused pass and what a codeChange throws", () => {
+  it("names the process and puts every one back whatever is thrown, even a value with no string form", async () => {
+    const refs = await spawnMany(4);
+    const before = await Promise.all(refs.map((r) => host.getState(r)));
+    const unprintable = [Object.create(null), { toString: () => { throw new Error("no string"); } }, "plain text", undefined, Symbol("why")];
+    for (const value of unprintable) {
+      let n = 0;
+      const V2 = demo("2", (_old, s) => {
+        if (++n === 3) throw value;
+        return { ...s, salary: 1 };
+      });
+      let thrown: RelxError | undefined;
+      try {
+        host.swapAll(changesTo(refs, V2), options);
+      } catch (err) {
+        thrown = err as RelxError;
+      }
+      expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
+      expect(thrown?.process).toBe(host.nameOf(refs[2]!));
+      const replies = await Promise.all(refs.map(replyOf));
+      replies.forEach((r, i) => {
+        expect(r.vsn).toBe("1");
+        expect(r.state).toBe(before[i]);
+      });
+    }
+  });
+});
+
+describe("the fused pass and what its codeChanges send", () => {
+  type Log = { got: string[] };
+  const logger = (vsn: string, codeChange?: ServerDef<Log>["codeChange"]): ServerDef<Log> =>
+    defineServer<Log>({
+      name: "Logger",
+      vsn,
+      init: () => ({ got: [] }),
+      handleInfo: (msg, s) => ({ got: [...s.got, `${vsn}:${String(msg)}`] }),
+      handleCall: (_msg, _from, s) => ({ reply: s, state: s }),
+      ...(codeChange ? { codeChange } : {}),
+    });
+  const spawnLoggers = async (n: number) => {
+    const refs: host.ProcessRef[] = [];
+    for (let i = 0; i < n; i++) refs.push(await host.spawn({ server: logger("1"), args: null, name: `logger-${Math.random().toString(36).slice(2)}`, restart: "temporary", initTimeoutMs: 1000 }));
+    return refs;
+  };
+
+  it("queues a message a codeChange sends to its own process: the new code handles it after the pass, as after sys.resume", async () => {
+    const refs = await spawnLoggers(3);
+    const V2 = logger("2", (_old, s, _extra, ctx) => (ctx.send(ctx.self, "hello"), s));
+    const rollback = host.swapAll(refs.map((ref) => ({ ref, def: V2, oldVsn: "1" })), options);
+    expect(rollback).not.toBeNull();
+    for (const ref of refs) expect(await host.call(ref, "state", 1000)).toEqual({ got: ["2:hello"] });
+  });
+
+  it("loses no message a codeChange sent to a process the pass had changed, when a later one fails", async () => {
+    const refs = await spawnLoggers(3);
+    const first = refs[0]!;
+    let n = 0;
+    const V2 = logger("2", (_old, s, _extra, ctx) => {
+      n++;
+      if (n === 2) ctx.send(host.info(first).pid, "from the second");
+      if (n === 3) throw new Error("the third fails");
+      return s;
+    });
+    expect(() => host.swapAll(refs.map((ref) => ({ ref, def: V2, oldVsn: "1" })), options)).toThrow("the third fails");
+    // Every process is back on the old code, and the first still gets the message, handled by that code.
+    expect(await host.call(first, "state", 1000)).toEqual({ got: ["1:from the second"] });
+    expect(host.info(first).vsn).toBe("1");
   });
 });

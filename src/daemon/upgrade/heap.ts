@@ -30,32 +30,46 @@ const MIN_PROCESSES = 20_000;
 
 /** V8's gc: a full collection, or with { type: "minor" } a scavenge. */
 type Collect = (options?: { type: "minor" }) => void;
+/** Undefined: not looked for yet; null: looked for, not there (or it threw once), not looked for again. */
 let collect: Collect | null | undefined;
 
 /** One major collection, now. */
 export function collectBeforeUpgrade(processes: number): void {
   if (processes < MIN_PROCESSES) return;
-  collect ??= reach();
-  collect?.();
+  run(undefined);
 }
 
 /** One scavenge, now. */
 export function emptyYoungGeneration(processes: number): void {
   if (processes < MIN_PROCESSES) return;
-  collect ??= reach();
-  collect?.({ type: "minor" });
+  run({ type: "minor" });
+}
+
+/** A collection is an optimization: one that cannot be made, or throws, never fails an upgrade. */
+function run(options: { type: "minor" } | undefined): void {
+  if (collect === undefined) collect = reach();
+  if (collect === null) return;
+  try {
+    collect(options);
+  } catch {
+    collect = null;
+  }
 }
 
 function reach(): Collect | null {
   const own = (globalThis as { gc?: unknown }).gc;
   if (typeof own === "function") return own as Collect;
+  let gc: unknown = null;
   try {
     setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as unknown;
-    return typeof gc === "function" ? (gc as Collect) : null;
+    gc = runInNewContext("gc");
   } catch {
-    return null;
-  } finally {
-    setFlagsFromString("--no-expose-gc");
+    gc = null;
   }
+  try {
+    setFlagsFromString("--no-expose-gc");
+  } catch {
+    // Nothing more to do: the flag only matters to contexts made later.
+  }
+  return typeof gc === "function" ? (gc as Collect) : null;
 }
