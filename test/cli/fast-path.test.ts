@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFast } from "../../src/cli/fast-path.js";
 import { grouped } from "../../src/cli/render-status.js";
-import { applyV2, copyExample } from "../fixtures/bank.js";
+import { applyV2, builtExample } from "../fixtures/bank.js";
 import { socketOf } from "../support/daemon.js";
 import { REPO } from "../support/paths.js";
 import { relx, relxJson, type RunResult } from "../support/relx.js";
@@ -26,11 +26,9 @@ const REGISTER = pathToFileURL(join(REPO, "test", "support", "module-record", "r
 
 beforeAll(async () => {
   root = tempRoot({ scope: "file" });
-  copyExample(root);
-  for (const args of [["build"], ["start"]]) {
-    const r = await relx(root, args);
-    expect(r.code, `relx ${args.join(" ")}: ${r.stderr}`).toBe(0);
-  }
+  await builtExample(root);
+  const r = await relx(root, ["start"]);
+  expect(r.code, `relx start: ${r.stderr}`).toBe(0);
   idle = tempRoot({ scope: "file" });
   writeFiles(idle, { "package.json": JSON.stringify({ name: "bank", version: "1.0.0" }) });
   empty = tempRoot({ scope: "file" });

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { copyExample } from "../fixtures/bank.js";
+import { builtExample, copyExample } from "../fixtures/bank.js";
 import { daemonsOf } from "../support/daemon.js";
 import { BIN } from "../support/paths.js";
 import { relx, relxJson } from "../support/relx.js";
@@ -96,8 +96,7 @@ export default defineServer({
 
   it("refuses an --env-file that is missing or not a file with RELX_BAD_ARGUMENT naming it, run as a program or by node --", async () => {
     const root = tempRoot();
-    copyExample(root);
-    expect((await relx(root, ["build"])).code).toBe(0);
+    await builtExample(root);
     const releases = readFileSync(join(root, "releases", "RELEASES"), "utf8");
     // As a shell runs it (bin/relx's own #! line), with this test's node first on PATH; and as a
     // unit's ExecStart runs it. Node alone would take --env-file for its own option and exit 9.

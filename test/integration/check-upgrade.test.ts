@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyV2, copyExample } from "../fixtures/bank.js";
+import { applyV2, builtExample, copyExample } from "../fixtures/bank.js";
 import { bankRoot, build, CENTS_V2, waysRoot, writeStates } from "../fixtures/check-apps.js";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
@@ -135,8 +135,7 @@ describe("relx check-upgrade", () => {
 
   it("refuses a malformed command line (exit 2) and bad values (exit 1), touching nothing", async () => {
     const root = tempRoot();
-    copyExample(root);
-    await build(root);
+    await builtExample(root);
     const before = readFileSync(join(root, "releases", "RELEASES"), "utf8");
     expect((await relx(root, ["check-upgrade", "1.0.0"])).code).toBe(2);
     const extra = await relxJson(root, ["check-upgrade", "1.0.0", "2.0.0", "--extra", "{nope"]);

@@ -3,7 +3,7 @@
 // refuses requests without the token, pages and filters many processes, and runs a dry run.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { writeCrowd } from "../fixtures/crowd.mjs";
-import { applyV2, copyExample } from "../fixtures/bank.js";
+import { applyV2, builtExample, copyExample } from "../fixtures/bank.js";
 import { launchBrowser, screenshotPath, startDashboard, type Browser, type RunningDashboard } from "../support/dashboard.js";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
@@ -30,8 +30,7 @@ async function dashboardOn(root: string, args: string[] = []): Promise<RunningDa
 
 async function bankV1(): Promise<string> {
   const root = tempRoot();
-  copyExample(root);
-  expect((await relx(root, ["build"])).code).toBe(0);
+  await builtExample(root);
   const started = await relx(root, ["start"]);
   expect(started.code, started.stderr).toBe(0);
   return root;

@@ -5,7 +5,7 @@ import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../support/socket-client.js";
-import { copyExample } from "../fixtures/bank.js";
+import { builtExample } from "../fixtures/bank.js";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 
@@ -15,8 +15,7 @@ let daemonPid: number;
 
 beforeAll(async () => {
   root = tempRoot({ scope: "file" });
-  copyExample(root);
-  await relx(root, ["build"]);
+  await builtExample(root);
   const started = await relx(root, ["start"]);
   expect(started.code, started.stderr).toBe(0);
   sock = join(root, ".relx", "relx.sock");

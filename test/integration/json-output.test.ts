@@ -4,7 +4,7 @@
 // every command's shape.
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyExample } from "../fixtures/bank.js";
+import { builtExample, copyExample } from "../fixtures/bank.js";
 import { BIN } from "../support/paths.js";
 import { relx } from "../support/relx.js";
 import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
@@ -14,8 +14,7 @@ let root: string;
 
 beforeAll(async () => {
   root = tempRoot({ scope: "file" });
-  copyExample(root);
-  expect((await relx(root, ["build"])).code).toBe(0);
+  await builtExample(root);
 });
 afterAll(cleanupAllRoots);
 

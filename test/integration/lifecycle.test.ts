@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyV2, copyExample } from "../fixtures/bank.js";
+import { applyV2, builtExample } from "../fixtures/bank.js";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 import { writeFiles } from "../support/write-files.mjs";
@@ -59,8 +59,7 @@ function hasExited(pid: number): boolean {
 
 async function bankWithTwoReleases(): Promise<string> {
   const root = tempRoot();
-  copyExample(root);
-  await ok(root, ["build", "--tar"]);
+  await builtExample(root, { tar: true });
   await ok(root, ["start"]);
   applyV2(root);
   await ok(root, ["build", "--vsn", "2.0.0", "--tar"]);

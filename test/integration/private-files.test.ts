@@ -6,7 +6,7 @@ import { chownSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, re
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { copyExample } from "../fixtures/bank.js";
+import { builtExample } from "../fixtures/bank.js";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 
@@ -19,9 +19,7 @@ const otherDir = (): string => tempRoot();
 
 async function builtApp(): Promise<string> {
   const root = tempRoot();
-  copyExample(root);
-  const built = await relx(root, ["build"]);
-  expect(built.code, built.stderr).toBe(0);
+  await builtExample(root);
   return root;
 }
 

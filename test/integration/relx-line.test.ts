@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyV2, copyExample } from "../fixtures/bank.js";
+import { applyV2, builtExample, copyExample } from "../fixtures/bank.js";
 import { daemonsOf } from "../support/daemon.js";
 import { REPO } from "../support/paths.js";
 import { relx, relxJson } from "../support/relx.js";
@@ -40,8 +40,7 @@ function snapshot(dir: string): Record<string, string> {
 describe("a release from another relx line", () => {
   it("is refused by relx start: RELX_WRONG_RELX naming both versions, nothing started, releases/ unchanged", async () => {
     const root = tempRoot();
-    copyExample(root);
-    expect((await relx(root, ["build"])).code).toBe(0);
+    await builtExample(root);
     rewriteBuiltBy(join(root, "releases", "1.0.0"), OTHER);
     const before = snapshot(join(root, "releases"));
 
@@ -88,8 +87,7 @@ describe("a release from another relx line", () => {
 
   it("is refused by relx unpack, which installs nothing; one of our own line is accepted", async () => {
     const built = tempRoot();
-    copyExample(built);
-    expect((await relx(built, ["build", "--tar"])).code).toBe(0);
+    await builtExample(built, { tar: true });
     // The tarball, unpacked by hand, its recorded relx rewritten, packed again.
     const work = join(tempRoot(), "x");
     mkdirSync(work);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { copyExample } from "../fixtures/bank.js";
+import { builtExample } from "../fixtures/bank.js";
 import { killHard } from "../support/daemon.js";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
@@ -29,8 +29,7 @@ async function running(root: string, args: string[] = []): Promise<number> {
 describe("the root lock", () => {
   it("refuses a second daemon on another socket, naming the running one's pid and socket", async () => {
     const root = tempRoot();
-    copyExample(root);
-    expect((await relx(root, ["build"])).code).toBe(0);
+    await builtExample(root);
     const first = await running(root);
     const socket = join(root, ".relx", "relx.sock");
     const other = join(root, "other.sock");
@@ -63,8 +62,7 @@ describe("the root lock", () => {
 
   it("takes over the lock of a daemon killed with SIGKILL", async () => {
     const root = tempRoot();
-    copyExample(root);
-    expect((await relx(root, ["build"])).code).toBe(0);
+    await builtExample(root);
     const first = await running(root);
     await killHard(first);
     expect(JSON.parse(readFileSync(lockOf(root), "utf8")).pid).toBe(first);

@@ -6,8 +6,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyV2, copyExample } from "../fixtures/bank.js";
-import { build } from "../fixtures/check-apps.js";
+import { builtExample } from "../fixtures/bank.js";
 import { REPO } from "../support/paths.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 import { writeFiles } from "../support/write-files.mjs";
@@ -48,10 +47,7 @@ function run(cwd: string, args: string[]): Promise<{ code: number; out: string }
 describe("relx/testing in a user's app", () => {
   it("runs checkUpgrade from the app's own vitest test, typed", async () => {
     const root = tempRoot();
-    copyExample(root);
-    await build(root);
-    applyV2(root);
-    await build(root, "2.0.0");
+    await builtExample(root, { v2: true });
     mkdirSync(join(root, "node_modules", "@types"), { recursive: true });
     symlinkSync(REPO, join(root, "node_modules", "relx"), "dir");
     for (const dev of ["vitest", "@types/node"]) symlinkSync(join(REPO, "node_modules", dev), join(root, "node_modules", dev), "dir");

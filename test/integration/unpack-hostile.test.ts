@@ -7,7 +7,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, readdirSync, 
 import { join } from "node:path";
 import { create as tarCreate, extract as tarExtract, list as tarList } from "tar";
 import { afterEach, describe, expect, it } from "vitest";
-import { copyExample } from "../fixtures/bank.js";
+import { builtExample, copyExample } from "../fixtures/bank.js";
 import { BIN } from "../support/paths.js";
 import { relx, relxJson, type RunResult } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
@@ -20,9 +20,7 @@ const isRoot = process.getuid?.() === 0;
 /** Root A with the bank built as 1.0.0 --tar; returns the tarball. */
 async function bankTarball(): Promise<string> {
   const a = tempRoot();
-  copyExample(a);
-  const built = await relx(a, ["build", "--tar"]);
-  expect(built.code, built.stderr).toBe(0);
+  await builtExample(a, { tar: true });
   return join(a, "releases", "bank-1.0.0.tar.gz");
 }
 

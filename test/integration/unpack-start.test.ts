@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { join } from "node:path";
 import { create as tarCreate, extract as tarExtract } from "tar";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyV2, copyExample } from "../fixtures/bank.js";
+import { builtExample } from "../fixtures/bank.js";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 import { writeFiles } from "../support/write-files.mjs";
@@ -16,14 +16,7 @@ afterEach(cleanupRoots);
 /** Root A: the bank built as 1.0.0 (and 2.0.0 with `withV2`), each with --tar. */
 async function buildHost(withV2 = false): Promise<string> {
   const a = tempRoot();
-  copyExample(a);
-  const v1 = await relx(a, ["build", "--tar"]);
-  expect(v1.code, v1.stderr).toBe(0);
-  if (withV2) {
-    applyV2(a);
-    const v2 = await relx(a, ["build", "--vsn", "2.0.0", "--tar"]);
-    expect(v2.code, v2.stderr).toBe(0);
-  }
+  await builtExample(a, { tar: true, v2: withV2 });
   return a;
 }
 

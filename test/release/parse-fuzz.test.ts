@@ -150,10 +150,14 @@ describe("fuzz: release.json", () => {
   it(`${MANIFEST_INPUTS} random and mutated manifests verify or are refused with a known code; nothing else changes`, async () => {
     const root = await makeBank();
     process.env.SOURCE_DATE_EPOCH = "1700000000"; // the same base manifest, so the same inputs, every run
-    const v1 = await build({ root });
-    await writeBank(root, { version: "1.1.0", demo: 2 });
-    const v2 = await build({ root });
-    delete process.env.SOURCE_DATE_EPOCH;
+    let v1, v2;
+    try {
+      v1 = await build({ root });
+      await writeBank(root, { version: "1.1.0", demo: 2 });
+      v2 = await build({ root });
+    } finally {
+      delete process.env.SOURCE_DATE_EPOCH; // this file's worker runs other files next (vitest.config.ts)
+    }
     const file = join(v2.dir, "release.json");
     const base = JSON.parse(await readFile(file, "utf8")) as Json;
     const before = await snapshot(root, file);

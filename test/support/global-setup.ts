@@ -8,17 +8,28 @@
  * file under src/, both tsconfigs, the bundle script and the TypeScript and esbuild versions,
  * recorded in dist/.build-inputs after a successful build. Content, not mtimes, so a checkout, a
  * rename or a revert is never missed.
+ *
+ * It also makes the run's cache of prebuilt roots (test/support/prebuilt.ts), which the test
+ * workers find in RELX_TEST_PREBUILT, and removes it once the run is over.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO } from "./paths.js";
 
 const STAMP = join(REPO, "dist", ".build-inputs");
 const OUTPUTS = ["dist/cli/main.js", "dist/cli/relx.cjs", "dist/daemon/main.js", "dist/index.js"];
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
+  await buildDist();
+  const prebuilt = mkdtempSync(join(tmpdir(), "rx-prebuilt-"));
+  process.env.RELX_TEST_PREBUILT = prebuilt; // the workers, forked after this, inherit it
+  return () => rmSync(prebuilt, { recursive: true, force: true });
+}
+
+async function buildDist(): Promise<void> {
   const inputs = inputsHash();
   if (isBuilt(inputs)) return;
   const steps = [

@@ -33,6 +33,11 @@ export async function startSshd(): Promise<Sshd> {
     `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
     "PidFile none", "UsePAM no", "StrictModes no", "PermitRootLogin prohibit-password",
     "PasswordAuthentication no", "KbdInteractiveAuthentication no", "LogLevel VERBOSE",
+    // Each session runs the login shell (bash) with -c, and bash run by sshd sources ~/.bashrc
+    // unless it is a nested shell: SHLVL=1 makes it one. What a test machine's root keeps there is
+    // none of relx's business (here pyenv's init: ~0.15 s of CPU a session, four times the
+    // session's own), and the fleet file names node and relx by absolute path.
+    "SetEnv SHLVL=1",
   ].join("\n") + "\n");
   const logFile = join(dir, "sshd.log");
   const child: ChildProcess = spawn("/usr/sbin/sshd", ["-f", join(dir, "sshd_config"), "-D", "-E", logFile, "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
