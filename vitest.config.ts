@@ -26,6 +26,8 @@ const limits = {
  * will never fire.
  */
 const SHARED = ["test/{check,protocol,release,docs,client,daemon}/**/*.test.ts", "test/fleet/fleet-file.test.ts"];
+/** In those folders, but mocking Node's modules and resetting the module cache: a fork of their own. */
+const ALONE = ["test/daemon/heap.test.ts"];
 
 function project(name: string, test: TestProjectInlineConfiguration["test"]): TestProjectInlineConfiguration {
   // Not `extends: true`: a project that extends the root config runs its globalSetup again.
@@ -39,8 +41,9 @@ export default defineConfig({
     // Builds dist/ (what bin/relx runs) unless it is already built from the current sources.
     globalSetup: ["test/support/global-setup.ts"],
     projects: [
-      project("shared", { include: SHARED, isolate: false }),
+      project("shared", { include: SHARED, exclude: ALONE, isolate: false }),
       project("isolated", { include: ["test/**/*.test.ts"], exclude: SHARED }),
+      project("alone", { include: ALONE }),
     ],
     ...limits,
     // vitest's default is cores - 1, which is one worker (all files in series) on 2 cores. The
