@@ -36,6 +36,26 @@ async function replyOf(ref: host.ProcessRef): Promise<{ vsn: string; state: Emp 
   return (await host.call(ref, "who", 1000)) as { vsn: string; state: Emp };
 }
 
+/** What swapAll threw (undefined when it did not). */
+function thrownBy(run: () => unknown): RelxError | undefined {
+  try {
+    run();
+  } catch (err) {
+    return err as RelxError;
+  }
+  return undefined;
+}
+
+/** Every process answers with its old code and the very state it had before. */
+async function expectAllBack(refs: host.ProcessRef[], before: unknown[]): Promise<{ vsn: string; state: Emp }[]> {
+  const replies = await Promise.all(refs.map(replyOf));
+  replies.forEach((r, i) => {
+    expect(r.vsn).toBe("1");
+    expect(r.state).toBe(before[i]);
+  });
+  return replies;
+}
+
 describe("the fused pass", () => {
   it("changes every idle process and gives a rollback that puts the very old states back", async () => {
     const refs = await spawnMany(50);
@@ -64,19 +84,12 @@ describe("the fused pass", () => {
       if (++n === 500) throw new Error("no salary for e499");
       return s;
     });
-    let thrown: RelxError | undefined;
-    try {
-      host.swapAll(changesTo(refs, V2), options);
-    } catch (err) {
-      thrown = err as RelxError;
-    }
+    const thrown = thrownBy(() => host.swapAll(changesTo(refs, V2), options));
     expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
     expect(thrown?.message).toContain("no salary for e499");
     expect(n).toBe(500); // it stopped at the throw
-    const replies = await Promise.all(refs.map(replyOf));
+    const replies = await expectAllBack(refs, before);
     replies.forEach((r, i) => {
-      expect(r.vsn).toBe("1");
-      expect(r.state).toBe(before[i]);
       expect(r.state).toEqual({ name: `e${i}`, money: i, tags: [`t${i}`] });
     });
   });
@@ -93,11 +106,7 @@ describe("the fused pass", () => {
     expect(called).toBe(4); // those before the busy one ran on copies; their results were dropped
     g.open();
     expect(await inHand).toMatchObject({ vsn: "1" });
-    const replies = await Promise.all(refs.map(replyOf));
-    replies.forEach((r, i) => {
-      expect(r.vsn).toBe("1");
-      expect(r.state).toBe(before[i]);
-    });
+    await expectAllBack(refs, before);
   });
 
   it("giving up on a busy process touches no live state: a thenable state left by a server with no codeChange is not awaited", async () => {
@@ -137,11 +146,7 @@ describe("the fused pass", () => {
     const Late = demo("2", (_old, s) => (++n === 3 ? (Promise.resolve(s) as unknown as Emp) : { ...s, salary: 1 }));
     expect(host.swapAll(changesTo(refs, Late), options)).toBeNull();
     expect(n).toBe(3);
-    const replies = await Promise.all(refs.map(replyOf));
-    replies.forEach((r, i) => {
-      expect(r.vsn).toBe("1");
-      expect(r.state).toBe(before[i]);
-    });
+    await expectAllBack(refs, before);
   });
 
   it("a codeChange that returns no state in the middle fails the pass, names the process, and puts every one back", async () => {
@@ -150,20 +155,11 @@ describe("the fused pass", () => {
     let n = 0;
     const V2 = demo("2", (_old, s) => (++n === 12 ? (undefined as unknown as Emp) : { ...s, salary: 1 }));
     expect(host.warmUp(changesTo(refs, V2))).toBe(true);
-    let thrown: RelxError | undefined;
-    try {
-      host.swapAll(changesTo(refs, V2), options, true);
-    } catch (err) {
-      thrown = err as RelxError;
-    }
+    const thrown = thrownBy(() => host.swapAll(changesTo(refs, V2), options, true));
     expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
     expect(thrown?.message).toContain("returned undefined");
     expect(thrown?.process).toBe(host.nameOf(refs[11]!));
-    const replies = await Promise.all(refs.map(replyOf));
-    replies.forEach((r, i) => {
-      expect(r.vsn).toBe("1");
-      expect(r.state).toBe(before[i]);
-    });
+    await expectAllBack(refs, before);
     // warmUp tells an async codeChange apart, so the caller does not try the pass at all.
     expect(host.warmUp(changesTo(refs, demo("2", async (_old, s) => s)))).toBe(false);
   });
@@ -180,19 +176,10 @@ describe("the fused pass and what a codeChange throws", () => {
         if (++n === 3) throw value;
         return { ...s, salary: 1 };
       });
-      let thrown: RelxError | undefined;
-      try {
-        host.swapAll(changesTo(refs, V2), options);
-      } catch (err) {
-        thrown = err as RelxError;
-      }
+      const thrown = thrownBy(() => host.swapAll(changesTo(refs, V2), options));
       expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
       expect(thrown?.process).toBe(host.nameOf(refs[2]!));
-      const replies = await Promise.all(refs.map(replyOf));
-      replies.forEach((r, i) => {
-        expect(r.vsn).toBe("1");
-        expect(r.state).toBe(before[i]);
-      });
+      await expectAllBack(refs, before);
     }
   });
 });
