@@ -6,14 +6,15 @@
  * a scavenge landed inside the pass more often than not (10–28 ms each: the plan's own objects are
  * young and alive then, and are copied), and when the old generation had reached its limit, the
  * scavenge started an incremental major collection whose marking steps then ran on the pass's
- * allocations (a 128 ms pass where 15 ms was usual). So, for a node of MIN_PROCESSES or more:
+ * allocations (a 128 ms pass where 15–20 ms was usual). So, for a node of MIN_PROCESSES or more
+(the scavenges: for an upgrade that changes that many):
  *
  * - once the target release is read and checked (`collectBeforeUpgrade`), one major collection,
  *   before the upgrade awaits its hook and its RELEASES write (processes run again then) and
  *   plans: the pass then starts with the old generation far from its limit. It stops the node
- *   as a major collection does (measured: 50 ms at 10,000 connections, a 68 MB heap), apart
- *   from the pause and from the planning that comes right before the pass, and is logged as
- *   the upgrade's "collect" phase;
+ *   as a major collection does (measured: 80–110 ms at 100,000 processes), apart from the pause
+ *   and from the planning that comes right before the pass, and is logged as the upgrade's
+ *   "collect" phase;
  * - just before the pass (`emptyYoungGeneration`), two scavenges (the first leaves the plan, which
  *   survives it for the first time, in the young generation; the second moves it on), so the
  *   pass's allocations fit in an empty young generation (16 MB a semi-space by default). It is
