@@ -6,8 +6,10 @@
  * CHUNK consecutive ids, an array each, in an array of chunks: a lookup is two array reads where
  * a Map of 100,000 entries was a hash and a probe far out in memory (measured: 300,000 lookups,
  * one for each of sys.suspend, changeCode and resume on 100,000 processes, took a third of that
- * whole run). A chunk is dropped when its last process ends, so memory follows the live
- * processes, not every pid ever handed out.
+ * whole run). The chunks are in a Map by chunk number, a small one (391 chunks for 100,000
+ * processes), and a chunk is dropped when its last process ends, so memory follows the live
+ * processes, not every pid ever handed out (a node that spawns a process per connection for
+ * months hands out billions).
  */
 import { RelxError } from "../errors.js";
 import { Pid } from "./pid.js";
@@ -19,16 +21,23 @@ interface Chunk {
   procs: (Process | undefined)[];
   live: number;
 }
-/** Chunk k holds the processes with ids k * CHUNK to k * CHUNK + CHUNK - 1; undefined once all of them ended. */
-const chunks: (Chunk | undefined)[] = [];
+/** Chunk k holds the processes with ids k * CHUNK to k * CHUNK + CHUNK - 1; gone once all of them ended. */
+const chunks = new Map<number, Chunk>();
 let count = 0;
 const byName = new Map<string, Process>();
 let nextId = 1;
 
+/** The chunk last looked up: a walk over many processes in start order stays in one for 256 of them. */
+let lastK = -1;
+let lastChunk: Chunk | undefined;
+
 function byId(id: number): Process | undefined {
   const k = Math.floor(id / CHUNK);
-  const chunk = chunks[k];
-  return chunk === undefined ? undefined : chunk.procs[id - k * CHUNK];
+  if (k !== lastK) {
+    lastK = k;
+    lastChunk = chunks.get(k);
+  }
+  return lastChunk === undefined ? undefined : lastChunk.procs[id - k * CHUNK];
 }
 
 export function allocatePid(): Pid {
@@ -47,9 +56,11 @@ export function register(p: Process): void {
   }
   const id = p.pid.id;
   const k = Math.floor(id / CHUNK);
-  while (chunks.length < k) chunks.push(undefined); // ids handed out but never registered
-  let chunk = chunks[k];
-  if (chunk === undefined) chunks[k] = chunk = { procs: new Array<Process | undefined>(CHUNK).fill(undefined), live: 0 };
+  let chunk = chunks.get(k);
+  if (chunk === undefined) {
+    chunks.set(k, (chunk = { procs: new Array<Process | undefined>(CHUNK).fill(undefined), live: 0 }));
+    if (k === lastK) lastChunk = chunk;
+  }
   if (chunk.procs[id - k * CHUNK] === undefined) {
     chunk.live++;
     count++;
@@ -60,11 +71,14 @@ export function register(p: Process): void {
 export function unregister(p: Process): void {
   const id = p.pid.id;
   const k = Math.floor(id / CHUNK);
-  const chunk = chunks[k];
+  const chunk = chunks.get(k);
   if (chunk !== undefined && chunk.procs[id - k * CHUNK] === p) {
     chunk.procs[id - k * CHUNK] = undefined;
     count--;
-    if (--chunk.live === 0) chunks[k] = undefined;
+    if (--chunk.live === 0) {
+      chunks.delete(k);
+      if (k === lastK) lastChunk = undefined;
+    }
   }
   if (p.name !== null && byName.get(p.name) === p) byName.delete(p.name);
 }
@@ -117,10 +131,13 @@ export function processes(sinceId = 0): Process[] {
 export function mapProcesses<T>(sinceId: number, make: (p: Process) => T): T[] {
   const out: T[] = [];
   const from = sinceId + 1;
-  for (let k = Math.floor(from / CHUNK); k < chunks.length; k++) {
-    const chunk = chunks[k];
-    if (chunk === undefined) continue;
-    const procs = chunk.procs;
+  const first = Math.floor(from / CHUNK);
+  // In chunk order (a Map keeps insertion order, and a process may register after a later pid).
+  const ks: number[] = [];
+  for (const k of chunks.keys()) if (k >= first) ks.push(k);
+  ks.sort((a, b) => a - b);
+  for (const k of ks) {
+    const procs = chunks.get(k)!.procs;
     for (let i = k * CHUNK < from ? from - k * CHUNK : 0; i < CHUNK; i++) {
       const p = procs[i];
       if (p !== undefined) out.push(make(p));
@@ -138,4 +155,9 @@ export function nameTakenError(name: string): RelxError {
 /** How many processes are alive. */
 export function processCount(): number {
   return count;
+}
+
+/** How many chunks are kept (for the tests: ended processes leave none behind). */
+export function chunkCount(): number {
+  return chunks.size;
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { call, defineServer, start, stop, type Pid, type RelxError } from "../../src/index.js";
 import * as host from "../../src/runtime/host.js";
+import { chunkCount } from "../../src/runtime/registry.js";
 
 const Echo = defineServer({
   name: "Echo",
@@ -44,5 +45,17 @@ describe("the registry", () => {
     for (const i of alive) await stop(pids.find((p) => p.id === i)!);
     await stop(later);
     expect(host.snapshot(mark)).toEqual([]);
+  });
+
+  it("keeps no chunk for processes that have all ended, however many were spawned", async () => {
+    const before = chunkCount();
+    for (let round = 0; round < 8; round++) {
+      const pids: Pid[] = [];
+      for (let i = 0; i < 300; i++) pids.push(await start(Echo, i));
+      expect(await call(pids[299]!, "n")).toBe(299);
+      for (const pid of pids) await stop(pid);
+    }
+    // 2,400 processes spawned and ended, over about ten chunks: none of them is kept.
+    expect(chunkCount()).toBe(before);
   });
 });
