@@ -36,7 +36,7 @@ export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): vo
   if (!p.suspended) throw notSuspended(p);
   // Suspended with nothing in hand or queued (an upgrade's common case): done here, with no system
   // operation queued; an async codeChange holds the process busy as a system operation would.
-  if (p.phase === "suspended" && (p.sysq === null || p.sysq.length === 0)) {
+  if (p.phase === "suspended" && !p.hasSysq()) {
     const r = computeCodeChange(item, options);
     if (!isThenable(r)) return apply(p, def, r);
     p.begin();
@@ -57,9 +57,9 @@ export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): vo
  * a promise of one when codeChange is async.
  */
 export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptions): unknown {
-  const { ref: p, def, oldVsn } = item;
+  const { ref: p, oldVsn } = item;
   const state = p.state;
-  const holder = typeof oldVsn === "string" ? def : p.def;
+  const holder = codeChangeHolder(item);
   const fn = holder.codeChange;
   if (fn === undefined) return state;
   let r: unknown;

@@ -20,10 +20,7 @@ export function copyState<T>(value: T): T {
   // The common case first, and with the least work: a flat object literal.
   if (proto === Object.prototype) {
     const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-    for (const key in out) {
-      const v = out[key];
-      if (v !== null && typeof v === "object" && isCopied(v)) return deepCopy(value) as T;
-    }
+    for (const key in out) if (isCopied(out[key])) return deepCopy(value) as T;
     return out as T;
   }
   if (Array.isArray(value)) {

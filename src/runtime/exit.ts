@@ -14,7 +14,7 @@ export function finishExit(p: Process, reason: unknown): void {
   cancelTimers(p);
   unregister(p);
   // Made only for a process that has someone waiting: a node stopping 100,000 idle ones makes none.
-  if ((p.mailbox !== null && p.mailbox.length > 0) || (p.sysq !== null && p.sysq.length > 0)) {
+  if ((p.mailbox !== null && p.mailbox.length > 0) || p.hasSysq()) {
     const text = reason instanceof Error ? reason.message : reason === undefined ? "normal" : String(reason);
     const err = new RelxError("RELX_PROCESS_EXITED", `${p.label} exited (${text}) before it handled this request`, {
       hint: "see the running processes with `relx status`",

@@ -159,7 +159,7 @@ export class Process {
    * otherwise it is queued as deliver does.
    */
   deliverParts(kind: number, msg: unknown, from: PendingCall | null): void {
-    if (this.phase === "idle" && !this.scheduled && (this.mailbox === null || this.mailbox.length === 0) && (this.sysq === null || this.sysq.length === 0) && runNow(this, kind, msg, from)) {
+    if (this.phase === "idle" && !this.scheduled && (this.mailbox === null || this.mailbox.length === 0) && !this.hasSysq() && runNow(this, kind, msg, from)) {
       return;
     }
     this.deliver({ kind, msg, from });
@@ -168,7 +168,7 @@ export class Process {
   /** Called by the scheduler: take one thing off the queues. */
   runOne(): void {
     if (this.phase !== "idle" && this.phase !== "suspended") return;
-    if (this.sysq !== null && this.sysq.length > 0) return this.runSys();
+    if (this.hasSysq()) return this.runSys();
     if (this.phase === "suspended" || this.mailbox === null) return;
     const m = this.mailbox.shift();
     if (m !== undefined) this.dispatch(m.kind, m.msg, m.from);
@@ -201,7 +201,7 @@ export class Process {
       this.suspendWaiters = null;
       for (const w of waiters) w();
     }
-    if ((this.sysq !== null && this.sysq.length > 0) || (this.phase === "idle" && this.mailbox !== null && this.mailbox.length > 0)) {
+    if (this.hasSysq() || (this.phase === "idle" && this.mailbox !== null && this.mailbox.length > 0)) {
       schedule(this);
     }
   }
@@ -311,7 +311,7 @@ export class Process {
   /** Runs `op` between messages (now, if nothing is in hand); its result or a promise of it. */
   system<T>(op: () => T | Promise<T>): T | Promise<T> {
     if (this.phase === "exited") throw exited(this);
-    if (!this.busy && (this.sysq === null || this.sysq.length === 0)) return this.runSysNow(op);
+    if (!this.busy && !this.hasSysq()) return this.runSysNow(op);
     const done = new PendingSys();
     (this.sysq ??= new Queue()).push({ op, done });
     return done.promise as Promise<T>;
