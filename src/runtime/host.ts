@@ -54,9 +54,12 @@ export function snapshot(sinceId = 0): LiveProcess[] {
   return mapProcesses(sinceId, (p) => ({ ref: toRef(p), pid: p.pid, name: p.name, server: p.def.name, vsn: p.def.vsn ?? null }));
 }
 
-/** snapshot, each process made into the caller's own record as it is read: one list, not two (an upgrade's plan of 100,000). */
-export function snapshotAs<T>(sinceId: number, make: (ref: ProcessRef, name: string | null, pid: Pid, server: string, vsn: string | null) => T): T[] {
-  return mapProcesses(sinceId, (p) => make(toRef(p), p.name, p.pid, p.def.name, p.def.vsn ?? null));
+/**
+ * snapshot, each process made into the caller's own record as it is read: one list, not two (an
+ * upgrade's plan of 100,000). `label` is processName's: the registered name, else the pid.
+ */
+export function snapshotAs<T>(sinceId: number, make: (ref: ProcessRef, name: string | null, label: string, server: string, vsn: string | null) => T): T[] {
+  return mapProcesses(sinceId, (p) => make(toRef(p), p.name, processName(p), p.def.name, p.def.vsn ?? null));
 }
 
 /** How many processes are alive. */

@@ -15,7 +15,7 @@ export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: 
   const bootNames = [...node.boot.keys()];
   const bootRefs = [...node.boot.values()];
   let next = 0;
-  const processes = host.snapshotAs(sinceId, (ref, name, pid, server, vsn): PlanProcess<host.ProcessRef> => {
+  const processes = host.snapshotAs(sinceId, (ref, name, label, server, vsn): PlanProcess<host.ProcessRef> => {
     let boot = false;
     if (name !== null) {
       if (next < bootRefs.length && bootRefs[next] === ref && bootNames[next] === name) {
@@ -23,7 +23,7 @@ export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: 
         next++;
       } else boot = node.boot.get(name) === ref;
     }
-    return { ref, name: name ?? String(pid), server, vsn, boot };
+    return { ref, name: label, server, vsn, boot };
   });
   // The boot specs as evaluated where the release runs (processes may depend on the config).
   const from = { ...node.release!.manifest, boot: { processes: node.app!.processes } };

@@ -29,6 +29,6 @@ export interface UpgradeRun {
   tLoaded: number;
   /** performance.now() when planning began (after beforeUpgrade and the record's write); 0 before. */
   tPlan: number;
-  /** performance.now() after the major collection before planning (heap.ts); tLoaded when there was none; 0 before. */
+  /** performance.now() once prepareUpgrade had run the major collection before planning (heap.ts), if the node is big enough for one; 0 before. */
   tCollected: number;
 }
