@@ -60,15 +60,27 @@ const cpuMs = (since) => {
 };
 const target = (ref, up) => (ref.def.name === "Room" ? (up ? Room2 : Room1) : up ? Connection2 : Connection1);
 
+/** The changes of `refs` to v2 (up) or back to v1, a run for each stretch of processes of one server, as the daemon's plan makes them. */
+function runsOf(refs, up) {
+  const runs = [];
+  for (const ref of refs) {
+    const def = target(ref, up);
+    const last = runs.at(-1);
+    if (last?.def === def) last.refs.push(ref);
+    else runs.push({ refs: [ref], def, oldVsn: up ? "1" : { down: "1" } });
+  }
+  return runs;
+}
+
 /** The CPU time of one fused pass up to v2 over `refs`; then back down, untimed. */
 async function passUp(refs) {
-  const up = refs.map((ref) => ({ ref, def: target(ref, true), oldVsn: "1" }));
+  const up = runsOf(refs, true);
   host.warmUp(up);
   await new Promise((resolve) => setImmediate(resolve));
   const t = process.cpuUsage();
   if (host.swapAll(up, { extra: null }, true) === null) throw new Error("the fused pass did not apply");
   const ms = cpuMs(t);
-  host.swapAll(refs.map((ref) => ({ ref, def: target(ref, false), oldVsn: { down: "1" } })), { extra: null }, true);
+  host.swapAll(runsOf(refs, false), { extra: null }, true);
   return ms;
 }
 

@@ -42,7 +42,7 @@ for (const n of [1_000, 10_000, 100_000, 1_000_000]) {
     const fused = [];
     for (let r = 0; r < 21; r++) {
       const up = r % 2 === 0;
-      const changes = refs.map((ref) => ({ ref, def: up ? DemoServerV2 : DemoServerV1, oldVsn: up ? "1" : { down: "1" } }));
+      const changes = [{ refs, def: up ? DemoServerV2 : DemoServerV1, oldVsn: up ? "1" : { down: "1" } }];
       host.warmUp(changes);
       const t = now();
       if (host.swapAll(changes, { extra: null, timeoutMs: 5000 }) === null) throw new Error("the fused pass did not apply");

@@ -59,15 +59,15 @@ export async function runCheckUpgrade(options: CheckUpgradeOptions): Promise<Che
     const [fromManifest, toManifest] = await Promise.all([from, to].map((vsn) => verifyRelease(releaseDir(config, vsn), config.name)));
     const recorded = fromInit ? bootProcesses(fromManifest!, await runner.bootProcesses()) : recordedProcesses(await readStates(options.states!));
     const plan = planFor(fromManifest!, toManifest!, recorded);
-    const changes = stepsOf(plan, "change-code");
-    const tasks: CheckTask[] = changes.map((s) => ({ name: s.process, pid: s.ref.pid, server: s.server, fromVsn: s.fromVsn, source: s.ref.source }));
+    const changes = stepsOf(plan, "change-code").flatMap((s) => s.refs.map((ref) => ({ ref, fromVsn: s.fromVsn, toVsn: s.toVsn })));
+    const tasks: CheckTask[] = changes.map(({ ref, fromVsn }) => ({ name: ref.name ?? ref.pid!, pid: ref.pid, server: ref.server, fromVsn, source: ref.source }));
     const outcomes = tasks.length === 0 ? [] : await runner.run(tasks, options.extra ?? null);
     const results = outcomes.map((r, i) => resultOf(tasks[i]!, r));
     return {
       result: { ok: results.every((r) => r.up.ok && r.down?.ok === true), from, to, results },
       added: plan.added,
       removed: plan.removed,
-      vsns: changes.map((s) => ({ fromVsn: s.fromVsn, toVsn: s.toVsn })),
+      vsns: changes.map(({ fromVsn, toVsn }) => ({ fromVsn, toVsn })),
       unchanged: recorded.length - changes.length,
     };
   } finally {

@@ -31,20 +31,32 @@ export interface PlanManifest {
   boot: { processes: readonly { name: string; server: string; restart?: RestartPolicy }[] };
 }
 
+/**
+ * A walk over the live processes, in start order: `visit` once for each, with its handle, server,
+ * vsn and, for the running release's boot process of that name, the name (else null). The
+ * daemon's form: 100,000 processes planned with no record made for each.
+ */
+export type WalkProcesses<R> = (visit: (ref: R, server: string, vsn: string | null, bootName: string | null) => void) => void;
+
 export interface PlanInput<R> {
   direction: Direction;
   from: PlanManifest;
   to: PlanManifest;
-  /** Live processes, in start order. */
-  processes: readonly PlanProcess<R>[];
+  /** Live processes, in start order: a list, or a walk over them. */
+  processes: readonly PlanProcess<R>[] | WalkProcesses<R>;
   /** Names of the boot processes the node has, running or not (one that gave up is not restarted). */
   boot: readonly string[];
 }
 
+/**
+ * One step of a plan. A change-code or rebind step is a run of processes (`refs`, in start order)
+ * that come one after another and share a server and vsns: 100,000 processes of one server are one
+ * step. Steps hold handles, not names: the caller names a process when it reports it.
+ */
 export type PlanStep<R> =
-  | { op: "change-code"; ref: R; process: string; server: string; fromVsn: string; toVsn: string; oldVsn: OldVsn }
-  | { op: "rebind"; ref: R; process: string; server: string; vsn: string }
-  | { op: "stop"; ref: R; process: string; server: string; vsn: string | null }
+  | { op: "change-code"; refs: R[]; server: string; fromVsn: string; toVsn: string; oldVsn: OldVsn }
+  | { op: "rebind"; refs: R[]; server: string; vsn: string }
+  | { op: "stop"; ref: R; server: string; vsn: string | null }
   | { op: "start"; process: string; server: string; restart: RestartPolicy | undefined };
 
 export type StepOp = PlanStep<unknown>["op"];

@@ -54,40 +54,47 @@ export function planUpgrade<R>(input: PlanInput<R>): UpgradePlan<R> {
   let inFrom = false;
   let inTo = false;
   let change: PlanChange | undefined;
-  for (const p of input.processes) {
-    if (p.server !== server) {
-      server = p.server;
+  // The last step pushed: a process that belongs to it joins its run.
+  let last: PlanStep<R> | undefined;
+  const visit = (ref: R, processServer: string, vsn: string | null, bootName: string | null): void => {
+    if (processServer !== server) {
+      server = processServer;
       inFrom = fromServers.has(server);
       inTo = toServers.has(server);
       change = changed.get(server);
     }
-    if (!inFrom) continue;
-    const { ref, name: process } = p;
+    if (!inFrom) return;
     let at: number | undefined;
-    if (p.boot) {
+    if (bootName !== null) {
       liveBoot++;
       // entryOf's common case inline: the next entry of the target's boot list.
-      at = bootIndex === null && next < targetBoot.length && targetBoot[next]!.name === process ? next++ : entryOf(process);
+      at = bootIndex === null && next < targetBoot.length && targetBoot[next]!.name === bootName ? next++ : entryOf(bootName);
     }
-    if (!inTo || (p.boot && (at === undefined || targetBoot[at]!.server !== server))) {
-      steps.push({ op: "stop", ref, process, server, vsn: p.vsn });
+    if (!inTo || (bootName !== null && (at === undefined || targetBoot[at]!.server !== server))) {
+      steps.push((last = { op: "stop", ref, server, vsn }));
       if (at !== undefined) seen[at] = REPLACED;
-      continue;
+      return;
     }
     if (at !== undefined) seen[at] = KEPT;
     if (change === undefined) {
-      steps.push({ op: "rebind", ref, process, server, vsn: p.vsn ?? toServers.get(server)!.vsn });
-      continue;
+      const to = vsn ?? toServers.get(server)!.vsn;
+      if (last?.op === "rebind" && last.server === server && last.vsn === to) last.refs.push(ref);
+      else steps.push((last = { op: "rebind", refs: [ref], server, vsn: to }));
+      return;
     }
-    const fromVsn = p.vsn ?? change.fromVsn;
+    const fromVsn = vsn ?? change.fromVsn;
     let oldVsn: OldVsn = fromVsn;
     if (direction === "down") {
       let down = downVsn.get(server);
       if (down === undefined) downVsn.set(server, (down = Object.freeze({ down: change.toVsn })));
       oldVsn = down;
     }
-    steps.push({ op: "change-code", ref, process, server, fromVsn, toVsn: change.toVsn, oldVsn });
-  }
+    if (last?.op === "change-code" && last.server === server && last.fromVsn === fromVsn && last.oldVsn === oldVsn) last.refs.push(ref);
+    else steps.push((last = { op: "change-code", refs: [ref], server, fromVsn, toVsn: change.toVsn, oldVsn }));
+  };
+  const { processes } = input;
+  if (typeof processes === "function") processes(visit);
+  else for (const p of processes) visit(p.ref, p.server, p.vsn, p.boot ? p.name : null);
   // Boot processes the node has but does not run (they gave up) are not started again.
   if (liveBoot !== input.boot.length) {
     for (const name of input.boot) {
@@ -120,7 +127,7 @@ export function stepsOf<R, K extends StepOp>(plan: UpgradePlan<R>, op: K): Extra
  */
 export function recordPlan(from: PlanManifest, to: PlanManifest, direction: Direction): RecordedPlan {
   const vsnOf = new Map(from.servers.map((s) => [s.name, s.vsn]));
-  const processes = from.boot.processes.map((spec) => ({ ref: null, name: spec.name, server: spec.server, vsn: vsnOf.get(spec.server) ?? null, boot: true }));
+  const processes = from.boot.processes.map((spec) => ({ ref: spec.name, name: spec.name, server: spec.server, vsn: vsnOf.get(spec.server) ?? null, boot: true }));
   const plan = planUpgrade({ direction, from, to, processes, boot: from.boot.processes.map((s) => s.name) });
   const groups = new Map<string, { processes: string[] }>();
   const steps: RecordedStep[] = [];
@@ -130,19 +137,18 @@ export function recordPlan(from: PlanManifest, to: PlanManifest, direction: Dire
       continue;
     }
     if (s.op === "stop") {
-      const { ref: _ref, ...rest } = s;
-      steps.push(rest);
+      steps.push({ op: "stop", process: s.ref, server: s.server, vsn: s.vsn });
       continue;
     }
     const key = JSON.stringify(s.op === "rebind" ? [s.op, s.server, s.vsn] : [s.op, s.server, s.fromVsn, s.toVsn, s.oldVsn]);
     const group = groups.get(key);
     if (group !== undefined) {
-      group.processes.push(s.process);
+      for (const name of s.refs) group.processes.push(name);
       continue;
     }
     const step: RecordedStep = s.op === "rebind"
-      ? { op: "rebind", processes: [s.process], server: s.server, vsn: s.vsn }
-      : { op: "change-code", processes: [s.process], server: s.server, fromVsn: s.fromVsn, toVsn: s.toVsn, oldVsn: s.oldVsn };
+      ? { op: "rebind", processes: [...s.refs], server: s.server, vsn: s.vsn }
+      : { op: "change-code", processes: [...s.refs], server: s.server, fromVsn: s.fromVsn, toVsn: s.toVsn, oldVsn: s.oldVsn };
     groups.set(key, step);
     steps.push(step);
   }

@@ -10,12 +10,12 @@
  */
 import { types } from "node:util";
 import { enterSync, leaveSync } from "./attribution.js";
-import { changeCode, codeChangeFailed, codeChangeHolder, malformedState, type ChangeCodeOptions, type CodeChangeItem } from "./code-change.js";
+import { changeCode, codeChangeFailed, malformedState, type ChangeCodeOptions, type CodeChangeRun } from "./code-change.js";
 import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
 import type { Process } from "./process.js";
 import { hold, release } from "./scheduler.js";
-import type { ServerDef } from "./types.js";
+import type { OldVsn, ServerDef } from "./types.js";
 
 /** Suspends every process; resolves when each has finished the message in hand. */
 export function suspendAll(procs: Iterable<Process>): void | Promise<void> {
@@ -32,44 +32,70 @@ export function resumeAll(procs: Iterable<Process>): void {
   for (const p of procs) if (p.alive) p.resume();
 }
 
-export type { CodeChangeItem } from "./code-change.js";
+export type { CodeChangeRun } from "./code-change.js";
 
 /** Puts every process a changeCodeAll changed back to the code and state it had. */
 export type Rollback = () => void;
 
+/** How many processes the runs hold in all. */
+function countOf(runs: readonly CodeChangeRun[]): number {
+  let n = 0;
+  for (const run of runs) n += run.refs.length;
+  return n;
+}
+
 /**
- * Runs changeCode on every item; on the first failure rolls all back and throws that error.
- * Returns the rollback, should a later step of an upgrade fail.
+ * The undo log of a bulk change: the old code and state of its first `done` processes (in run
+ * order), in two flat arrays, no object per process. `changed`, when given, says which of them
+ * were changed (the others are skipped).
  */
-export async function changeCodeAll(items: CodeChangeItem[], options: ChangeCodeOptions): Promise<Rollback> {
-  // Old code and state, by item index, kept in two flat arrays: no object per process.
-  const oldDefs: ServerDef[] = new Array(items.length);
-  const oldStates: unknown[] = new Array(items.length);
-  const changed = new Uint8Array(items.length);
+function undoLog(runs: readonly CodeChangeRun[], oldDefs: ServerDef[], oldStates: unknown[], done: () => number, changed?: Uint8Array): Rollback {
+  return () => {
+    const end = done();
+    let k = 0;
+    for (const run of runs) {
+      for (const p of run.refs) {
+        if (k === end) return;
+        if (changed === undefined || changed[k]) {
+          p.def = oldDefs[k]!;
+          p.state = oldStates[k];
+        }
+        k++;
+      }
+    }
+  };
+}
+
+/**
+ * Runs changeCode on every process of every run; on the first failure rolls all back and throws
+ * that error. Returns the rollback, should a later step of an upgrade fail.
+ */
+export async function changeCodeAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptions): Promise<Rollback> {
+  const n = countOf(runs);
+  const oldDefs: ServerDef[] = new Array(n);
+  const oldStates: unknown[] = new Array(n);
+  const changed = new Uint8Array(n);
   let waits: Promise<void>[] | null = null;
   let failure: unknown = undefined;
-  for (let i = 0; i < items.length; i++) {
-    const p = items[i]!.ref;
-    if (!p.alive) continue;
-    oldDefs[i] = p.def;
-    oldStates[i] = p.state;
-    try {
-      const r = changeCode(items[i]!, options);
-      if (r === undefined) changed[i] = 1;
-      else (waits ??= []).push(r.then(() => void (changed[i] = 1), (err) => void (failure ??= err)));
-    } catch (err) {
-      failure = err;
-      break;
+  let k = 0;
+  pass: for (const { refs, def, oldVsn } of runs) {
+    for (const p of refs) {
+      const i = k++;
+      if (!p.alive) continue;
+      oldDefs[i] = p.def;
+      oldStates[i] = p.state;
+      try {
+        const r = changeCode({ ref: p, def, oldVsn }, options);
+        if (r === undefined) changed[i] = 1;
+        else (waits ??= []).push(r.then(() => void (changed[i] = 1), (err) => void (failure ??= err)));
+      } catch (err) {
+        failure = err;
+        break pass;
+      }
     }
   }
   if (waits !== null) await Promise.all(waits);
-  const rollback: Rollback = () => {
-    for (let i = 0; i < items.length; i++) {
-      if (!changed[i]) continue;
-      items[i]!.ref.def = oldDefs[i]!;
-      items[i]!.ref.state = oldStates[i];
-    }
-  };
+  const rollback = undoLog(runs, oldDefs, oldStates, () => n, changed);
   if (failure !== undefined) {
     rollback();
     throw failure;
@@ -89,60 +115,61 @@ export async function changeCodeAll(items: CodeChangeItem[], options: ChangeCode
  * promise after all (those already called ran on copies and their results are dropped; the caller
  * takes the three-pass path, which calls them again). Throws RELX_CODE_CHANGE_FAILED, having put every
  * process back, when a codeChange throws or returns no state. `allSync`: warmUp has just found no
- * async codeChange among these items, and nothing ran since, so the pass does not look again.
+ * async codeChange among these runs, and nothing ran since, so the pass does not look again.
  */
-export function swapAll(items: CodeChangeItem[], options: ChangeCodeOptions, allSync = false): Rollback | null {
-  const n = items.length;
-  if (!allSync && !syncCodeChanges(items)) return null;
+export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptions, allSync = false): Rollback | null {
+  if (!allSync && !syncCodeChanges(runs)) return null;
+  const n = countOf(runs);
   const oldDefs: ServerDef[] = new Array(n);
   const oldStates: unknown[] = new Array(n);
   let done = 0;
-  const rollback: Rollback = () => {
-    for (let i = 0; i < done; i++) {
-      const p = items[i]!.ref;
-      p.def = oldDefs[i]!;
-      p.state = oldStates[i];
-    }
-  };
+  const rollback = undoLog(runs, oldDefs, oldStates, () => done);
   const { extra } = options;
   // Attribution is set once per process and put back once, after the loop; a throw anywhere in
-  // it is the codeChange of items[done], which has not been changed yet.
+  // it is the codeChange of the process `at`, which has not been changed yet.
   const outer = enterSync(undefined);
   // Nothing may run in the pass: what a codeChange sends (to its own process too) is queued, as
   // the suspend path queues it, not handled at once by code that is being swapped.
   const held = hold();
   let next: unknown;
+  let at: Process | undefined;
+  let holder: ServerDef | undefined;
+  let oldVsn: OldVsn = "";
   try {
     // One touch of each process: its phase is checked where its code is changed. A busy or
     // suspended one (rare: the caller saw none a moment ago) undoes the pass, as an async result does.
-    for (; done < n; done++) {
-      const item = items[done]!;
-      const p = item.ref;
-      if (p.phase !== "idle" || p.hasSysq()) {
-        next = undefined; // the previous process's state, not a result to drop
-        break;
+    pass: for (let r = 0; r < runs.length; r++) {
+      const { refs, def } = runs[r]!;
+      oldVsn = runs[r]!.oldVsn;
+      // Up, the new definition's codeChange runs (one for the run); down, each process's running one.
+      const up = typeof oldVsn === "string";
+      for (let j = 0; j < refs.length; j++) {
+        const p = (at = refs[j]!);
+        if (p.phase !== "idle" || p.hasSysq()) {
+          next = undefined; // the previous process's state, not a result to drop
+          break pass;
+        }
+        holder = up ? def : p.def;
+        const fn = holder.codeChange;
+        const state = p.state;
+        if (fn === undefined) next = state;
+        else {
+          enterSync(p);
+          next = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
+          if (next === undefined) {
+            if (state !== undefined) throw malformedState();
+          } else if (isThenable(next)) break pass;
+        }
+        oldDefs[done] = p.def;
+        oldStates[done] = state;
+        p.state = next;
+        p.def = def;
+        done++;
       }
-      const oldVsn = item.oldVsn;
-      const holder = typeof oldVsn === "string" ? item.def : p.def;
-      const fn = holder.codeChange;
-      const state = p.state;
-      if (fn === undefined) next = state;
-      else {
-        enterSync(p);
-        next = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
-        if (next === undefined) {
-          if (state !== undefined) throw malformedState();
-        } else if (isThenable(next)) break;
-      }
-      oldDefs[done] = p.def;
-      oldStates[done] = state;
-      p.state = next;
-      p.def = item.def;
     }
   } catch (err) {
-    const item = items[done]!;
     rollback();
-    throw codeChangeFailed(item.ref, codeChangeHolder(item), item.oldVsn, err);
+    throw codeChangeFailed(at!, holder!, oldVsn, err);
   } finally {
     leaveSync(outer);
     release(held);
@@ -172,31 +199,38 @@ const WARM_COPIES = 4000;
  * cold, 3 ms warm). Neither has an effect a process can see (plain data is read, handles are not
  * touched).
  */
-export function warmUp(items: CodeChangeItem[]): boolean {
-  const n = items.length;
-  if (n === 0) return true;
-  const sync = syncCodeChanges(items);
-  const stride = Math.max(1, Math.floor(n / (WARM_COPIES / 2)));
+export function warmUp(runs: readonly CodeChangeRun[]): boolean {
+  const sync = syncCodeChanges(runs);
+  const stride = Math.max(1, Math.floor(countOf(runs) / (WARM_COPIES / 2)));
   for (let round = 0; round < 2; round++) {
-    for (let i = round; i < n; i += stride) {
-      const p = items[i]!.ref;
-      if (p.alive) copyState(p.state);
+    let k = 0;
+    for (const { refs } of runs) {
+      for (const p of refs) if (k++ % stride === round && p.alive) copyState(p.state);
     }
   }
   return sync;
 }
 
-/** No codeChange of `items` is an async function; checked once per distinct codeChange (a server's processes share one). Makes each process's ctx on the way. */
-function syncCodeChanges(items: CodeChangeItem[]): boolean {
+/**
+ * No codeChange of `runs` is an async function; checked once per distinct codeChange (up, a run
+ * has one; down, each process's running definition's, usually one for the run). Makes each
+ * process's ctx on the way.
+ */
+function syncCodeChanges(runs: readonly CodeChangeRun[]): boolean {
   let checked: unknown = undefined;
   let sync = true;
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    item.ref.ctx;
-    const fn = codeChangeHolder(item).codeChange;
-    if (fn === checked) continue;
+  const check = (fn: unknown): void => {
+    if (fn === checked) return;
     checked = fn;
     if (fn !== undefined && types.isAsyncFunction(fn)) sync = false;
+  };
+  for (const { refs, def, oldVsn } of runs) {
+    const up = typeof oldVsn === "string";
+    if (up) check(def.codeChange);
+    for (const p of refs) {
+      p.ctx;
+      if (!up) check(p.def.codeChange);
+    }
   }
   return sync;
 }

@@ -22,6 +22,16 @@ export interface CodeChangeItem {
   oldVsn: OldVsn;
 }
 
+/**
+ * One code change for a run of processes: the same new definition and oldVsn for each (an
+ * upgrade's processes of one server and vsn). What the bulk operations take (bulk.ts).
+ */
+export interface CodeChangeRun {
+  refs: Process[];
+  def: ServerDef;
+  oldVsn: OldVsn;
+}
+
 /** What every codeChange of one change receives or is bound by. */
 export interface ChangeCodeOptions {
   extra: unknown;
@@ -87,7 +97,7 @@ export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptio
 }
 
 /** The definition whose codeChange runs for this item: the new one up, the running one down. */
-export function codeChangeHolder(item: CodeChangeItem): ServerDef {
+function codeChangeHolder(item: CodeChangeItem): ServerDef {
   return typeof item.oldVsn === "string" ? item.def : item.ref.def;
 }
 

@@ -10,13 +10,13 @@ import "./lifecycle.js";
 import { RelxError } from "../errors.js";
 import { changeCodeAll as changeAll, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmUp as warmProcs, type Rollback } from "./bulk.js";
 import { callProcess } from "./call.js";
-import { computeCodeChange, type CodeChangeItem } from "./code-change.js";
+import { computeCodeChange, type CodeChangeRun } from "./code-change.js";
 import { runTerminate } from "./crash.js";
 import { CAST } from "./message.js";
 import { afterReleasing } from "./own.js";
 import { processName, type Pid } from "./pid.js";
 import type { Process } from "./process.js";
-import { lastPidId, mapProcesses, processCount as liveCount, processes, reclaimName as reclaim, releaseName as release, resolve } from "./registry.js";
+import { forEachProcess, lastPidId, mapProcesses, processCount as liveCount, processes, reclaimName as reclaim, releaseName as release, resolve } from "./registry.js";
 import { startProcess } from "./spawn.js";
 import type { OldVsn, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
 
@@ -55,11 +55,11 @@ export function snapshot(sinceId = 0): LiveProcess[] {
 }
 
 /**
- * snapshot, each process made into the caller's own record as it is read: one list, not two (an
- * upgrade's plan of 100,000). `label` is processName's: the registered name, else the pid.
+ * snapshot's walk, with no record made: `visit` of each live process in start order (after
+ * `sinceId`), with its registered name (or null), server and vsn. An upgrade's plan of 100,000.
  */
-export function snapshotAs<T>(sinceId: number, make: (ref: ProcessRef, name: string | null, label: string, server: string, vsn: string | null) => T): T[] {
-  return mapProcesses(sinceId, (p) => make(toRef(p), p.name, processName(p), p.def.name, p.def.vsn ?? null));
+export function eachProcess(sinceId: number, visit: (ref: ProcessRef, name: string | null, server: string, vsn: string | null) => void): void {
+  forEachProcess(sinceId, (p) => visit(toRef(p), p.name, p.def.name, p.def.vsn ?? null));
 }
 
 /** How many processes are alive. */
@@ -161,8 +161,9 @@ export function resumeAll(refs: ProcessRef[]): void {
   resumeProcs(refs as unknown as Process[]);
 }
 
+/** One code change for a run of processes: each gets `def`, its codeChange called with `oldVsn`. */
 export interface CodeChange {
-  ref: ProcessRef;
+  refs: ProcessRef[];
   def: ServerDef;
   oldVsn: OldVsn;
 }
@@ -175,8 +176,8 @@ export interface ChangeOptions {
 
 /** codeChange on every process, all or nothing; returns the rollback for a later failure. */
 export function changeCodeAll(changes: CodeChange[], options: ChangeOptions): Promise<Rollback> {
-  // A CodeChange is the runtime's own item with the process behind its ref: no copy in the pause.
-  return changeAll(changes as unknown as CodeChangeItem[], options);
+  // A CodeChange is the runtime's own run with the processes behind its refs: no copy in the pause.
+  return changeAll(changes as unknown as CodeChangeRun[], options);
 }
 
 /**
@@ -186,17 +187,17 @@ export function changeCodeAll(changes: CodeChange[], options: ChangeOptions): Pr
  * has just said no codeChange is async, so the pass does not check again.
  */
 export function swapAll(changes: CodeChange[], options: ChangeOptions, allSync = false): Rollback | null {
-  return swapProcs(changes as unknown as CodeChangeItem[], options, allSync);
+  return swapProcs(changes as unknown as CodeChangeRun[], options, allSync);
 }
 
 /** Readies what an upgrade's pause touches (bulk.ts warmUp); false when a codeChange is async, so the fused pass does not apply. */
 export function warmUp(changes: CodeChange[]): boolean {
-  return warmProcs(changes as unknown as CodeChangeItem[]);
+  return warmProcs(changes as unknown as CodeChangeRun[]);
 }
 
-/** What codeChange would make of (a copy of) the process's state; nothing is changed. */
-export function tryCodeChange(change: CodeChange, options: ChangeOptions): Promise<unknown> {
-  const item = { ref: of(change.ref), def: change.def, oldVsn: change.oldVsn };
+/** What codeChange (`def`'s up, the running code's down) would make of (a copy of) the process's state; nothing is changed. */
+export function tryCodeChange(ref: ProcessRef, def: ServerDef, oldVsn: OldVsn, options: ChangeOptions): Promise<unknown> {
+  const item = { ref: of(ref), def, oldVsn };
   return Promise.resolve().then(() => computeCodeChange(item, options));
 }
 

@@ -130,6 +130,12 @@ export function processes(sinceId = 0): Process[] {
 /** `make` of every live process in start order (after `sinceId`), in one walk of the chunks. */
 export function mapProcesses<T>(sinceId: number, make: (p: Process) => T): T[] {
   const out: T[] = [];
+  forEachProcess(sinceId, (p) => void out.push(make(p)));
+  return out;
+}
+
+/** `visit` of every live process in start order (after `sinceId`), in one walk of the chunks. */
+export function forEachProcess(sinceId: number, visit: (p: Process) => void): void {
   const from = sinceId + 1;
   const first = Math.floor(from / CHUNK);
   // The Map holds the chunks in chunk order: a process is registered as its pid is handed out
@@ -139,10 +145,9 @@ export function mapProcesses<T>(sinceId: number, make: (p: Process) => T): T[] {
     if (k < first) continue;
     for (let i = k * CHUNK < from ? from - k * CHUNK : 0; i < CHUNK; i++) {
       const p = procs[i];
-      if (p !== undefined) out.push(make(p));
+      if (p !== undefined) visit(p);
     }
   }
-  return out;
 }
 
 export function nameTakenError(name: string): RelxError {

@@ -85,8 +85,7 @@ export const sys = {
   /** changeCode on many processes, all or nothing: on a failure every one keeps its old code and state. */
   changeCodeMany(dests: Dest[], def: ServerDef, oldVsn: OldVsn, extra?: unknown, options?: { timeoutMs?: number }): Promise<void> {
     return attempt(async () => {
-      const items = dests.map((d) => ({ ref: resolve(d), def, oldVsn }));
-      await changeCodeAll(items, { extra, timeoutMs: options?.timeoutMs });
+      await changeCodeAll([{ refs: dests.map(resolve), def, oldVsn }], { extra, timeoutMs: options?.timeoutMs });
     });
   },
 

@@ -29,7 +29,12 @@ async function spawnMany(n: number, def: ServerDef<Emp> = V1): Promise<host.Proc
   return refs;
 }
 
-const changesTo = (refs: host.ProcessRef[], def: ServerDef<Emp>) => refs.map((ref) => ({ ref, def, oldVsn: "1" as const }));
+/** The changes to `def`, in runs of 1, 2, 3, 1, 2, 3, … processes: a pass and its undo cross runs. */
+function changesTo(refs: host.ProcessRef[], def: ServerDef<Emp>): host.CodeChange[] {
+  const runs: host.CodeChange[] = [];
+  for (let i = 0, size = 1; i < refs.length; i += size, size = (size % 3) + 1) runs.push({ refs: refs.slice(i, i + size), def, oldVsn: "1" });
+  return runs;
+}
 const options = { extra: null, timeoutMs: 1000 };
 
 async function replyOf(ref: host.ProcessRef): Promise<{ vsn: string; state: Emp }> {
@@ -127,7 +132,7 @@ describe("the fused pass", () => {
     await host.call(a, "thenable", 1000);
     const inHand = host.call(b, "go", 5000);
     const Odd2 = defineServer<unknown>({ ...Odd, vsn: "2" }); // no codeChange: the state is kept as it is
-    expect(host.swapAll([a, b].map((ref) => ({ ref, def: Odd2, oldVsn: "1" })), options)).toBeNull();
+    expect(host.swapAll([{ refs: [a, b], def: Odd2, oldVsn: "1" }], options)).toBeNull();
     await new Promise((resolve) => setImmediate(resolve));
     expect(thens).toBe(0);
     g.open();
@@ -204,7 +209,7 @@ describe("the fused pass and what its codeChanges send", () => {
   it("queues a message a codeChange sends to its own process: the new code handles it after the pass, as after sys.resume", async () => {
     const refs = await spawnLoggers(3);
     const V2 = logger("2", (_old, s, _extra, ctx) => (ctx.send(ctx.self, "hello"), s));
-    const rollback = host.swapAll(refs.map((ref) => ({ ref, def: V2, oldVsn: "1" })), options);
+    const rollback = host.swapAll([{ refs, def: V2, oldVsn: "1" }], options);
     expect(rollback).not.toBeNull();
     for (const ref of refs) expect(await host.call(ref, "state", 1000)).toEqual({ got: ["2:hello"] });
   });
@@ -219,7 +224,7 @@ describe("the fused pass and what its codeChanges send", () => {
       if (n === 3) throw new Error("the third fails");
       return s;
     });
-    expect(() => host.swapAll(refs.map((ref) => ({ ref, def: V2, oldVsn: "1" })), options)).toThrow("the third fails");
+    expect(() => host.swapAll([{ refs, def: V2, oldVsn: "1" }], options)).toThrow("the third fails");
     // Every process is back on the old code, and the first still gets the message, handled by that code.
     expect(await host.call(first, "state", 1000)).toEqual({ got: ["1:from the second"] });
     expect(host.info(first).vsn).toBe("1");

@@ -17,7 +17,7 @@ export async function dryRunUpgrade(run: UpgradeRun): Promise<DryRunResult> {
   const { node, target, options } = run;
   const { plan } = planLive(run);
   const changes = stepsOf(plan, "change-code");
-  const refs = changes.map((s) => s.ref);
+  const refs = changes.flatMap((s) => s.refs);
   const tSuspend = performance.now();
   try {
     await host.suspendWithin(refs, node.config.suspendTimeoutMs);
@@ -26,14 +26,15 @@ export async function dryRunUpgrade(run: UpgradeRun): Promise<DryRunResult> {
   }
   const results: DryRunProcessResult[] = [];
   try {
-    for (const s of changes) {
-      const { process: name, server } = s;
-      try {
-        const change = { ref: s.ref, def: serverOf(target, server), oldVsn: s.oldVsn };
-        const state = await host.tryCodeChange(change, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
-        results.push({ name, server, ok: true, state: host.renderValue(state) });
-      } catch (err) {
-        results.push({ name, server, ok: false, error: toRelxError(err, "RELX_CODE_CHANGE_FAILED").toWire() });
+    for (const { refs: run, server, oldVsn } of changes) {
+      for (const ref of run) {
+        const name = host.nameOf(ref);
+        try {
+          const state = await host.tryCodeChange(ref, serverOf(target, server), oldVsn, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
+          results.push({ name, server, ok: true, state: host.renderValue(state) });
+        } catch (err) {
+          results.push({ name, server, ok: false, error: toRelxError(err, "RELX_CODE_CHANGE_FAILED").toWire() });
+        }
       }
     }
   } finally {

@@ -1,5 +1,5 @@
 /** The plan for the live node: a snapshot of its processes through the runtime's door, planned by release/plan.ts. */
-import { planUpgrade, type PlanProcess, type UpgradePlan } from "../../release/plan.js";
+import { planUpgrade, type UpgradePlan, type WalkProcesses } from "../../release/plan.js";
 import type { ChangedProcess } from "../../protocol/results.js";
 import * as host from "../../runtime/host.js";
 import type { UpgradeRun } from "./options.js";
@@ -15,16 +15,17 @@ export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: 
   const bootNames = [...node.boot.keys()];
   const bootRefs = [...node.boot.values()];
   let next = 0;
-  const processes = host.snapshotAs(sinceId, (ref, name, label, server, vsn): PlanProcess<host.ProcessRef> => {
-    let boot = false;
-    if (name !== null) {
-      if (next < bootRefs.length && bootRefs[next] === ref && bootNames[next] === name) {
-        boot = true;
-        next++;
-      } else boot = node.boot.get(name) === ref;
-    }
-    return { ref, name: label, server, vsn, boot };
-  });
+  const processes: WalkProcesses<host.ProcessRef> = (visit) =>
+    host.eachProcess(sinceId, (ref, name, server, vsn) => {
+      let boot = false;
+      if (name !== null) {
+        if (next < bootRefs.length && bootRefs[next] === ref && bootNames[next] === name) {
+          boot = true;
+          next++;
+        } else boot = node.boot.get(name) === ref;
+      }
+      visit(ref, server, vsn, boot ? name : null);
+    });
   // The boot specs as evaluated where the release runs (processes may depend on the config).
   const from = { ...node.release!.manifest, boot: { processes: node.app!.processes } };
   const to = { ...target.manifest, boot: { processes: run.targetApp.processes } };
@@ -32,15 +33,17 @@ export function planLive(run: UpgradeRun, sinceId = 0): { plan: LivePlan; mark: 
   return { plan, mark };
 }
 
-/** What the result reports of the plan: processes changed, started and stopped; one pass over the steps. */
+/** What the result reports of the plan: processes changed, started and stopped (named as processName names them); one pass over the steps. */
 export function planSummary(plan: LivePlan): { changed: ChangedProcess[]; started: string[]; stopped: string[] } {
   const changed: ChangedProcess[] = [];
   const started: string[] = [];
   const stopped: string[] = [];
   for (const s of plan.steps) {
-    if (s.op === "change-code") changed.push({ name: s.process, server: s.server, fromVsn: s.fromVsn, toVsn: s.toVsn });
-    else if (s.op === "start") started.push(s.process);
-    else if (s.op === "stop") stopped.push(s.process);
+    if (s.op === "change-code") {
+      const { server, fromVsn, toVsn } = s;
+      for (const ref of s.refs) changed.push({ name: host.nameOf(ref), server, fromVsn, toVsn });
+    } else if (s.op === "start") started.push(s.process);
+    else if (s.op === "stop") stopped.push(host.nameOf(s.ref));
   }
   return { changed, started, stopped };
 }

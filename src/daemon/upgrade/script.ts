@@ -1,7 +1,7 @@
 /**
- * The plan made ready to evaluate, as OTP turns a relup into a script of instructions: flat
- * arrays of processes and definitions, built before anything is suspended, so that the pause
- * itself does no planning, no lookups by server name and no allocation per process.
+ * The plan made ready to evaluate, as OTP turns a relup into a script of instructions: the plan's
+ * runs of processes, each with the definition it changes to, built before anything is suspended,
+ * so that the pause itself does no planning, no lookups by server name and no allocation per process.
  */
 import type { BootProcess } from "../../release/manifest.js";
 import * as host from "../../runtime/host.js";
@@ -9,54 +9,38 @@ import { serverOf, type LoadedRelease } from "../../release/load-release.js";
 import type { LivePlan } from "./live-plan.js";
 
 export interface Script {
-  /** Suspended before anything changes: the changed and the stopped processes. */
-  suspend: host.ProcessRef[];
+  /** Runs of processes of one server and vsn, each with its new definition: no object per process. */
   changes: host.CodeChange[];
-  /** The processes of `changes`, resumed at the point of no return. */
-  changed: host.ProcessRef[];
+  /** How many processes `changes` holds. */
+  changedCount: number;
   /** Stopped after the resume; their names are released while the upgrade runs. */
   stops: host.ProcessRef[];
-  rebinds: { ref: host.ProcessRef; def: host.ServerDef }[];
+  rebinds: { refs: host.ProcessRef[]; def: host.ServerDef }[];
   /** New boot processes, with their evaluated args. */
   starts: { spec: BootProcess; server: host.ServerDef }[];
 }
 
 /** Throws RELX_BAD_RELEASE when the target lacks a server the plan needs. */
 export function compileScript(plan: LivePlan, target: LoadedRelease, boot: BootProcess[]): Script {
-  const script: Script = { suspend: [], changes: [], changed: [], stops: [], rebinds: [], starts: [] };
-  addSteps(script, plan, target, boot);
-  return script;
-}
-
-/** Adds the steps of `plan` (a plan for processes spawned late, say) to `script`; returns what to suspend of them. */
-export function addSteps(script: Script, plan: LivePlan, target: LoadedRelease, boot: BootProcess[]): host.ProcessRef[] {
+  const script: Script = { changes: [], changedCount: 0, stops: [], rebinds: [], starts: [] };
   const defs = new Map<string, host.ServerDef>();
-  // Steps come in runs of one server (100,000 boot processes of one: one lookup, not 100,000).
-  let lastServer: string | undefined;
-  let lastDef: host.ServerDef | undefined;
   const def = (server: string): host.ServerDef => {
-    if (server === lastServer) return lastDef!;
     let d = defs.get(server);
     if (d === undefined) defs.set(server, (d = serverOf(target, server)));
-    lastServer = server;
-    lastDef = d;
     return d;
   };
-  const suspend: host.ProcessRef[] = [];
   let specs: Map<string, BootProcess> | null = null; // the target's boot entries by name, once a step starts one
   for (const s of plan.steps) {
     switch (s.op) {
       case "change-code":
-        script.changes.push({ ref: s.ref, def: def(s.server), oldVsn: s.oldVsn });
-        script.changed.push(s.ref);
-        suspend.push(s.ref);
+        script.changes.push({ refs: s.refs, def: def(s.server), oldVsn: s.oldVsn });
+        script.changedCount += s.refs.length;
         break;
       case "stop":
         script.stops.push(s.ref);
-        suspend.push(s.ref);
         break;
       case "rebind":
-        script.rebinds.push({ ref: s.ref, def: def(s.server) });
+        script.rebinds.push({ refs: s.refs, def: def(s.server) });
         break;
       case "start":
         specs ??= new Map(boot.map((p) => [p.name, p]));
@@ -64,6 +48,24 @@ export function addSteps(script: Script, plan: LivePlan, target: LoadedRelease, 
         break;
     }
   }
-  for (const ref of suspend) script.suspend.push(ref);
-  return suspend;
+  return script;
+}
+
+/** `more` (the script of processes spawned late, say) added to the end of `script`. */
+export function appendScript(script: Script, more: Script): void {
+  script.changes.push(...more.changes);
+  script.changedCount += more.changedCount;
+  script.stops.push(...more.stops);
+  script.rebinds.push(...more.rebinds);
+  script.starts.push(...more.starts);
+}
+
+/** The processes the script changes: resumed at the point of no return. */
+export function changedRefs(script: Script): host.ProcessRef[] {
+  return script.changes.flatMap((c) => c.refs);
+}
+
+/** What is suspended before anything changes: the changed and the stopped processes. */
+export function suspendedRefs(script: Script): host.ProcessRef[] {
+  return [...changedRefs(script), ...script.stops];
 }

@@ -31,7 +31,7 @@ import { planLive, planSummary, type LivePlan } from "./live-plan.js";
 import type { UpgradeOptions, UpgradeRun } from "./options.js";
 import { preflight } from "./preflight.js";
 import { failed, round } from "./result.js";
-import { addSteps, compileScript, type Script } from "./script.js";
+import { appendScript, changedRefs, compileScript, suspendedRefs, type Script } from "./script.js";
 import { collectBeforeUpgrade, emptyYoungGeneration } from "./heap.js";
 
 /** Processes spawned while the upgrade waited for busy ones are planned too, this many rounds at most. */
@@ -163,7 +163,7 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
  */
 function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState): Held | null {
   const { node, options } = run;
-  emptyYoungGeneration(script.changes.length);
+  emptyYoungGeneration(script.changedCount);
   const cpuSuspend = cpuMs();
   const tSuspend = performance.now();
   let rollback: host.Rollback | null;
@@ -184,7 +184,7 @@ function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: Pend
     throw failed(err, true);
   }
   // Point of no return: the new code runs from the next message on.
-  for (const r of script.rebinds) host.rebind(r.ref, r.def);
+  rebindAll(script);
   return { run, plan, script, record, started: [], rollback, tSuspend, cpuSuspend, tSuspended: tSuspend, tChanged, fused: { tCommitted: performance.now(), cpu: cpuMs() } };
 }
 
@@ -210,8 +210,8 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
     }
     const tCommitted = performance.now();
     // Point of no return: the new code runs.
-    for (const r of script.rebinds) host.rebind(r.ref, r.def);
-    host.resumeAll(script.changed);
+    rebindAll(script);
+    host.resumeAll(changedRefs(script));
     pauseMs = performance.now() - held.tSuspend;
     pauseCpu = cpuMs() - held.cpuSuspend;
     phases = `suspend ${round(held.tSuspended - held.tSuspend)}, change ${round(held.tChanged - held.tSuspended)}, record ${round(tCommitted - held.tChanged)}, resume ${round(performance.now() - tCommitted)}`;
@@ -255,7 +255,7 @@ export async function undo(held: Held): Promise<void> {
   held.rollback();
   held.rollback = () => undefined;
   for (const ref of script.stops) host.reclaimName(ref);
-  host.resumeAll(script.suspend);
+  host.resumeAll(suspendedRefs(script));
 }
 
 /**
@@ -268,7 +268,7 @@ async function suspendScript(run: UpgradeRun, at: { plan: LivePlan; script: Scri
   const { node, target } = run;
   const { plan, script } = at;
   let mark = at.mark;
-  let batch = script.suspend.slice();
+  let batch = suspendedRefs(script);
   try {
     for (let round = 0; ; round++) {
       await host.suspendWithin(batch, node.config.suspendTimeoutMs);
@@ -277,12 +277,19 @@ async function suspendScript(run: UpgradeRun, at: { plan: LivePlan; script: Scri
       mark = late.mark;
       late.plan.steps = late.plan.steps.filter((s) => s.op !== "start");
       for (const s of late.plan.steps) plan.steps.push(s);
-      batch = addSteps(script, late.plan, target, run.targetApp.processes);
+      const more = compileScript(late.plan, target, run.targetApp.processes);
+      appendScript(script, more);
+      batch = suspendedRefs(more);
     }
   } catch (err) {
-    host.resumeAll(script.suspend);
+    host.resumeAll(suspendedRefs(script));
     throw err;
   }
+}
+
+/** Every rebound process runs its definition from the target release from its next message. */
+function rebindAll(script: Script): void {
+  for (const { refs, def } of script.rebinds) for (const ref of refs) host.rebind(ref, def);
 }
 
 /** codeChange on every changed process, then the new boot processes; what it did is in `held`, for undo. */
