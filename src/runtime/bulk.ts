@@ -203,9 +203,13 @@ export function warmUp(runs: readonly CodeChangeRun[]): boolean {
   const sync = syncCodeChanges(runs);
   const stride = Math.max(1, Math.floor(countOf(runs) / (WARM_COPIES / 2)));
   for (let round = 0; round < 2; round++) {
-    let k = 0;
+    // Every stride-th process of all the runs taken together, from the round-th: `skip` is how far
+    // into the next run the next pick is.
+    let skip = round;
     for (const { refs } of runs) {
-      for (const p of refs) if (k++ % stride === round && p.alive) copyState(p.state);
+      let i = skip;
+      for (; i < refs.length; i += stride) if (refs[i]!.alive) copyState(refs[i]!.state);
+      skip = i - refs.length;
     }
   }
   return sync;
