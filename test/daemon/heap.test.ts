@@ -1,4 +1,4 @@
-// The collections before a big upgrade's pass (src/daemon/upgrade/heap.ts): V8's gc, reached for a
+// The scavenges before a big upgrade's pass (src/daemon/upgrade/heap.ts): V8's gc, reached for a
 // moment without --expose-gc, never seen by user code, and never a reason for an upgrade to fail.
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -14,10 +14,9 @@ afterEach(() => {
   delete (globalThis as { gc?: unknown }).gc;
 });
 
-describe("the collections before a big upgrade", () => {
+describe("the scavenges before a big upgrade", () => {
   it("leave no global gc behind, here or in a context user code makes later", async () => {
     const heap = await freshHeap();
-    heap.collectBeforeUpgrade(BIG);
     heap.emptyYoungGeneration(BIG);
     expect(typeof (globalThis as { gc?: unknown }).gc).toBe("undefined");
     expect(runInNewContext("typeof gc")).toBe("undefined");
@@ -29,7 +28,7 @@ describe("the collections before a big upgrade", () => {
     });
     vi.doMock("node:v8", () => ({ setFlagsFromString }));
     const heap = await freshHeap();
-    expect(() => heap.collectBeforeUpgrade(BIG)).not.toThrow();
+    expect(() => heap.emptyYoungGeneration(BIG)).not.toThrow();
     expect(() => heap.emptyYoungGeneration(BIG)).not.toThrow();
   });
 
@@ -39,7 +38,7 @@ describe("the collections before a big upgrade", () => {
     });
     (globalThis as { gc?: unknown }).gc = gc;
     const heap = await freshHeap();
-    expect(() => heap.collectBeforeUpgrade(BIG)).not.toThrow();
+    expect(() => heap.emptyYoungGeneration(BIG)).not.toThrow();
     expect(() => heap.emptyYoungGeneration(BIG)).not.toThrow();
   });
 
@@ -48,11 +47,10 @@ describe("the collections before a big upgrade", () => {
     vi.doMock("node:v8", () => ({ setFlagsFromString }));
     vi.doMock("node:vm", () => ({ runInNewContext: () => undefined }));
     const heap = await freshHeap();
-    heap.collectBeforeUpgrade(BIG);
+    heap.emptyYoungGeneration(BIG);
     const calls = setFlagsFromString.mock.calls.length;
     expect(calls).toBeGreaterThan(0);
     heap.emptyYoungGeneration(BIG);
-    heap.collectBeforeUpgrade(BIG);
     expect(setFlagsFromString.mock.calls.length).toBe(calls);
     expect(setFlagsFromString.mock.calls.at(-1)).toEqual(["--no-expose-gc"]);
   });

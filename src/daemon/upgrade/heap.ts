@@ -1,25 +1,20 @@
 /**
- * Keeps V8's garbage collector out of an upgrade's fused pass, for a node with many processes.
+ * Keeps V8's young-generation collections out of an upgrade's fused pass, for an upgrade that
+ * changes many processes.
  *
  * The pass allocates two small objects per process (the copy its codeChange gets, and the state
- * it returns): about 8 MB at 100,000 processes. Measured in the daemon at that size, without this:
- * a scavenge landed inside the pass more often than not (10–28 ms each: the plan's own objects are
- * young and alive then, and are copied), and when the old generation had reached its limit, the
- * scavenge started an incremental major collection whose marking steps then ran on the pass's
- * allocations (a 128 ms pass where 15–20 ms was usual). So, for a node of MIN_PROCESSES or more
-(the scavenges: for an upgrade that changes that many):
+ * it returns): about 8 MB at 100,000 processes. Measured in the daemon at that size, a scavenge
+ * landed inside the pass more often than not (10–28 ms each: what planning made just before is
+ * young and alive, and is copied). So, for an upgrade that changes MIN_PROCESSES or more, just
+ * before the pass (`emptyYoungGeneration`), two scavenges (the first leaves what survives it for
+ * the first time in the young generation; the second moves it on), so the pass's allocations fit
+ * in an empty young generation (16 MB a semi-space by default). It is the scavenge the next
+ * allocations would have caused, done before the pause instead of inside it, and one more of
+ * about 2 ms.
  *
- * - once the target release is read and checked (`collectBeforeUpgrade`), one major collection,
- *   before the upgrade awaits its hook and its RELEASES write (processes run again then) and
- *   plans: the pass then starts with the old generation far from its limit. It stops the node
- *   as a major collection does (measured: 80–110 ms at 100,000 processes), apart from the pause
- *   and from the planning that comes right before the pass, and is logged as the upgrade's
- *   "collect" phase;
- * - just before the pass (`emptyYoungGeneration`), two scavenges (the first leaves the plan, which
- *   survives it for the first time, in the young generation; the second moves it on), so the
- *   pass's allocations fit in an empty young generation (16 MB a semi-space by default). It is
- *   the scavenge the next allocations would have caused, done before the pause instead of inside
- *   it, and one more of about 2 ms.
+ * No full collection: relx ran one before every big upgrade while planning made five objects per
+ * process; since planning makes none per process (plan runs), the pass measured as fast or faster
+ * without it (docs/decisions.md), and it cost 35–240 ms of the upgrade's time.
  *
  * The collector is V8's `gc`, reached without starting Node with --expose-gc: the flag is set for
  * a moment, one new context is made (where `gc` then exists) and the flag is put back, so user
@@ -28,19 +23,13 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
-/** Fewer processes than this, and the pass is too short for a collection to matter. */
+/** Fewer processes changed than this, and the pass is too short for a collection to matter. */
 const MIN_PROCESSES = 20_000;
 
-/** V8's gc: a full collection, or with { type: "minor" } a scavenge. */
-type Collect = (options?: { type: "minor" }) => void;
+/** V8's gc, called for a scavenge. */
+type Collect = (options: { type: "minor" }) => void;
 /** Undefined: not looked for yet; null: looked for, not there (or it threw once), not looked for again. */
 let collect: Collect | null | undefined;
-
-/** One major collection, now. */
-export function collectBeforeUpgrade(processes: number): void {
-  if (processes < MIN_PROCESSES) return;
-  run(undefined);
-}
 
 /** Two scavenges, now. */
 export function emptyYoungGeneration(processes: number): void {
@@ -52,7 +41,7 @@ export function emptyYoungGeneration(processes: number): void {
 }
 
 /** A collection is an optimization: one that cannot be made, or throws, never fails an upgrade. */
-function run(options: { type: "minor" } | undefined): void {
+function run(options: { type: "minor" }): void {
   if (collect === undefined) collect = reach();
   if (collect === null) return;
   try {

@@ -29,6 +29,4 @@ export interface UpgradeRun {
   tLoaded: number;
   /** performance.now() when planning began (after beforeUpgrade and the record's write); 0 before. */
   tPlan: number;
-  /** performance.now() once prepareUpgrade had run the major collection before planning (heap.ts), if the node is big enough for one; 0 before. */
-  tCollected: number;
 }

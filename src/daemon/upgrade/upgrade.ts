@@ -32,7 +32,7 @@ import type { UpgradeOptions, UpgradeRun } from "./options.js";
 import { preflight } from "./preflight.js";
 import { failed, round } from "./result.js";
 import { appendScript, changedRefs, compileScript, suspendedRefs, type Script } from "./script.js";
-import { collectBeforeUpgrade, emptyYoungGeneration } from "./heap.js";
+import { emptyYoungGeneration } from "./heap.js";
 
 /** Processes spawned while the upgrade waited for busy ones are planned too, this many rounds at most. */
 const LATE_ROUNDS = 10;
@@ -78,7 +78,7 @@ export async function begin(node: NodeState, options: UpgradeOptions): Promise<U
   const t0 = performance.now();
   try {
     const loaded = await preflight(node, options.direction, options.vsn);
-    return { node, from: node.release!.manifest.vsn, ...loaded, options, t0, tLoaded: performance.now(), tCollected: 0, tPlan: 0 };
+    return { node, from: node.release!.manifest.vsn, ...loaded, options, t0, tLoaded: performance.now(), tPlan: 0 };
   } catch (err) {
     throw failed(err, false);
   }
@@ -110,9 +110,6 @@ export interface Held {
  */
 export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Held> {
   const { node, target, options } = run;
-  // For a big node, a major collection now, so that none lands in the pass (heap.ts).
-  collectBeforeUpgrade(host.processCount());
-  run.tCollected = performance.now();
   // The target's beforeUpgrade may refuse: nothing is touched yet.
   await runHook(run.targetApp, { ...hookRun(run), name: "beforeUpgrade" }).catch((err) => {
     throw failed(err, false);
@@ -227,11 +224,10 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at };
   const result: UpgradeResult = { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
   // Where the time outside the pause went: read (the target's release.json read and checked, its
-  // files' checksums, its code loaded), boot spec (evaluated), collect (a major collection, for a
-  // big node: heap.ts), prepare (beforeUpgrade, the record written), plan (snapshot, plan,
+  // files' checksums, its code loaded), boot spec (evaluated), prepare (beforeUpgrade, the record written), plan (snapshot, plan,
   // script, warm-up, and for a big node a scavenge), after (the record synced, stops, the boot
   // list), result (built; sending it comes after).
-  const outside = `read ${round(run.tRead - run.t0)}, boot spec ${round(run.tLoaded - run.tRead)}, collect ${round(run.tCollected - run.tLoaded)}, prepare ${round(run.tPlan - run.tCollected)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
+  const outside = `read ${round(run.tRead - run.t0)}, boot spec ${round(run.tLoaded - run.tRead)}, prepare ${round(run.tPlan - run.tLoaded)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
   // The longest the node was held at one stretch, nothing else running: planning and, on the
   // fused path, the pass right after it (on the other path processes run again between them).
   const stretch = held.fused !== undefined ? held.fused.tCommitted - run.tPlan : held.tSuspend - run.tPlan;
