@@ -224,9 +224,10 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at };
   const result: UpgradeResult = { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
   // Where the time outside the pause went: read (the target's release.json read and checked, its
-  // files' checksums, its code loaded), boot spec (evaluated), prepare (beforeUpgrade, the record written), plan (snapshot, plan,
-  // script, warm-up, and for a big node a scavenge), after (the record synced, stops, the boot
-  // list), result (built; sending it comes after).
+  // files' checksums, its code loaded), boot spec (evaluated), prepare (beforeUpgrade, the record
+  // written), plan (the walk over the processes, plan, script, warm-up, and for a big upgrade two
+  // scavenges), after (the record synced, stops, the boot list), result (built, the processes
+  // named; sending it comes after).
   const outside = `read ${round(run.tRead - run.t0)}, boot spec ${round(run.tLoaded - run.tRead)}, prepare ${round(run.tPlan - run.tLoaded)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
   // The longest the node was held at one stretch, nothing else running: planning and, on the
   // fused path, the pass right after it (on the other path processes run again between them).
