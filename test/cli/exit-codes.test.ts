@@ -1,6 +1,9 @@
 // Exit codes of the real CLI (SPEC §6): 2 malformed command line, 3 no daemon, 1 a bad value.
+import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN } from "../support/paths.js";
 import { relx } from "../support/relx.js";
 import { cleanupAllRoots, tempRoot } from "../support/temp-root.js";
 import { writeFiles } from "../support/write-files.mjs";
@@ -75,6 +78,21 @@ describe("a bad value in a well-formed command exits 1 with RELX_BAD_ARGUMENT or
     const human = await relx(null, args, { cwd: root });
     expect(human.code).toBe(1);
     expect(human.stderr).toMatch(/^relx: .+\nhint: .+\n$/);
+  });
+
+  it("says so when the current directory was removed, on the fast path and commander's", async () => {
+    for (const args of [["status"], ["status", "--json"], ["build"], ["upgrade", "1.1.0", "--json"]]) {
+      const gone = join(root, `gone-${args.length}-${args[0]}`);
+      mkdirSync(gone);
+      // A shell in the directory removes it, then runs relx there, as an operator's shell would.
+      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+        execFile("sh", ["-c", 'd="$1" node="$2" bin="$3"; shift 3; cd "$d" && rmdir "$d" && exec "$node" "$bin" "$@"', "sh", gone, process.execPath, BIN, ...args], (err, stdout, stderr) =>
+          done({ code: err === null ? 0 : (err.code as number), stdout, stderr }));
+      });
+      expect(run.code).toBe(1);
+      if (args.includes("--json")) expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "RELX_BAD_ARGUMENT", message: "the current directory no longer exists (ENOENT)" } });
+      else expect(run.stderr).toBe("relx: the current directory no longer exists (ENOENT)\nhint: cd into an existing directory, then run the command again\n");
+    }
   });
 
   it("refuses `upgrade v1.1.0` with the hint 1.1.0, as the socket does", async () => {
