@@ -1,0 +1,131 @@
+/**
+ * The read-ahead worker, from the daemon's side: at most one worker thread, which reads and checks
+ * release.json files (read-worker.ts) so that parsing megabytes never stalls the daemon's event
+ * loop. It never keeps the daemon alive (unref), and read() never rejects: whatever goes wrong
+ * (a failed read, the worker's crash, close) is an answer without a manifest, and the caller
+ * reads the file itself.
+ *
+ * | worker  | entered by                                    | next                            |
+ * |---------|-----------------------------------------------|---------------------------------|
+ * | none    | createManifestReader; idle; exit, crash       | running on read() or warm()     |
+ * | running | read() or warm() with none                    | none after IDLE_MS with no read |
+ * |         |                                               | none on exit, crash, or close() |
+ * | closed  | close() (the daemon stops)                    | (read() answers without one)    |
+ */
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { LoadedManifest } from "../../release/manifest.js";
+import type { FileIdentity } from "./file-identity.js";
+
+/** dist/'s worker, also when this module runs from src/ (the tests): the worker runs compiled code. */
+export const READ_WORKER = new URL("../../../dist/daemon/read-ahead/read-worker.js", import.meta.url);
+
+/** A worker with nothing to read for this long ends; the next read (or staged release) starts one. */
+export const IDLE_MS = 30_000;
+
+export interface ToReadWorker {
+  id: number;
+  /** The release directory whose release.json to read. */
+  dir: string;
+}
+
+export type FromReadWorker =
+  | { id: number; identity: FileIdentity | null; manifest: LoadedManifest }
+  | { id: number; identity: FileIdentity | null; error: string };
+
+/** What a read gave: the file's identity before it was read (null: unknown), and the manifest or why not. */
+export type ReadResult =
+  | { identity: FileIdentity | null; manifest: LoadedManifest; ms: number }
+  | { identity: FileIdentity | null; manifest: null; error: string; ms: number };
+
+export interface ManifestReader {
+  read(dir: string): Promise<ReadResult>;
+  /** Starts the worker if none runs, so that the next read finds it ready. */
+  warm(): void;
+  close(): void;
+}
+
+export interface ReaderOptions {
+  log(line: string): void;
+  /** The worker's module; READ_WORKER unless a test gives another. */
+  worker?: URL;
+}
+
+export function createManifestReader(options: ReaderOptions): ManifestReader {
+  const file = options.worker ?? READ_WORKER;
+  const pending = new Map<number, { resolve(r: ReadResult): void; t0: number }>();
+  let worker: Worker | null = null;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  let nextId = 1;
+  let closed = false;
+
+  /** Every read in flight answered without a manifest, and the worker (if any) ended. */
+  const fail = (why: string): void => {
+    const w = worker;
+    worker = null;
+    clearTimeout(idle);
+    if (w !== null) void w.terminate();
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      p.resolve({ identity: null, manifest: null, error: why, ms: performance.now() - p.t0 });
+    }
+  };
+  const start = (): Worker => {
+    clearTimeout(idle);
+    if (worker !== null) return worker;
+    // No inherited execArgv: the daemon's own flags (a test runner's loader, say) need not suit it.
+    const w = new Worker(file, { execArgv: [] });
+    w.unref();
+    w.on("message", (m: FromReadWorker) => {
+      const p = pending.get(m.id);
+      if (p === undefined) return;
+      pending.delete(m.id);
+      const ms = performance.now() - p.t0;
+      p.resolve("manifest" in m ? { identity: m.identity, manifest: m.manifest, ms } : { identity: m.identity, manifest: null, error: m.error, ms });
+      if (pending.size === 0 && worker === w) idle = setTimeout(() => worker === w && fail("idle"), IDLE_MS).unref();
+    });
+    w.on("error", (err) => {
+      if (worker !== w) return;
+      options.log(`the read-ahead worker failed (upgrades read release.json themselves): ${err.stack ?? err.message}`);
+      fail(`the read-ahead worker failed: ${err.message}`);
+    });
+    w.on("messageerror", (err) => worker === w && fail(`the read-ahead worker's answer could not be read: ${err.message}`));
+    w.on("exit", (code) => {
+      if (worker !== w) return;
+      options.log(`the read-ahead worker exited with code ${code} (upgrades read release.json themselves)`);
+      fail(`the read-ahead worker exited with code ${code}`);
+    });
+    worker = w;
+    return w;
+  };
+
+  return {
+    read(dir) {
+      const t0 = performance.now();
+      if (closed) return Promise.resolve({ identity: null, manifest: null, error: "the daemon is stopping", ms: 0 });
+      return new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, { resolve, t0 });
+        try {
+          start().postMessage({ id, dir } satisfies ToReadWorker);
+        } catch (err) {
+          fail(`the read-ahead worker could not start: ${fileURLToPath(file)}: ${(err as Error).message}`);
+        }
+      });
+    },
+    warm() {
+      if (closed || worker !== null) return;
+      try {
+        start();
+        idle = setTimeout(() => pending.size === 0 && fail("idle"), IDLE_MS).unref();
+      } catch {
+        // the next read says why
+      }
+    },
+    close() {
+      closed = true;
+      fail("the daemon is stopping");
+    },
+  };
+}

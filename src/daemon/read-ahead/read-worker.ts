@@ -1,0 +1,32 @@
+/**
+ * The read-ahead worker thread (manifest-reader.ts starts it): reads one release.json at a time,
+ * parsed and checked in full by the same readManifest as every other read, and posts back its
+ * identity (taken before the read) and what a node keeps of it (loadedManifest: no plans, no boot
+ * args), or the error's message. Nothing else runs here.
+ */
+import { join } from "node:path";
+import { parentPort } from "node:worker_threads";
+import { fileIdentity } from "./file-identity.js";
+import type { FromReadWorker, ToReadWorker } from "./manifest-reader.js";
+import { loadedManifest, readManifest } from "../../release/store/read-manifest.js";
+// readManifest imports the schema lazily; here it is loaded at once, while nothing waits for it.
+import "../../release/store/manifest-schema.js";
+
+const port = parentPort!;
+let queue = Promise.resolve();
+
+port.on("message", (m: ToReadWorker) => {
+  // One file at a time: at most one parsed release.json in this thread's heap.
+  queue = queue.then(() => readOne(m));
+});
+
+async function readOne({ id, dir }: ToReadWorker): Promise<void> {
+  const identity = await fileIdentity(join(dir, "release.json"));
+  let reply: FromReadWorker;
+  try {
+    reply = { id, identity, manifest: loadedManifest(await readManifest(dir)) };
+  } catch (err) {
+    reply = { id, identity, error: err instanceof Error ? err.message : String(err) };
+  }
+  port.postMessage(reply);
+}
