@@ -2,19 +2,22 @@
  * The daemon's manifest cache: each release's release.json read and checked ahead of time, in the
  * read-ahead worker, as OTP's check_install_release does the slow checks before install_release.
  * Keyed by release directory; each entry holds the identity of the file it came from, taken before
- * the read (file-identity.ts), and what a node keeps of it (LoadedManifest). An upgrade's preflight
- * uses an entry only when the file's identity is still the same; else it reads the file as it
- * always has, so every error comes from the same code. Only release.json is cached: the release's
- * files are checked against their checksums, and its code loaded, at every upgrade.
+ * the read (file-identity.ts), and what a node keeps of it (LoadedManifest). read() (boot, every
+ * preflight) uses an entry only while the file's identity is still the same; else it reads the
+ * file as it always has, so every error comes from the same code. Only release.json is cached:
+ * the release's files are checked against their checksums, and its code loaded, at every upgrade.
  *
- * | an entry of a release dir | made by                                  | dropped or replaced when       |
- * |---------------------------|------------------------------------------|--------------------------------|
- * | reading (a promise)       | read() (boot, preflight), or a read-ahead | —; readers join it             |
- * | read: identity + manifest | the read done                            | the dir is gone (relx remove), |
- * | failed: identity, null    | the read failed (logged once)            | or its file's identity changed |
+ * | a release dir's slot | made by                                  | dropped or replaced when        |
+ * |----------------------|------------------------------------------|---------------------------------|
+ * | reading              | read(), or a scan's read-ahead           | — (read() waits for it)         |
+ * | read: the manifest   | the read done                            | its dir is gone (relx remove),  |
+ * | failed: no manifest  | the read failed (a read-ahead: logged)   | or its file is not the same one |
  *
- * A read-ahead happens after boot (every release present but the one booted, which boot read) and
- * whenever a release appears or changes in releases/ (releases-watch.ts), newest first.
+ * A scan reads ahead every release present whose file is not the one cached, newest first: after
+ * boot (boot read the booted one), and whenever a release appears, changes or goes in releases/
+ * (releases-watch.ts). A scan only stats and hands the reads to the worker, so it is short, and
+ * read() waits for one in progress (or due) before it looks: an upgrade right after a build joins
+ * that build's read-ahead instead of reading the file a second time.
  */
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -23,22 +26,26 @@ import type { LoadedManifest } from "../../release/manifest.js";
 import { loadedManifest, readManifest } from "../../release/store/read-manifest.js";
 import { isVsn } from "../../release/vsn.js";
 import { fileIdentity, sameFile, type FileIdentity } from "./file-identity.js";
-import { createManifestReader, type ManifestReader, type ReaderOptions } from "./manifest-reader.js";
+import { createManifestReader, type ReaderOptions } from "./manifest-reader.js";
 import { watchReleases, type ReleasesWatch } from "./releases-watch.js";
 
-interface Entry {
-  identity: FileIdentity | null;
-  manifest: LoadedManifest | null;
+interface Slot {
+  /** The file's identity when the read was asked for (the read's own may be newer). */
+  asked: FileIdentity;
+  done: Promise<{ identity: FileIdentity | null; manifest: LoadedManifest | null }>;
+  settled: boolean;
+  /** read() waited for this read-ahead: its log line says so. */
+  waited: boolean;
 }
 
 export interface ManifestCache {
   /**
    * The release.json of `dir` as loadRelease takes it: the cached one if the file is the one it
-   * came from (a read-ahead in flight is waited for), else read and checked now (and cached).
+   * came from (a read in flight is waited for), else read and checked now, and cached.
    * Throws what readManifest throws (RELX_BAD_RELEASE).
    */
   read(dir: string): Promise<LoadedManifest>;
-  /** Reads ahead every release present that is not cached as it is now, then each one that appears or changes. */
+  /** Scans releases/ now, and again whenever it changes. */
   start(): void;
   close(): void;
 }
@@ -49,53 +56,64 @@ export interface CacheOptions extends ReaderOptions {
 
 export function createManifestCache(options: CacheOptions): ManifestCache {
   const { releasesDir, log } = options;
-  const entries = new Map<string, Promise<Entry>>();
-  const reader: ManifestReader = createManifestReader(options);
+  const slots = new Map<string, Slot>();
+  const reader = createManifestReader(options);
   let watch: ReleasesWatch | null = null;
   let scanning: Promise<void> | null = null;
   let again = false;
   let closed = false;
 
   const fileOf = (dir: string) => join(dir, "release.json");
+  const remember = (dir: string, asked: FileIdentity, done: Slot["done"]): Slot => {
+    const slot: Slot = { asked, done, settled: false, waited: false };
+    void done.then(() => (slot.settled = true));
+    slots.set(dir, slot);
+    return slot;
+  };
 
   async function read(dir: string): Promise<LoadedManifest> {
+    watch?.flush();
+    while (scanning !== null) await scanning;
     const identity = await fileIdentity(fileOf(dir));
-    const cached = await entries.get(dir);
-    if (cached?.manifest && sameFile(cached.identity, identity)) return cached.manifest;
+    const slot = slots.get(dir);
+    // A read in flight is waited for when it was asked for this very file (else it is stale).
+    if (slot !== undefined && identity !== null && (slot.settled || sameFile(slot.asked, identity))) {
+      if (!slot.settled) slot.waited = true;
+      const cached = await slot.done;
+      if (cached.manifest !== null && sameFile(cached.identity, identity)) return cached.manifest;
+    }
     // Not read ahead, changed since, or its read failed: read here, so the error is today's.
     const reading = readManifest(dir).then(loadedManifest);
-    if (identity === null) {
-      entries.delete(dir);
-      return reading;
-    }
-    entries.set(dir, reading.then((manifest) => ({ identity, manifest }), () => ({ identity, manifest: null })));
+    if (identity === null) slots.delete(dir);
+    else remember(dir, identity, reading.then((manifest) => ({ identity, manifest }), () => ({ identity, manifest: null })));
     return reading;
   }
 
-  function readAhead(dir: string): Promise<Entry> {
-    const vsn = basename(dir);
-    const entry = reader.read(dir).then((r): Entry => {
-      if (r.manifest !== null) log(`read ahead release ${vsn}: ${describeSize(r.identity)} in ${Math.round(r.ms)} ms`);
-      else log(`read ahead release ${vsn} failed (an upgrade to it reads it again): ${r.error}`);
+  function readAhead(dir: string, asked: FileIdentity): void {
+    const slot = remember(dir, asked, reader.read(dir).then((r) => {
+      if (!closed) {
+        const vsn = basename(dir);
+        const waited = slot.waited ? " (an upgrade waited for it)" : "";
+        if (r.manifest !== null) log(`read ahead release ${vsn}: ${describeSize(r.identity)} in ${Math.round(r.ms)} ms${waited}`);
+        else log(`read ahead release ${vsn} failed (an upgrade to it reads it again): ${r.error}`);
+      }
       return { identity: r.identity, manifest: r.manifest };
-    });
-    entries.set(dir, entry);
-    return entry;
+    }));
   }
 
-  /** Drops the entries of releases gone; reads ahead those not cached as they are now, one at a time. */
+  /** Drops the slots of releases gone; hands the worker a read of each release whose file is not the one cached. */
   async function scan(): Promise<void> {
     const names = await readdir(releasesDir).catch(() => [] as string[]);
-    const vsns = names.filter(isVsn).sort(semver.rcompare);
-    const present = new Set(vsns.map((v) => join(releasesDir, v)));
-    for (const dir of entries.keys()) if (!present.has(dir)) entries.delete(dir);
-    for (const dir of present) {
-      if (closed) return;
-      const identity = await fileIdentity(fileOf(dir));
-      const entry = await entries.get(dir);
-      if (identity === null) entries.delete(dir);
-      else if (!sameFile(entry?.identity ?? null, identity)) await readAhead(dir);
-    }
+    const dirs = names.filter(isVsn).sort(semver.rcompare).map((vsn) => join(releasesDir, vsn));
+    const present = new Set(dirs);
+    for (const dir of slots.keys()) if (!present.has(dir)) slots.delete(dir);
+    const identities = await Promise.all(dirs.map((dir) => fileIdentity(fileOf(dir))));
+    if (closed) return;
+    dirs.forEach((dir, i) => {
+      const identity = identities[i]!;
+      if (identity === null) slots.delete(dir);
+      else if (!sameFile(slots.get(dir)?.asked ?? null, identity)) readAhead(dir, identity);
+    });
   }
 
   /** One scan at a time; what changes during one is seen by one more after it. */
@@ -125,7 +143,7 @@ export function createManifestCache(options: CacheOptions): ManifestCache {
       closed = true;
       watch?.close();
       reader.close();
-      entries.clear();
+      slots.clear();
     },
   };
 }

@@ -30,11 +30,12 @@ export interface ToReadWorker {
   dir: string;
 }
 
+/** `ms`: the read's own time in the worker (stat, read, parse, checks), not its wait in the queue. */
 export type FromReadWorker =
-  | { id: number; identity: FileIdentity | null; manifest: LoadedManifest }
-  | { id: number; identity: FileIdentity | null; error: string };
+  | { id: number; identity: FileIdentity | null; manifest: LoadedManifest; ms: number }
+  | { id: number; identity: FileIdentity | null; error: string; ms: number };
 
-/** What a read gave: the file's identity before it was read (null: unknown), and the manifest or why not. */
+/** What a read gave: the file's identity before it was read (null: unknown), the manifest or why not, and how long it took. */
 export type ReadResult =
   | { identity: FileIdentity | null; manifest: LoadedManifest; ms: number }
   | { identity: FileIdentity | null; manifest: null; error: string; ms: number };
@@ -81,8 +82,8 @@ export function createManifestReader(options: ReaderOptions): ManifestReader {
       const p = pending.get(m.id);
       if (p === undefined) return;
       pending.delete(m.id);
-      const ms = performance.now() - p.t0;
-      p.resolve("manifest" in m ? { identity: m.identity, manifest: m.manifest, ms } : { identity: m.identity, manifest: null, error: m.error, ms });
+      const { identity, ms } = m;
+      p.resolve("manifest" in m ? { identity, manifest: m.manifest, ms } : { identity, manifest: null, error: m.error, ms });
       if (pending.size === 0 && worker === w) idle = setTimeout(() => worker === w && fail("idle"), IDLE_MS).unref();
     });
     w.on("error", (err) => {

@@ -14,6 +14,8 @@ const DEBOUNCE_MS = 20;
 const STAGING = ".staging-";
 
 export interface ReleasesWatch {
+  /** A `changed` that is due is called now (a read that cannot wait out the debounce). */
+  flush(): void;
   close(): void;
 }
 
@@ -50,5 +52,11 @@ export function watchReleases(dir: string, on: WatchHandlers): ReleasesWatch {
   } catch (err) {
     failed(err as Error);
   }
-  return { close };
+  const flush = (): void => {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    timer = undefined;
+    on.changed();
+  };
+  return { flush, close };
 }
