@@ -2,7 +2,7 @@
 // worker thread (dist/'s): what it reads ahead is what a fresh read gives, an unchanged file is
 // served from the cache, a read joins the read-ahead in flight, a changed file is read again (its
 // error is readManifest's), and a worker that dies leaves reads to the caller's thread.
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createManifestCache, type ManifestCache } from "../../src/daemon/read-ahead/manifest-cache.js";
@@ -52,13 +52,22 @@ describe("the manifest cache", () => {
     expect(await c.read(join(releases, "2.0.0"))).toBe(m);
   });
 
-  it("makes a read that arrives while the read-ahead is in flight wait for it", async () => {
+  it("makes a read that arrives while the read-ahead is due wait for it, and hurries it ahead of the others", async () => {
+    // A third release (what readManifest checks holds: its vsn is its directory's).
+    cpSync(join(releases, "2.0.0"), join(releases, "2.0.1"), { recursive: true });
+    const file = join(releases, "2.0.1", "release.json");
+    writeFileSync(file, readFileSync(file, "utf8").replace('"vsn": "2.0.0"', '"vsn": "2.0.1"'));
     const c = cache();
     c.start();
-    const m = await c.read(join(releases, "2.0.0"));
-    expect(await lineOf("2.0.0")).toMatch(/ in \d+ ms \(an upgrade waited for it\)$/);
-    expect(await c.read(join(releases, "2.0.0"))).toBe(m);
-    expect(m).toEqual(await fresh("2.0.0"));
+    const m = await c.read(join(releases, "1.0.0"));
+    await lineOf("2.0.0");
+    expect(lines).toEqual([
+      expect.stringMatching(/^read ahead release 2\.0\.1: .* ms$/),
+      expect.stringMatching(/^read ahead release 1\.0\.0: .* in \d+ ms \(an upgrade waited for it\)$/),
+      expect.stringMatching(/^read ahead release 2\.0\.0: .* ms$/),
+    ]);
+    expect(await c.read(join(releases, "1.0.0"))).toBe(m);
+    expect(m).toEqual(await fresh("1.0.0"));
   });
 
   it("reads a file changed since its read-ahead again: its error is readManifest's, its new contents are served", async () => {

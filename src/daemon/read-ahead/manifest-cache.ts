@@ -78,7 +78,10 @@ export function createManifestCache(options: CacheOptions): ManifestCache {
     const slot = slots.get(dir);
     // A read in flight is waited for when it was asked for this very file (else it is stale).
     if (slot !== undefined && identity !== null && (slot.settled || sameFile(slot.asked, identity))) {
-      if (!slot.settled) slot.waited = true;
+      if (!slot.settled) {
+        slot.waited = true;
+        reader.hurry(dir);
+      }
       const cached = await slot.done;
       if (cached.manifest !== null && sameFile(cached.identity, identity)) return cached.manifest;
     }

@@ -1,7 +1,7 @@
 /**
  * The read-ahead worker, from the daemon's side: at most one worker thread, which reads and checks
- * release.json files (read-worker.ts) so that parsing megabytes never stalls the daemon's event
- * loop. It never keeps the daemon alive (unref), and read() never rejects: whatever goes wrong
+ * release.json files (read-worker.ts), one at a time, so that parsing megabytes never stalls the
+ * daemon's event loop. It never keeps the daemon alive (unref), and read() never rejects: whatever goes wrong
  * (a failed read, the worker's crash, close) is an answer without a manifest, and the caller
  * reads the file itself.
  *
@@ -41,7 +41,10 @@ export type ReadResult =
   | { identity: FileIdentity | null; manifest: null; error: string; ms: number };
 
 export interface ManifestReader {
+  /** Reads are done one at a time, in the order asked (or hurried). */
   read(dir: string): Promise<ReadResult>;
+  /** A read of `dir` still waiting its turn goes first: someone waits for it. */
+  hurry(dir: string): void;
   /** Starts the worker if none runs, so that the next read finds it ready. */
   warm(): void;
   close(): void;
@@ -56,6 +59,9 @@ export interface ReaderOptions {
 export function createManifestReader(options: ReaderOptions): ManifestReader {
   const file = options.worker ?? READ_WORKER;
   const pending = new Map<number, { resolve(r: ReadResult): void; t0: number }>();
+  /** Asked for, not yet handed to the worker: it has one read at a time, so a hurried one can go first. */
+  const queue: ToReadWorker[] = [];
+  let posted = false;
   let worker: Worker | null = null;
   let idle: ReturnType<typeof setTimeout> | undefined;
   let nextId = 1;
@@ -65,6 +71,8 @@ export function createManifestReader(options: ReaderOptions): ManifestReader {
   const fail = (why: string): void => {
     const w = worker;
     worker = null;
+    queue.length = 0;
+    posted = false;
     clearTimeout(idle);
     if (w !== null) void w.terminate();
     for (const [id, p] of pending) {
@@ -84,7 +92,9 @@ export function createManifestReader(options: ReaderOptions): ManifestReader {
       pending.delete(m.id);
       const { identity, ms } = m;
       p.resolve("manifest" in m ? { identity, manifest: m.manifest, ms } : { identity, manifest: null, error: m.error, ms });
-      if (pending.size === 0 && worker === w) idle = setTimeout(() => worker === w && fail("idle"), IDLE_MS).unref();
+      posted = false;
+      if (pending.size === 0) idle = setTimeout(() => worker === w && fail("idle"), IDLE_MS).unref();
+      else post();
     });
     w.on("error", (err) => {
       if (worker !== w) return;
@@ -100,6 +110,17 @@ export function createManifestReader(options: ReaderOptions): ManifestReader {
     worker = w;
     return w;
   };
+  /** The next read in the queue to the worker, unless it has one. */
+  const post = (): void => {
+    if (posted || queue.length === 0) return;
+    const next = queue.shift()!;
+    posted = true;
+    try {
+      start().postMessage(next);
+    } catch (err) {
+      fail(`the read-ahead worker could not start: ${fileURLToPath(file)}: ${(err as Error).message}`);
+    }
+  };
 
   return {
     read(dir) {
@@ -108,12 +129,13 @@ export function createManifestReader(options: ReaderOptions): ManifestReader {
       return new Promise((resolve) => {
         const id = nextId++;
         pending.set(id, { resolve, t0 });
-        try {
-          start().postMessage({ id, dir } satisfies ToReadWorker);
-        } catch (err) {
-          fail(`the read-ahead worker could not start: ${fileURLToPath(file)}: ${(err as Error).message}`);
-        }
+        queue.push({ id, dir });
+        post();
       });
+    },
+    hurry(dir) {
+      const at = queue.findIndex((q) => q.dir === dir);
+      if (at > 0) queue.unshift(...queue.splice(at, 1));
     },
     warm() {
       if (closed || worker !== null) return;

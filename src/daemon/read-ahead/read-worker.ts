@@ -14,12 +14,9 @@ import { loadedManifest, readManifest } from "../../release/store/read-manifest.
 import "../../release/store/manifest-schema.js";
 
 const port = parentPort!;
-let queue = Promise.resolve();
 
-port.on("message", (m: ToReadWorker) => {
-  // One file at a time: at most one parsed release.json in this thread's heap.
-  queue = queue.then(() => readOne(m));
-});
+// The daemon sends the next read once this one is answered: one parsed release.json at a time.
+port.on("message", (m: ToReadWorker) => void readOne(m));
 
 async function readOne({ id, dir }: ToReadWorker): Promise<void> {
   const t0 = performance.now();
