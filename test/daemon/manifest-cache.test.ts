@@ -1,7 +1,8 @@
 // The daemon's manifest cache (src/daemon/read-ahead/) on real release directories, with its real
 // worker thread (dist/'s): what it reads ahead is what a fresh read gives, an unchanged file is
 // served from the cache, a read joins the read-ahead in flight, a changed file is read again (its
-// error is readManifest's), and a worker that dies leaves reads to the caller's thread.
+// error is readManifest's), a releases dir it cannot watch or a worker that dies is logged and
+// leaves reads to the caller's thread.
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -85,6 +86,14 @@ describe("the manifest cache", () => {
     m.createdAt = "2001-02-03T04:05:06.000Z";
     writeFileSync(file, JSON.stringify(m));
     expect((await c.read(dir)).createdAt).toBe("2001-02-03T04:05:06.000Z");
+  });
+
+  it("logs once a releases dir it cannot watch, and reads all the same", async () => {
+    const c = createManifestCache({ releasesDir: join(releases, "missing"), log: (line) => lines.push(line) });
+    caches.push(c);
+    c.start();
+    expect(lines).toEqual([expect.stringMatching(/^watching .*missing failed, releases are read when upgraded to: .*ENOENT/)]);
+    expect(await c.read(join(releases, "2.0.0"))).toEqual(await fresh("2.0.0"));
   });
 
   it("logs a worker that dies, and leaves reads to the caller's thread", async () => {
