@@ -1,9 +1,9 @@
 /**
  * The read-ahead worker, from the daemon's side: at most one worker thread, which reads and checks
  * release.json files (read-worker.ts), one at a time, so that parsing megabytes never stalls the
- * daemon's event loop. It never keeps the daemon alive (unref), and read() never rejects: whatever goes wrong
- * (a failed read, the worker's crash, close) is an answer without a manifest, and the caller
- * reads the file itself.
+ * daemon's event loop. It never keeps the daemon alive (unref), and read() never rejects:
+ * whatever goes wrong (a failed read, the worker's crash, close) is an answer without a manifest,
+ * and the caller reads the file itself.
  *
  * | worker  | entered by                                    | next                            |
  * |---------|-----------------------------------------------|---------------------------------|
