@@ -27,7 +27,7 @@ export async function evaluateBootSpec(release: LoadedRelease, envFile: string |
   const evaluated = evaluateApp(release.app, {
     source: release.manifest.app.source,
     servers: new Set(release.servers.keys()),
-    uniqueNames: release.manifest.boot.processes,
+    uniqueNames: release.manifest.boot.names,
     config: (schema) => {
       config = resolveConfig(schema, { env: process.env, file, fileName });
       return config.values;

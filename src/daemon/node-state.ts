@@ -16,6 +16,7 @@ import type { RelxConfig } from "../release/config.js";
 import type { ProcessRef } from "../runtime/host.js";
 import type { RunningApp } from "./app-runtime.js";
 import type { LoadedRelease } from "../release/load-release.js";
+import type { ManifestCache } from "./read-ahead/manifest-cache.js";
 
 export type NodePhase = "new" | "up" | "upgrading" | "stopping" | "stopped";
 
@@ -28,6 +29,8 @@ export interface NodeState {
   /** Settles once boot() has finished, well or not: ops that arrive while booting wait for it. */
   booted: Promise<void>;
   release: LoadedRelease | null;
+  /** Release manifests read ahead (read-ahead/): boot and every preflight read release.json through it. */
+  manifests: ManifestCache;
   /** The running release's boot spec as evaluated at the last boot or upgrade (args, config, hooks). */
   app: RunningApp | null;
   /** The env file the app's config is read from (absolute), or null: read again at every upgrade. */

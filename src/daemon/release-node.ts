@@ -14,6 +14,7 @@ import { nodeHandlers, type NodeHandlers } from "./handlers.js";
 import { evaluateBootSpec, runHook } from "./app-runtime.js";
 import { loadRelease, serverOf } from "../release/load-release.js";
 import { BOOT_INIT_TIMEOUT_MS, type Log, type NodeState } from "./node-state.js";
+import { createManifestCache } from "./read-ahead/manifest-cache.js";
 import { logRuntimeEvent } from "./runtime-log.js";
 import { abortHeld } from "./upgrade/two-phase.js";
 import { stopAll } from "./shutdown.js";
@@ -46,6 +47,7 @@ export function createReleaseNode(options: ReleaseNodeOptions): ReleaseNode {
     phase: "new",
     booted: new Promise<void>((done) => (markBooted = done)),
     release: null,
+    manifests: createManifestCache({ releasesDir: config.releasesDir, log }),
     app: null,
     envFile: options.envFile ?? config.envFile,
     boot: new Map(),
@@ -77,7 +79,7 @@ async function bootNode(node: NodeState): Promise<void> {
   const { vsn, record } = await chooseBootRelease(node);
   // Checked before RELEASES changes: a release this node refuses (damaged, from another relx
   // line, config missing) leaves the disk as it was.
-  const release = await loadRelease(node.config, vsn);
+  const release = await loadRelease(node.config, vsn, { readManifest: node.manifests.read });
   const app = await evaluateBootSpec(release, node.envFile);
   await record();
   node.release = release;
@@ -95,6 +97,8 @@ async function bootNode(node: NodeState): Promise<void> {
   }
   if (node.phase === "new") node.phase = "up";
   node.log(`booted ${release.manifest.name} ${vsn}: ${node.boot.size} processes`);
+  // The other releases present are read ahead in the background, and each one that appears later.
+  if (node.phase === "up") node.manifests.start();
   await runHook(app, { name: "afterStart", info: { vsn }, timeoutMs: node.config.hookTimeoutMs, log: node.log }).catch((err) => {
     node.log(`${(err as Error).message}; the node runs on`);
   });
@@ -132,6 +136,7 @@ async function stopNode(node: NodeState): Promise<void> {
   node.phase = "stopping";
   await abortHeld(node, "the node is stopping");
   if (upgrade !== null) await upgrade;
+  node.manifests.close();
   if (node.app !== null) {
     const info = { vsn: node.release?.manifest.vsn };
     await runHook(node.app, { name: "beforeStop", info, timeoutMs: node.config.hookTimeoutMs, log: node.log }).catch((err) => {

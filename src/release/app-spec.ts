@@ -36,7 +36,7 @@ export interface EvaluateOptions {
    * checked): when the evaluated list has the very same names in the same order, as it has unless
    * `processes` depends on the config, its names are unique too and no Set of them is built.
    */
-  uniqueNames?: readonly { name: string }[];
+  uniqueNames?: readonly string[];
 }
 
 const APP_KEYS = new Set(["processes", "config", "hooks"]);
@@ -80,7 +80,7 @@ function readHooks(raw: unknown, fail: (what: string) => RelxError): AppHooks {
   return hooks;
 }
 
-function readProcesses(list: unknown[], servers: Set<string>, fail: (what: string, hint?: string) => RelxError, unique?: readonly { name: string }[]): BootProcess[] {
+function readProcesses(list: unknown[], servers: Set<string>, fail: (what: string, hint?: string) => RelxError, unique?: readonly string[]): BootProcess[] {
   // One pass, no closure or key list per entry: 100,000 boot processes are read at every upgrade.
   // While the names are those of `unique`, in its order, they need no Set; from the first that is
   // not, the Set is filled with the names read so far and takes over.
@@ -93,7 +93,7 @@ function readProcesses(list: unknown[], servers: Set<string>, fail: (what: strin
     for (const key of keysOf(entry)) if (!PROCESS_KEYS.has(key)) throw fail(`processes[${i}] has an unknown key "${key}"`);
     const { name, server, args, restart } = entry;
     if (typeof name !== "string" || name === "") throw fail(`processes[${i}].name expected a non-empty string, got ${describeValue(name)}`);
-    if (same && unique![i]!.name !== name) {
+    if (same && unique![i] !== name) {
       same = false;
       names = new Set();
       for (let j = 0; j < i; j++) names.add(out[j]!.name);

@@ -55,6 +55,16 @@ export interface Manifest {
   plans: Record<string, { up: RecordedPlan; down: RecordedPlan }>;
 }
 
+/**
+ * What a running node keeps of a checked manifest (read-manifest.ts loadedManifest): no plans (the
+ * daemon plans from the live processes), and of the boot processes only their names, in order,
+ * unique (parseManifest checked): their servers, restarts and args are what the boot spec
+ * evaluates to where the release runs. Small enough to cross from the read-ahead worker cheaply.
+ */
+export interface LoadedManifest extends Omit<Manifest, "boot" | "plans"> {
+  boot: { names: readonly string[] };
+}
+
 export type ReleaseState = "unpacked" | "current" | "permanent" | "old";
 
 export interface ReleaseRecord {

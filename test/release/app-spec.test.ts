@@ -50,7 +50,7 @@ describe("evaluateApp's processes", () => {
 
   it("with names known unique (the manifest's), still refuses a name twice wherever the list leaves them", () => {
     const spec = (names: string[]) => ({ processes: names.map((name) => ({ name, server: "Demo" })) });
-    const known = ["a", "b", "c", "d"].map((name) => ({ name }));
+    const known = ["a", "b", "c", "d"];
     const run = (names: string[]) => {
       try {
         return evaluateApp(spec(names), { source: "src/app.ts", servers: new Set(["Demo"]), config: () => ({}), uniqueNames: known }).processes.map((p) => p.name);

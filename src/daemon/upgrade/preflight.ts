@@ -43,7 +43,7 @@ export async function preflight(node: NodeState, direction: Direction, value: st
       hint: `run \`relx upgrade ${vsn}\``,
     });
   }
-  const target = await loadRelease(node.config, vsn);
+  const target = await loadRelease(node.config, vsn, { readManifest: node.manifests.read });
   const tRead = performance.now();
   return { target, targetApp: await evaluateBootSpec(target, node.envFile), tRead };
 }

@@ -1,6 +1,7 @@
 /**
  * Reading and verifying a release directory against its release.json. The daemon verifies before
- * every upgrade; unpack verifies before installing.
+ * every upgrade (checkRelease, on a manifest it may have read ahead); unpack verifies before
+ * installing.
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -8,29 +9,15 @@ import { RelxError } from "../../errors.js";
 import type { Manifest } from "../manifest.js";
 import type { RelxConfig } from "../config.js";
 import { sha256File } from "../fs-util.js";
-import { MISSING, readJson } from "../json-file.js";
 import { relPosix } from "../build/sources.js";
 import { checkBuiltBy } from "../relx-version.js";
+import { readManifest } from "./read-manifest.js";
+
+export { readManifest };
 
 /** releases/<vsn> of the app, absolute. */
 export function releaseDir(config: RelxConfig, vsn: string): string {
   return join(config.releasesDir, vsn);
-}
-
-/**
- * The release.json of `dir`, its shape and consistency checked in full (manifest-schema.ts).
- * Throws RELX_BAD_RELEASE naming the file and the field when it is missing, unreadable or malformed.
- */
-export async function readManifest(dir: string): Promise<Manifest> {
-  const file = join(dir, "release.json");
-  const value = await readJson(file, "RELX_BAD_RELEASE");
-  if (value === MISSING) {
-    throw new RelxError("RELX_BAD_RELEASE", `${dir} is not a release: it has no release.json`, {
-      hint: "rebuild it with relx build, or reinstall it with relx unpack",
-    });
-  }
-  const { parseManifest } = await import("./manifest-schema.js");
-  return parseManifest(value, file, dir);
 }
 
 /**
@@ -41,6 +28,18 @@ export async function readManifest(dir: string): Promise<Manifest> {
  */
 export async function verifyRelease(dir: string, expectedName?: string): Promise<Manifest> {
   const manifest = await readManifest(dir);
+  await checkRelease(dir, manifest, expectedName);
+  return manifest;
+}
+
+/** What a release's files are checked against: a Manifest, or what a node keeps of one. */
+export type CheckedFields = Pick<Manifest, "name" | "vsn" | "relx" | "files">;
+
+/**
+ * verifyRelease's checks of `dir` against a manifest already read from it: the app's name, the
+ * relx line, every file's sha256, no unlisted file under lib/. Throws as verifyRelease does.
+ */
+export async function checkRelease(dir: string, manifest: CheckedFields, expectedName?: string): Promise<void> {
   if (expectedName !== undefined && manifest.name !== expectedName) {
     throw new RelxError("RELX_WRONG_APP", `release ${manifest.vsn} in ${dir} belongs to "${manifest.name}", not "${expectedName}"`, {
       hint: "use a release built from this app (relx build)",
@@ -55,7 +54,6 @@ export async function verifyRelease(dir: string, expectedName?: string): Promise
       hint: "the release was modified after it was built; rebuild or reinstall it",
     });
   }
-  return manifest;
 }
 
 /** `file` is a safe relative path: readManifest checked every key of `files`. */

@@ -1,0 +1,32 @@
+/**
+ * The read-ahead worker thread (manifest-reader.ts starts it): reads one release.json at a time,
+ * parsed and checked in full by the same readManifest as every other read, and posts back the
+ * file's identity (taken before the read), how long the read took, and what a node keeps of the
+ * manifest (loadedManifest: no plans, no boot args), or the error's message. Nothing else runs here.
+ */
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parentPort } from "node:worker_threads";
+import { fileIdentity } from "./file-identity.js";
+import type { FromReadWorker, ToReadWorker } from "./manifest-reader.js";
+import { loadedManifest, readManifest } from "../../release/store/read-manifest.js";
+// readManifest imports the schema lazily; here it is loaded at once, while nothing waits for it.
+import "../../release/store/manifest-schema.js";
+
+const port = parentPort!;
+
+// The daemon sends the next read once this one is answered: one parsed release.json at a time.
+port.on("message", (m: ToReadWorker) => void readOne(m));
+
+async function readOne({ id, dir }: ToReadWorker): Promise<void> {
+  const t0 = performance.now();
+  const identity = await fileIdentity(join(dir, "release.json"));
+  let reply: FromReadWorker;
+  try {
+    const manifest = loadedManifest(await readManifest(dir));
+    reply = { id, identity, manifest, ms: performance.now() - t0 };
+  } catch (err) {
+    reply = { id, identity, error: err instanceof Error ? err.message : String(err), ms: performance.now() - t0 };
+  }
+  port.postMessage(reply);
+}
