@@ -27,7 +27,7 @@ import { lookup as lookupProcess } from "./registry.js";
 export { setDefaultCallTimeout } from "./call.js";
 export type { Rollback } from "./bulk.js";
 export { isServerDef } from "./define.js";
-export { processName, type Pid } from "./pid.js";
+export { PID_CLOSE, PID_OPEN, processName, type Pid } from "./pid.js";
 export { renderValue, type Rendered } from "./render.js";
 export type { OldVsn, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
 
@@ -82,6 +82,15 @@ export function isAlive(ref: ProcessRef): boolean {
 
 export function nameOf(ref: ProcessRef): string {
   return processName(of(ref));
+}
+
+/** The process's registered name, or null: nameOf is then its pid's text (PID_OPEN, pidId, PID_CLOSE). */
+export function registeredName(ref: ProcessRef): string | null {
+  return of(ref).name;
+}
+
+export function pidId(ref: ProcessRef): number {
+  return of(ref).pid.id;
 }
 
 export function info(ref: ProcessRef): ProcessInfo {

@@ -2,11 +2,15 @@
  * Pid: a process identifier as plain data. It holds only a number; every delivery resolves it
  * through the registry, so a reference never pins a process's code or state.
  */
+/** How a pid is written: `<0.` + its id + `.0>` (the form OTP prints). */
+export const PID_OPEN = "<0.";
+export const PID_CLOSE = ".0>";
+
 export class Pid {
   constructor(readonly id: number) {}
 
   toString(): string {
-    return `<0.${this.id}.0>`;
+    return PID_OPEN + this.id + PID_CLOSE;
   }
 
   toJSON(): string {

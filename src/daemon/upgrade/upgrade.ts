@@ -27,7 +27,7 @@ import { runHook } from "../app-runtime.js";
 import { UPGRADE_HISTORY, type NodeState } from "../node-state.js";
 import { stopOne } from "../shutdown.js";
 import { dryRunUpgrade } from "./dry-run.js";
-import { planLive, planSummary, type LivePlan } from "./live-plan.js";
+import { planLive, upgradeResult, type LivePlan } from "./live-plan.js";
 import type { UpgradeOptions, UpgradeRun } from "./options.js";
 import { preflight } from "./preflight.js";
 import { failed, round } from "./result.js";
@@ -219,21 +219,20 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   node.app = run.targetApp;
   rebuildBoot(node, run.targetApp.processes, held.started);
   const tResult = performance.now();
-  const summary = planSummary(plan);
   const at = new Date().toISOString();
   node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at };
-  const result: UpgradeResult = { ok: true, from: plan.from, to: plan.to, ...summary, pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) };
+  const { result, changedCount } = upgradeResult(plan, { pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) });
   // Where the time outside the pause went: read (the target's release.json read and checked, its
   // files' checksums, its code loaded), boot spec (evaluated), prepare (beforeUpgrade, the record
   // written), plan (the walk over the processes, plan, script, warm-up, and for a big upgrade two
-  // scavenges), after (the record synced, stops, the boot list), result (built, the processes
-  // named; sending it comes after).
+  // scavenges), after (the record synced, stops, the boot list), result (built; its `changed`, the
+  // processes named, is written as it is sent, after this).
   const outside = `read ${round(run.tRead - run.t0)}, boot spec ${round(run.tLoaded - run.tRead)}, prepare ${round(run.tPlan - run.tLoaded)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
   // The longest the node was held at one stretch, nothing else running: planning and, on the
   // fused path, the pass right after it (on the other path processes run again between them).
   const stretch = held.fused !== undefined ? held.fused.tCommitted - run.tPlan : held.tSuspend - run.tPlan;
   const stretchOf = held.fused !== undefined ? "plan and pause" : "plan";
-  node.log(`${describe(run)}: ${summary.changed.length} changed, ${summary.started.length} started, ${summary.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases}), ${result.durationMs} ms in all (${outside}); held ${round(stretch)} ms at a stretch (${stretchOf})`);
+  node.log(`${describe(run)}: ${changedCount} changed, ${result.started.length} started, ${result.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases}), ${result.durationMs} ms in all (${outside}); held ${round(stretch)} ms at a stretch (${stretchOf})`);
   remember(node, { from: plan.from, to: plan.to, at, ok: true, pauseMs: result.pauseMs });
   // Still "upgrading" while it runs: a hook that asks for another upgrade gets RELX_BUSY, not a loop.
   await runHook(run.targetApp, { ...hookRun(run), name: "afterUpgrade" }).catch((err) => {
