@@ -4,28 +4,21 @@
  * (fast-path.ts); every other command line loads commander and the full CLI (run.ts), lazily.
  * No top-level await: the bundle is CommonJS.
  */
-import { RelxError } from "../errors.js";
 import { runFast } from "./fast-path.js";
 import { ignoreBrokenPipes, writeFailure } from "./output.js";
 import type { RunOutcome } from "./run.js";
 
-/** The shell's working directory was removed (every command resolves --root and other paths against it): the error, else null. */
-function lostWorkingDir(): RelxError | null {
+/** Either path's outcome; what escapes them (the fast path's parse reading a removed current directory) is a failure as run.ts writes one. */
+async function outcome(argv: string[]): Promise<RunOutcome> {
   try {
-    process.cwd();
-    return null;
+    return (await runFast(argv)) ?? (await (await import("./run.js")).run(argv));
   } catch (err) {
-    return new RelxError("RELX_BAD_ARGUMENT", `the current directory no longer exists (${(err as NodeJS.ErrnoException).code ?? "unreadable"})`, {
-      hint: "cd into an existing directory, then run the command again",
-    });
+    return { exitCode: writeFailure(err, argv.includes("--json")), keepRunning: false };
   }
 }
 
 async function main(argv: string[]): Promise<void> {
-  const lost = lostWorkingDir();
-  const { exitCode, keepRunning }: RunOutcome = lost !== null
-    ? { exitCode: writeFailure(lost, argv.includes("--json")), keepRunning: false }
-    : (await runFast(argv)) ?? (await (await import("./run.js")).run(argv));
+  const { exitCode, keepRunning } = await outcome(argv);
   process.exitCode = exitCode;
   // A command may have run the app's own code in this process (build evaluates its modules; a
   // foreground boot that failed ran its inits): a timer or socket of theirs must not keep the CLI

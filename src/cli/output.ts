@@ -1,5 +1,5 @@
 /** Rendering a command's outcome: human text or `--json` on stdout, failures as SPEC §6 says. */
-import { toRelxError } from "../errors.js";
+import { RelxError, toRelxError } from "../errors.js";
 
 /** What a command returns: the `--json` value, its human rendering, and its exit code (0 unless set). */
 export interface CommandOutput {
@@ -59,9 +59,22 @@ export function writeOutput(output: CommandOutput, json: boolean): number {
   return output.exitCode ?? EXIT_OK;
 }
 
+/**
+ * The shell's current directory was removed: what process.cwd() throws then (a relative --root,
+ * the default root, a relative path argument), said as what happened. A command whose paths are
+ * all absolute (`--root /srv/bank`) does not read the current directory and runs as usual.
+ */
+function lostWorkingDir(err: unknown): RelxError | null {
+  if (!(err instanceof Error) || (err as NodeJS.ErrnoException).syscall !== "uv_cwd") return null;
+  return new RelxError("RELX_BAD_ARGUMENT", `the current directory no longer exists (${(err as NodeJS.ErrnoException).code ?? "unreadable"})`, {
+    cause: err,
+    hint: "cd into an existing directory, or pass an absolute --root, then run the command again",
+  });
+}
+
 /** Renders a failure: `relx: <what and why>` then `hint: …` on stderr, or the §6 JSON on stdout. */
 export function writeFailure(err: unknown, json: boolean): number {
-  const error = toRelxError(err);
+  const error = lostWorkingDir(err) ?? toRelxError(err);
   const details = error.details ?? {};
   const code = error.code === "RELX_NO_DAEMON" ? EXIT_NO_DAEMON : EXIT_FAILED;
   if (json) {

@@ -2,6 +2,12 @@
 import { relative } from "node:path";
 
 export function shownPath(path: string): string {
-  const rel = relative(process.cwd(), path);
+  let cwd: string;
+  try {
+    cwd = process.cwd();
+  } catch {
+    return path; // the current directory was removed: nothing is below it
+  }
+  const rel = relative(cwd, path);
   return rel === "" ? "." : rel.startsWith("..") ? path : rel;
 }

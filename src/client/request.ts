@@ -3,6 +3,7 @@
  * protocol so that `relx status` loads next to nothing.
  */
 import net from "node:net";
+import { isAbsolute } from "node:path";
 import { RelxError } from "../errors.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
@@ -50,7 +51,8 @@ export async function requestText<K extends Op>(socketPath: string, body: BodyOf
 }
 
 function exchange<K extends Op>(socketPath: string, body: BodyOf<K>, options: RequestOptions, asText: boolean): Promise<TextResult<ResultOf<K>>> {
-  const path = checkSocketPath(socketPath, process.cwd());
+  // The current directory only for a relative path: an absolute one works from a removed directory too.
+  const path = checkSocketPath(socketPath, isAbsolute(socketPath) ? "/" : process.cwd());
   return new Promise((resolve, reject) => {
     let text: Buffer | undefined;
     let answer: Response | undefined;

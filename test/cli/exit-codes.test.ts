@@ -80,19 +80,39 @@ describe("a bad value in a well-formed command exits 1 with RELX_BAD_ARGUMENT or
     expect(human.stderr).toMatch(/^relx: .+\nhint: .+\n$/);
   });
 
+  /** `relx <args>` run by a shell in a directory it removes first, as an operator's shell would be left after `relx remove` of the release it was in. */
+  let gones = 0;
+  const fromRemovedDir = (args: string[]) => {
+    const gone = join(root, `gone-${gones++}`);
+    mkdirSync(gone);
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      execFile("sh", ["-c", 'd="$1" node="$2" bin="$3"; shift 3; cd "$d" && rmdir "$d" && exec "$node" "$bin" "$@"', "sh", gone, process.execPath, BIN, ...args], (err, stdout, stderr) =>
+        done({ code: err === null ? 0 : (err.code as number), stdout, stderr }));
+    });
+  };
+
   it("says so when the current directory was removed, on the fast path and commander's", async () => {
-    for (const args of [["status"], ["status", "--json"], ["build"], ["upgrade", "1.1.0", "--json"]]) {
-      const gone = join(root, `gone-${args.length}-${args[0]}`);
-      mkdirSync(gone);
-      // A shell in the directory removes it, then runs relx there, as an operator's shell would.
-      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-        execFile("sh", ["-c", 'd="$1" node="$2" bin="$3"; shift 3; cd "$d" && rmdir "$d" && exec "$node" "$bin" "$@"', "sh", gone, process.execPath, BIN, ...args], (err, stdout, stderr) =>
-          done({ code: err === null ? 0 : (err.code as number), stdout, stderr }));
-      });
-      expect(run.code).toBe(1);
+    for (const args of [["status"], ["status", "--json"], ["build"], ["upgrade", "1.1.0", "--json"], ["status", "--root", "rel"], ["unpack", "x.tar.gz", "--root", root]]) {
+      const run = await fromRemovedDir(args);
+      expect(run.code, args.join(" ")).toBe(1);
       if (args.includes("--json")) expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "RELX_BAD_ARGUMENT", message: "the current directory no longer exists (ENOENT)" } });
-      else expect(run.stderr).toBe("relx: the current directory no longer exists (ENOENT)\nhint: cd into an existing directory, then run the command again\n");
+      else expect(run.stderr).toBe("relx: the current directory no longer exists (ENOENT)\nhint: cd into an existing directory, or pass an absolute --root, then run the command again\n");
     }
+  });
+
+  it("runs a command whose paths are all absolute from a removed current directory, as from any other", async () => {
+    // No daemon: the fast path and commander's each get as far as the socket, and say so (exit 3).
+    for (const args of [["status"], ["ping", "--json"], ["state", "blackode"], ["stop"]]) {
+      const run = await fromRemovedDir([...args, "--root", root]);
+      expect(run.stderr, args.join(" ")).not.toContain("current directory");
+      expect(run.code, args.join(" ")).toBe(args[0] === "stop" ? 0 : 3);
+    }
+    const releases = await fromRemovedDir(["releases", "--json", "--root", root]);
+    expect(releases.code).toBe(0);
+    expect(JSON.parse(releases.stdout)).toMatchObject({ releases: [] });
+    const logs = await fromRemovedDir(["logs", "--root", root]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain(join(root, ".relx", "log", "daemon.log"));
   });
 
   it("refuses `upgrade v1.1.0` with the hint 1.1.0, as the socket does", async () => {

@@ -3,8 +3,11 @@
 // upgraded to as before; a release removed and built again under the same vsn is not served
 // from the cache; a release.json changed after its read-ahead is read again and refused with the
 // very error a fresh read gives, nothing changed; a restarted daemon reads ahead every release but
-// the one it boots, and logs the one it cannot read. Steps run in order, each on what the one before left.
-import { readFileSync, writeFileSync } from "node:fs";
+// the one it boots, and logs the one it cannot read (a release.json that is a pipe too, which it
+// does not open: a read blocked on one would hold every read after it, and the daemon's exit).
+// Steps run in order, each on what the one before left.
+import { execFileSync } from "node:child_process";
+import { closeSync, constants, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyRelease } from "../../src/release/store/verify.js";
@@ -23,7 +26,23 @@ beforeAll(async () => {
   const started = await relx(root, ["start"]);
   expect(started.code, started.stderr).toBe(0);
 });
-afterAll(cleanupAllRoots);
+// eslint-disable-next-line no-empty-pattern
+afterAll(async ({}, suite) => {
+  unblockPipe();
+  await cleanupAllRoots({}, suite);
+});
+
+/** releases/9.0.0/release.json, made a pipe (FIFO) by the last step. */
+const pipe = () => join(root, "releases", "9.0.0", "release.json");
+
+/** Should anything have opened the pipe to read it (a relx that does read it), a writer that closes at once gives it an end of file, so the daemon can stop. */
+function unblockPipe(): void {
+  try {
+    closeSync(openSync(pipe(), constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // no pipe, or no reader on it (ENXIO): nothing waits
+  }
+}
 
 const logOf = () => readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8");
 const readAheadLines = (vsn: string, text = logOf()) =>
@@ -131,20 +150,28 @@ describe("reading release manifests ahead", () => {
     expect((await relxJson(root, ["state", "blackode"])).json).toEqual(state);
   });
 
-  it("reads ahead, once restarted, every release present but the one it boots", async () => {
+  it("reads ahead, once restarted, every release present but the one it boots; a release.json that is a pipe is refused unopened", async () => {
     expect((await relx(root, ["stop"])).code).toBe(0);
+    // The newest release's release.json is a pipe: read first, it would hold every read after it.
+    mkdirSync(join(root, "releases", "9.0.0"));
+    execFileSync("mkfifo", [pipe()]);
     const mark = logOf().length;
     expect((await relx(root, ["start"])).code).toBe(0);
     const since = () => logOf().slice(mark);
-    await waitFor(() => ["1.0.0", "2.0.0", "4.0.0"].every((v) => readAheadLines(v, since()).length > 0), "the boot's read-aheads");
+    await waitFor(() => ["1.0.0", "2.0.0", "4.0.0", "9.0.0"].every((v) => readAheadLines(v, since()).length > 0), "the boot's read-aheads");
     expect(readAheadLines("3.0.0", since())).toEqual([]);
     expect(readAheadLines("4.0.0", since())).toEqual([expect.stringContaining("read ahead release 4.0.0 failed (an upgrade to it reads it again): ")]);
+    expect(readAheadLines("9.0.0", since())).toEqual([expect.stringMatching(/read ahead release 9\.0\.0 failed .*release\.json is a pipe \(FIFO\), not a file$/)]);
     // Newest first: an upgrade is likelier to the newest.
     const order = since().split("\n").filter((l) => l.includes("read ahead release")).map((l) => /release (\S+?):? /.exec(l)![1]);
-    expect(order).toEqual(["4.0.0", "2.0.0", "1.0.0"]);
+    expect(order).toEqual(["9.0.0", "4.0.0", "2.0.0", "1.0.0"]);
     const down = await relxJson(root, ["downgrade", "2.0.0"]);
     expect(down.json).toMatchObject({ ok: true, from: "3.0.0", to: "2.0.0", stopped: ["bob"] });
     const bad = await relxJson(root, ["upgrade", "4.0.0"]);
     expect(bad.json).toEqual({ ok: false, rolledBack: false, error: await freshError("4.0.0") });
+    const piped = await relxJson(root, ["upgrade", "9.0.0"]);
+    expect(piped.json).toEqual({ ok: false, rolledBack: false, error: await freshError("9.0.0") });
+    expect(piped.json.error.code).toBe("RELX_BAD_RELEASE");
+    expect((await relx(root, ["stop"])).code).toBe(0);
   });
 });
