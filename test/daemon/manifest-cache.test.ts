@@ -2,7 +2,7 @@
 // worker thread (dist/'s): what it reads ahead is what a fresh read gives, an unchanged file is
 // served from the cache, a read joins the read-ahead in flight, a changed file is read again (its
 // error is readManifest's), a releases dir it cannot watch or a worker that dies is logged and
-// leaves reads to the caller's thread.
+// leaves reads to the caller's thread, as does a read-ahead that never ends, past a bound.
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -27,8 +27,8 @@ afterEach(async (ctx) => {
   await cleanupRoots(ctx);
 });
 
-function cache(worker?: URL): ManifestCache {
-  const c = createManifestCache({ releasesDir: releases, log: (line) => lines.push(line), ...(worker ? { worker } : {}) });
+function cache(worker?: URL, waitMs?: number): ManifestCache {
+  const c = createManifestCache({ releasesDir: releases, log: (line) => lines.push(line), ...(worker ? { worker } : {}), ...(waitMs ? { waitMs } : {}) });
   caches.push(c);
   return c;
 }
@@ -94,6 +94,15 @@ describe("the manifest cache", () => {
     c.start();
     expect(lines).toEqual([expect.stringMatching(/^watching .*missing failed, releases are read when upgraded to: .*ENOENT/)]);
     expect(await c.read(join(releases, "2.0.0"))).toEqual(await fresh("2.0.0"));
+  });
+
+  it("does not wait for good behind a read-ahead that never ends: past its bound, the read is the caller's", { timeout: 30_000 }, async () => {
+    const c = cache(new URL("../fixtures/read-ahead-stuck.mjs", import.meta.url), 200);
+    c.start();
+    // 2.0.0's read is stuck in the worker; 1.0.0's waits behind it, and is read here after 200 ms.
+    expect(await c.read(join(releases, "1.0.0"))).toEqual(await fresh("1.0.0"));
+    expect(await c.read(join(releases, "2.0.0"))).toEqual(await fresh("2.0.0"));
+    expect(lines).toEqual([]);
   });
 
   it("logs a worker that dies, and leaves reads to the caller's thread", async () => {

@@ -52,6 +52,18 @@ export interface ManifestCache {
 
 export interface CacheOptions extends ReaderOptions {
   releasesDir: string;
+  /** WAIT_MS unless a test gives another. */
+  waitMs?: number;
+}
+
+/** How long a read waits for the read-ahead of its file before it reads the file itself. */
+export const WAIT_MS = 10_000;
+
+/** `promise`'s value, or null if it has not settled within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 export function createManifestCache(options: CacheOptions): ManifestCache {
@@ -82,8 +94,10 @@ export function createManifestCache(options: CacheOptions): ManifestCache {
         slot.waited = true;
         reader.hurry(dir);
       }
-      const cached = await slot.done;
-      if (cached.manifest !== null && sameFile(cached.identity, identity)) return cached.manifest;
+      // Bounded: the worker reads one file at a time, and a read stuck in front of this one (a
+      // hung network filesystem) must not hold the upgrade, or the daemon's stop, for good.
+      const cached = await within(slot.done, options.waitMs ?? WAIT_MS);
+      if (cached !== null && cached.manifest !== null && sameFile(cached.identity, identity)) return cached.manifest;
     }
     // Not read ahead, changed since, or its read failed: read here, so the error is today's.
     const reading = readManifest(dir).then(loadedManifest);
