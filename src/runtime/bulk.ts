@@ -47,20 +47,21 @@ function countOf(runs: readonly CodeChangeRun[]): number {
 /**
  * The undo log of a bulk change: the old code and state of its first `done` processes (in run
  * order), in two flat arrays, no object per process. `changed`, when given, says which of them
- * were changed (the others are skipped).
+ * were changed (the others are skipped). Undone last first, so that a process listed twice (sys.*Many
+ * given the same pid twice) ends with what it had before the first change, not the second.
  */
 function undoLog(runs: readonly CodeChangeRun[], oldDefs: ServerDef[], oldStates: unknown[], done: () => number, changed?: Uint8Array): Rollback {
   return () => {
     const end = done();
-    let k = 0;
-    for (const run of runs) {
-      for (const p of run.refs) {
-        if (k === end) return;
-        if (changed === undefined || changed[k]) {
-          p.def = oldDefs[k]!;
-          p.state = oldStates[k];
-        }
-        k++;
+    let start = countOf(runs);
+    for (let r = runs.length - 1; r >= 0; r--) {
+      const { refs } = runs[r]!;
+      start -= refs.length;
+      for (let j = Math.min(refs.length, end - start) - 1; j >= 0; j--) {
+        const k = start + j;
+        if (changed !== undefined && !changed[k]) continue;
+        refs[j]!.def = oldDefs[k]!;
+        refs[j]!.state = oldStates[k];
       }
     }
   };

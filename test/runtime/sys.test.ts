@@ -125,4 +125,16 @@ describe("sys.changeCodeMany", () => {
     await sys.resumeMany(pids);
     expect(await call(pids[0]!, { n: 1 })).toEqual({ handledBy: "v1", n: 1 });
   });
+
+  it("puts a process listed twice back to what it had before the first change", async () => {
+    const pid = await start(counterServer("v1"), null);
+    const other = await start(counterServer("v1"), null);
+    let calls = 0;
+    const FailsThird = { ...counterServer("v2"), codeChange: (_o: unknown, s: { n: number }) => { if (++calls === 3) throw new Error("third fails"); return { ...s, n: s.n + 10 }; } };
+    await sys.suspendMany([pid, other]);
+    await expect(sys.changeCodeMany([pid, pid, other], FailsThird, "v1", null)).rejects.toMatchObject({ code: "RELX_CODE_CHANGE_FAILED" });
+    expect((await sys.getState(pid)) as object).toEqual({ n: 0, seen: [] });
+    await sys.resumeMany([pid, other]);
+    expect(await call(pid, { n: 1 })).toEqual({ handledBy: "v1", n: 1 });
+  });
 });
