@@ -1,4 +1,4 @@
-/** The plan for the live node: a snapshot of its processes through the runtime's door, planned by release/plan.ts. */
+/** The plan for the live node: a walk over its processes through the runtime's door, planned by release/plan.ts; and what an upgrade reports of it. */
 import { planUpgrade, type UpgradePlan, type WalkProcesses } from "../../release/plan.js";
 import { ENCODE_JSON, stringifyWith, type SelfEncoding } from "../../protocol/responses.js";
 import type { ChangedProcess, UpgradeResult } from "../../protocol/results.js";
