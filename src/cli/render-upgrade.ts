@@ -19,7 +19,8 @@ export function renderUpgrade(op: "upgrade" | "downgrade", result: UpgradeResult
   }
   if (result.started.length > 0) lines.push(`started  ${result.started.join(", ")}`);
   if (result.stopped.length > 0) lines.push(`stopped  ${result.stopped.join(", ")}`);
-  if (dryRun) lines.push(...result.results.map(renderDryRunEntry));
+  // A line each, not push(...lines): a dry run of 200,000 processes would overflow the call's arguments.
+  if (dryRun) for (const entry of result.results) lines.push(renderDryRunEntry(entry));
   return lines.join("\n");
 }
 

@@ -53,11 +53,12 @@ export function compileScript(plan: LivePlan, target: LoadedRelease, boot: BootP
 
 /** `more` (the script of processes spawned late, say) added to the end of `script`. */
 export function appendScript(script: Script, more: Script): void {
-  script.changes.push(...more.changes);
+  // One push each, not push(...list): a list of 100,000 would overflow the call's arguments.
+  for (const c of more.changes) script.changes.push(c);
   script.changedCount += more.changedCount;
-  script.stops.push(...more.stops);
-  script.rebinds.push(...more.rebinds);
-  script.starts.push(...more.starts);
+  for (const ref of more.stops) script.stops.push(ref);
+  for (const r of more.rebinds) script.rebinds.push(r);
+  for (const s of more.starts) script.starts.push(s);
 }
 
 /** The processes the script changes: resumed at the point of no return. */
