@@ -50,8 +50,8 @@ describe("an upgrade result's JSON", () => {
         { op: "start", process: "new\nline", server: "New", restart: "permanent" },
       ],
     };
-    const { result, changedCount } = upgradeResult(plan, { pauseMs: 0.1 + 0.2, durationMs: 1e21 });
-    expect(changedCount).toBe(11);
+    const result = upgradeResult(plan, { pauseMs: 0.1 + 0.2, durationMs: 1e21 });
+    expect(result.changed).toHaveLength(11);
     // What the socket writes, against JSON.stringify of the same answer (which reads the getter).
     const line = encodeResponse(okResponse(7, result));
     expect(line).toBe(JSON.stringify(okResponse(7, result)) + "\n");

@@ -62,11 +62,9 @@ function startedAndStopped(plan: LivePlan): { started: string[]; stopped: string
 /**
  * An upgrade's result (SPEC §6) for `plan`. Its `changed` (one entry per process: 100,000 at a
  * time) is made as objects only if it is read in the daemon; the socket writes it from the plan
- * instead (SelfEncoding, changedJson). `changedCount` is for the log line.
+ * instead (SelfEncoding, changedJson).
  */
-export function upgradeResult(plan: LivePlan, times: { pauseMs: number; durationMs: number }): { result: UpgradeResult; changedCount: number } {
-  let changedCount = 0;
-  for (const s of plan.steps) if (s.op === "change-code") changedCount += s.refs.length;
+export function upgradeResult(plan: LivePlan, times: { pauseMs: number; durationMs: number }): UpgradeResult {
   let changed: ChangedProcess[] | undefined;
   const { started, stopped } = startedAndStopped(plan);
   const result: UpgradeResult & SelfEncoding = {
@@ -87,7 +85,7 @@ export function upgradeResult(plan: LivePlan, times: { pauseMs: number; duration
       return stringifyWith(this, "changed", changed === undefined ? changedJson(plan) : JSON.stringify(changed));
     },
   };
-  return { result, changedCount };
+  return result;
 }
 
 /** A name JSON.stringify writes other than as `"` + name + `"` has one of these (any surrogate, to be safe). */

@@ -221,7 +221,7 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   const tResult = performance.now();
   const at = new Date().toISOString();
   node.lastUpgrade = { from: plan.from, to: plan.to, pauseMs: round(pauseMs), at };
-  const { result, changedCount } = upgradeResult(plan, { pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) });
+  const result = upgradeResult(plan, { pauseMs: round(pauseMs), durationMs: round(performance.now() - run.t0) });
   // Where the time outside the pause went: read (the target's release.json read and checked, its
   // files' checksums, its code loaded), boot spec (evaluated), prepare (beforeUpgrade, the record
   // written), plan (the walk over the processes, plan, script, warm-up, and for a big upgrade two
@@ -232,7 +232,7 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   // fused path, the pass right after it (on the other path processes run again between them).
   const stretch = held.fused !== undefined ? held.fused.tCommitted - run.tPlan : held.tSuspend - run.tPlan;
   const stretchOf = held.fused !== undefined ? "plan and pause" : "plan";
-  node.log(`${describe(run)}: ${changedCount} changed, ${result.started.length} started, ${result.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases}), ${result.durationMs} ms in all (${outside}); held ${round(stretch)} ms at a stretch (${stretchOf})`);
+  node.log(`${describe(run)}: ${script.changedCount} changed, ${result.started.length} started, ${result.stopped.length} stopped, pause ${round(pauseMs)} ms, cpu ${round(pauseCpu)} ms (${phases}), ${result.durationMs} ms in all (${outside}); held ${round(stretch)} ms at a stretch (${stretchOf})`);
   remember(node, { from: plan.from, to: plan.to, at, ok: true, pauseMs: result.pauseMs });
   // Still "upgrading" while it runs: a hook that asks for another upgrade gets RELX_BUSY, not a loop.
   await runHook(run.targetApp, { ...hookRun(run), name: "afterUpgrade" }).catch((err) => {
