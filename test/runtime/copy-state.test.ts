@@ -55,6 +55,21 @@ describe("copyState", () => {
     bare.k = [1];
     expect(Object.getPrototypeOf(copyState(bare))).toBe(null);
   });
+  it("tells objects of one prototype apart as it did each alone: handles shared, a subclass's Maps copied, its non-Maps shared", () => {
+    class Socket extends EventEmitter {}
+    const sockets = Array.from({ length: 3 }, () => new Socket());
+    const copies = sockets.map((ws) => copyState({ ws, room: "r" }));
+    copies.forEach((c, i) => expect(c.ws).toBe(sockets[i]));
+    class Tags extends Map<string, { v: number }> {}
+    const real = new Tags([["a", { v: 1 }]]);
+    const notAMap = Object.create(Tags.prototype) as object;
+    const [first, fake, second] = [real, notAMap, new Tags([["b", { v: 2 }]])].map((m) => copyState({ m }).m);
+    expect(first).not.toBe(real);
+    expect(first.get("a")).toEqual({ v: 1 });
+    expect(first.get("a")).not.toBe(real.get("a"));
+    expect(fake).toBe(notAMap);
+    expect(second.get("b")).toEqual({ v: 2 });
+  });
 });
 
 describe("copyState and another realm's data (what `relx eval` makes lives in its own context)", () => {
