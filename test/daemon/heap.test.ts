@@ -1,9 +1,9 @@
-// The scavenges before a big upgrade's pass (src/daemon/upgrade/heap.ts): V8's gc, reached for a
+// The scavenges at the start of an upgrade on a big node (src/daemon/upgrade/heap.ts): V8's gc, reached for a
 // moment without --expose-gc, never seen by user code, and never a reason for an upgrade to fail.
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-const BIG = 20_000;
+const BIG = 5_000;
 /** heap.ts afresh: it keeps the collector it reached in a module variable. */
 const freshHeap = () => import("../../src/daemon/upgrade/heap.js");
 
@@ -14,7 +14,7 @@ afterEach(() => {
   delete (globalThis as { gc?: unknown }).gc;
 });
 
-describe("the scavenges before a big upgrade", () => {
+describe("the scavenges at the start of an upgrade on a big node", () => {
   it("leave no global gc behind, here or in a context user code makes later", async () => {
     const heap = await freshHeap();
     heap.emptyYoungGeneration(BIG);

@@ -63,7 +63,7 @@ describe("copyState", () => {
     class Tags extends Map<string, { v: number }> {}
     const real = new Tags([["a", { v: 1 }]]);
     const notAMap = Object.create(Tags.prototype) as object;
-    const [first, fake, second] = [real, notAMap, new Tags([["b", { v: 2 }]])].map((m) => copyState({ m }).m);
+    const [first, fake, second] = [real, notAMap, new Tags([["b", { v: 2 }]])].map((m) => copyState({ m }).m as Tags);
     expect(first).not.toBe(real);
     expect(first.get("a")).toEqual({ v: 1 });
     expect(first.get("a")).not.toBe(real.get("a"));
