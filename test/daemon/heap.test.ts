@@ -3,7 +3,7 @@
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-const BIG = 5_000;
+const BIG = 20_000;
 /** heap.ts afresh: it keeps the collector it reached in a module variable. */
 const freshHeap = () => import("../../src/daemon/upgrade/heap.js");
 
@@ -17,7 +17,7 @@ afterEach(() => {
 describe("the scavenges at the start of an upgrade on a big node", () => {
   it("leave no global gc behind, here or in a context user code makes later", async () => {
     const heap = await freshHeap();
-    heap.emptyYoungGeneration(BIG);
+    heap.beforePass(BIG);
     expect(typeof (globalThis as { gc?: unknown }).gc).toBe("undefined");
     expect(runInNewContext("typeof gc")).toBe("undefined");
   });
@@ -28,8 +28,8 @@ describe("the scavenges at the start of an upgrade on a big node", () => {
     });
     vi.doMock("node:v8", () => ({ setFlagsFromString }));
     const heap = await freshHeap();
-    expect(() => heap.emptyYoungGeneration(BIG)).not.toThrow();
-    expect(() => heap.emptyYoungGeneration(BIG)).not.toThrow();
+    expect(() => heap.beforePass(BIG)).not.toThrow();
+    expect(() => heap.beforePass(BIG)).not.toThrow();
   });
 
   it("do not fail the upgrade when the gc found throws (a global gc user code put there)", async () => {
@@ -38,8 +38,8 @@ describe("the scavenges at the start of an upgrade on a big node", () => {
     });
     (globalThis as { gc?: unknown }).gc = gc;
     const heap = await freshHeap();
-    expect(() => heap.emptyYoungGeneration(BIG)).not.toThrow();
-    expect(() => heap.emptyYoungGeneration(BIG)).not.toThrow();
+    expect(() => heap.beforePass(BIG)).not.toThrow();
+    expect(() => heap.beforePass(BIG)).not.toThrow();
   });
 
   it("look for a gc that cannot be reached once, not at every upgrade", async () => {
@@ -47,11 +47,24 @@ describe("the scavenges at the start of an upgrade on a big node", () => {
     vi.doMock("node:v8", () => ({ setFlagsFromString }));
     vi.doMock("node:vm", () => ({ runInNewContext: () => undefined }));
     const heap = await freshHeap();
-    heap.emptyYoungGeneration(BIG);
+    heap.beforePass(BIG);
     const calls = setFlagsFromString.mock.calls.length;
     expect(calls).toBeGreaterThan(0);
-    heap.emptyYoungGeneration(BIG);
+    heap.beforePass(BIG);
     expect(setFlagsFromString.mock.calls.length).toBe(calls);
     expect(setFlagsFromString.mock.calls.at(-1)).toEqual(["--no-expose-gc"]);
+  });
+
+  it("run as an upgrade starts on a node of 5,000 processes, and before a pass that changes 20,000", async () => {
+    const gc = vi.fn();
+    (globalThis as { gc?: unknown }).gc = gc;
+    const heap = await freshHeap();
+    heap.atStart(4_999);
+    heap.beforePass(19_999);
+    expect(gc).not.toHaveBeenCalled();
+    heap.atStart(5_000);
+    expect(gc).toHaveBeenCalledTimes(2);
+    heap.beforePass(20_000);
+    expect(gc.mock.calls).toEqual([[{ type: "minor" }], [{ type: "minor" }], [{ type: "minor" }], [{ type: "minor" }]]);
   });
 });

@@ -5,19 +5,22 @@
  * the state it returns), and a codeChange that rebuilds a room's members and history far more:
  * about 8 MB at 100,000 DemoServers, 3 MB for the chat example's 10,000 connections and 100 rooms.
  * A scavenge that lands inside the pass costs 2–28 ms there (what is young and alive is copied).
- * So, on a node of MIN_PROCESSES or more, the upgrade starts with two scavenges
- * (`emptyYoungGeneration`; the first leaves what survives it for the first time in the young
- * generation, the second moves it on), before it awaits the target's beforeUpgrade and the
- * record's write and fsync, and before it plans. Planning makes no object per process, so the pass
- * then finds the young generation nearly empty. They are the scavenges the next allocations would
- * have caused, done while the node still runs (a collection's own stop, 1–4 ms each), not inside
- * the stretch planning and the pass hold it.
+ * So, two scavenges each time (the first leaves what survives it for the first time in the young
+ * generation, the second moves it on):
  *
- * Measured, the chat example with 10,000 connections, 5 runs each: pause medians 14.3 / 11.6 ms (up
- * / down) with none, 11.0 / 9.9 ms this way, and the longest stretch held went down too (26 / 22 ->
- * 23 / 15 ms); the same two just before the pass, inside the stretch, gave 11.7 / 9.6 ms but held
- * it 28 / 23 ms. At 100,000 processes the pause is the same either way and the stretch 3–7 ms
- * shorter this way.
+ * - `atStart`, on a node of START_PROCESSES or more, as the upgrade starts: before it awaits the
+ *   target's beforeUpgrade and the record's write and fsync, and before it plans, while the node
+ *   still runs. Planning makes no object per process, so a pass of a few megabytes then finds room.
+ * - `beforePass`, when PASS_PROCESSES or more are changed: right before the fused pass, inside the
+ *   stretch planning holds the node, because the pass's 8 MB or more needs the young generation
+ *   (16 MB a semi-space) empty of the plan too.
+ *
+ * They are the scavenges the next allocations would have caused, done before the pause instead of
+ * inside it (a collection's own stop, 1–4 ms each). Measured, the chat example with 10,000
+ * connections, 5 runs each: pause medians 14.3 / 11.6 ms (up / down) with neither, 11.0 / 9.9 ms
+ * with `atStart`, and the longest stretch held went down too (26 / 22 -> 23 / 15 ms); the same two
+ * just before the pass instead gave 11.7 / 9.6 ms but held it 28 / 23 ms. At 100,000 processes,
+ * `atStart` alone left the downgrades' pauses 1–5 ms longer than `beforePass` did.
  *
  * No full collection: relx ran one before every big upgrade while planning made five objects per
  * process; since planning makes none per process (plan runs), the pass measured as fast or faster
@@ -31,18 +34,28 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 /** Fewer live processes than this, and the pass is too short for a collection to matter. */
-const MIN_PROCESSES = 5_000;
+const START_PROCESSES = 5_000;
+/** From this many changed processes, the pass needs the young generation empty of the plan too. */
+const PASS_PROCESSES = 20_000;
 
 /** V8's gc, called for a scavenge. */
 type Collect = (options: { type: "minor" }) => void;
 /** Undefined: not looked for yet; null: looked for, not there (or it threw once), not looked for again. */
 let collect: Collect | null | undefined;
 
-/** Two scavenges, now. */
-export function emptyYoungGeneration(processes: number): void {
-  if (processes < MIN_PROCESSES) return;
-  // Twice: a scavenge keeps what survives it for the first time (the release just read, say) in
-  // the young generation; the second moves that to the old one, leaving the pass all of it.
+/** Two scavenges as an upgrade starts on a node of `liveProcesses`. */
+export function atStart(liveProcesses: number): void {
+  if (liveProcesses >= START_PROCESSES) emptyYoungGeneration();
+}
+
+/** Two scavenges right before a fused pass that changes `changedProcesses`. */
+export function beforePass(changedProcesses: number): void {
+  if (changedProcesses >= PASS_PROCESSES) emptyYoungGeneration();
+}
+
+function emptyYoungGeneration(): void {
+  // Twice: a scavenge keeps what survives it for the first time (the plan, just made) in the
+  // young generation; the second moves that to the old one, leaving the pass all of it.
   run({ type: "minor" });
   run({ type: "minor" });
 }

@@ -32,7 +32,7 @@ import type { UpgradeOptions, UpgradeRun } from "./options.js";
 import { preflight } from "./preflight.js";
 import { failed, round } from "./result.js";
 import { appendScript, changedRefs, compileScript, suspendedRefs, type Script } from "./script.js";
-import { emptyYoungGeneration } from "./heap.js";
+import * as heap from "./heap.js";
 
 /** Processes spawned while the upgrade waited for busy ones are planned too, this many rounds at most. */
 const LATE_ROUNDS = 10;
@@ -111,7 +111,7 @@ export interface Held {
 export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Held> {
   const { node, target, options } = run;
   // The young generation emptied now, while the node still runs, so the pass finds room (heap.ts).
-  emptyYoungGeneration(host.processCount());
+  heap.atStart(host.processCount());
   // The target's beforeUpgrade may refuse: nothing is touched yet.
   await runHook(run.targetApp, { ...hookRun(run), name: "beforeUpgrade" }).catch((err) => {
     throw failed(err, false);
@@ -162,6 +162,7 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
  */
 function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState): Held | null {
   const { node, options } = run;
+  heap.beforePass(script.changedCount);
   const cpuSuspend = cpuMs();
   const tSuspend = performance.now();
   let rollback: host.Rollback | null;
@@ -226,7 +227,7 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   // Where the time outside the pause went: read (the target's release.json read and checked, its
   // files' checksums, its code loaded), boot spec (evaluated), prepare (on a big node two
   // scavenges, then beforeUpgrade, the record written), plan (the walk over the processes, plan,
-  // script, warm-up), after (the record synced, stops, the boot list), result (built; its `changed`, the
+  // script, warm-up, and for a big upgrade two more scavenges), after (the record synced, stops, the boot list), result (built; its `changed`, the
   // processes named, is written as it is sent, after this).
   const outside = `read ${round(run.tRead - run.t0)}, boot spec ${round(run.tLoaded - run.tRead)}, prepare ${round(run.tPlan - run.tLoaded)}, plan ${round(held.tSuspend - run.tPlan)}, after ${round(tResult - held.tSuspend - pauseMs)}, result ${round(performance.now() - tResult)}`;
   // The longest the node was held at one stretch, nothing else running: planning and, on the
