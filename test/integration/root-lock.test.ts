@@ -27,6 +27,19 @@ async function running(root: string, args: string[] = []): Promise<number> {
 }
 
 describe("the root lock", () => {
+  it("tells a command on the root's own socket where the root's daemon listens when it was started on another", async () => {
+    const root = tempRoot();
+    await builtExample(root);
+    const other = join(root, "other.sock");
+    const pid = await running(root, ["--socket", other]);
+    for (const args of [["status"], ["call", "blackode", '{"add":1}'], ["state", "blackode"]]) {
+      const r = await relx(root, args);
+      expect(r.code, args.join(" ")).toBe(3);
+      expect(r.stderr).toContain(`hint: this root's daemon (pid ${pid}) listens on ${other}: pass --socket ${other}`);
+    }
+    expect((await relx(root, ["status", "--socket", other])).code).toBe(0);
+  });
+
   it("refuses a second daemon on another socket, naming the running one's pid and socket", async () => {
     const root = tempRoot();
     await builtExample(root);
