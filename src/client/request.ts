@@ -129,7 +129,7 @@ function connectError(path: string, err: NodeJS.ErrnoException): RelxError {
  * When `path` is a root's own socket (<root>/.relx/relx.sock) and the root's daemon.lock names a
  * live daemon started on another socket (`relx start --socket …`): that daemon. Else null.
  */
-function socketOfRootDaemon(path: string): { pid: number; socket: string } | null {
+export function socketOfRootDaemon(path: string): { pid: number; socket: string } | null {
   try {
     const holder = JSON.parse(readFileSync(join(dirname(path), "daemon.lock"), "utf8")) as { pid?: unknown; socket?: unknown };
     const { pid, socket } = holder;

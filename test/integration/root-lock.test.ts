@@ -38,6 +38,11 @@ describe("the root lock", () => {
       expect(r.stderr).toContain(`hint: this root's daemon (pid ${pid}) listens on ${other}: pass --socket ${other}`);
     }
     expect((await relx(root, ["status", "--socket", other])).code).toBe(0);
+    // relx stop on the root's own socket does not say "nothing to stop" (exit 0) while that daemon runs.
+    const stop = await relxJson(root, ["stop"]);
+    expect(stop.code).toBe(1);
+    expect(stop.json).toMatchObject({ ok: false, error: { code: "RELX_DAEMON_RUNNING", hint: `relx stop --socket ${other}` } });
+    expect((await relx(root, ["ping", "--socket", other])).code).toBe(0);
   });
 
   it("refuses a second daemon on another socket, naming the running one's pid and socket", async () => {
