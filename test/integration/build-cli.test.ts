@@ -36,4 +36,14 @@ describe("relx build", () => {
     expect(r.stderr).toContain("top-level failure");
     expect(existsSync(join(root, "releases"))).toBe(false);
   });
+
+  it("names the npm install to run when the app imports a package that is not installed", async () => {
+    const root = tempRoot();
+    copyExample(root);
+    appendFileSync(join(root, "src", "demo_server.ts"), '\nimport "left-pad-not-installed/sub";\n');
+    const r = await relx(root, ["build"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Could not resolve "left-pad-not-installed/sub"');
+    expect(r.stderr).toContain("hint: install the package the app imports (`npm install left-pad-not-installed` in the app's root)");
+  });
 });
