@@ -81,7 +81,7 @@ export function writeFailure(err: unknown, json: boolean): number {
     process.stdout.write(JSON.stringify({ ok: false, error: error.toWire(), ...details }) + "\n");
     return code;
   }
-  const lines = [`relx: ${error.message}${rollbackNote(details)}`];
+  const lines = [`relx: ${error.message}${rollbackNote(error.message, details)}`];
   if (error.hint !== undefined) lines.push(`hint: ${error.hint}`);
   if (Array.isArray(details.log) && details.log.length > 0) {
     lines.push(`last lines of ${String(details.logFile ?? "the daemon log")}:`, ...details.log.map((l) => `  ${String(l)}`));
@@ -90,8 +90,9 @@ export function writeFailure(err: unknown, json: boolean): number {
   return code;
 }
 
-function rollbackNote(details: Record<string, unknown>): string {
+function rollbackNote(message: string, details: Record<string, unknown>): string {
   if (details.rolledBack === true) return " (rolled back: every process runs its old code with its old state)";
-  if (details.rolledBack === false) return " (nothing was changed)";
+  // A message that says so already (a suspend timeout) is not told twice.
+  if (details.rolledBack === false) return message.endsWith("nothing was changed") ? "" : " (nothing was changed)";
   return "";
 }

@@ -19,6 +19,12 @@ export function renderUpgrade(op: "upgrade" | "downgrade", result: UpgradeResult
   }
   if (result.started.length > 0) lines.push(`started  ${result.started.join(", ")}`);
   if (result.stopped.length > 0) lines.push(`stopped  ${result.stopped.join(", ")}`);
+  // The upgrade stands (an afterUpgrade failure rolls nothing back), but the hook's error is news.
+  const hookError = "hookError" in result ? result.hookError : undefined;
+  if (hookError !== undefined) {
+    lines.push(`warning: ${hookError.message} (the ${op} stands: nothing was rolled back)`);
+    if (hookError.hint !== undefined) lines.push(`hint: ${hookError.hint}`);
+  }
   // A line each, not push(...lines): a dry run of 200,000 processes would overflow the call's arguments.
   if (dryRun) for (const entry of result.results) lines.push(renderDryRunEntry(entry));
   return lines.join("\n");

@@ -2,8 +2,9 @@
  * The daemon's client: one connection, one request, one answer. Kept to node:net and the
  * protocol so that `relx status` loads next to nothing.
  */
+import { readFileSync } from "node:fs";
 import net from "node:net";
-import { isAbsolute } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { RelxError } from "../errors.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
@@ -115,10 +116,29 @@ function connectError(path: string, err: NodeJS.ErrnoException): RelxError {
   if (!NO_DAEMON_CODES.has(code)) {
     return new RelxError("RELX_NO_DAEMON", `lost the daemon on ${path}: ${err.message}`, { cause: err });
   }
+  const elsewhere = code === "ENOENT" || code === "ECONNREFUSED" ? socketOfRootDaemon(path) : null;
   const hint = code === "EACCES" || code === "EPERM"
     ? "the socket belongs to another user: run relx as the daemon's owner"
-    : "start it with `relx start`";
+    : elsewhere !== null
+      ? `this root's daemon (pid ${elsewhere.pid}) listens on ${elsewhere.socket}: pass --socket ${elsewhere.socket} (or set RELX_SOCKET)`
+      : "start it with `relx start`";
   return new RelxError("RELX_NO_DAEMON", `no daemon answers on ${path} (${code})`, { cause: err, hint });
+}
+
+/**
+ * When `path` is a root's own socket (<root>/.relx/relx.sock) and the root's daemon.lock names a
+ * live daemon started on another socket (`relx start --socket …`): that daemon. Else null.
+ */
+export function socketOfRootDaemon(path: string): { pid: number; socket: string } | null {
+  try {
+    const holder = JSON.parse(readFileSync(join(dirname(path), "daemon.lock"), "utf8")) as { pid?: unknown; socket?: unknown };
+    const { pid, socket } = holder;
+    if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0 || typeof socket !== "string" || socket === path) return null;
+    process.kill(pid, 0);
+    return { pid, socket };
+  } catch {
+    return null;
+  }
 }
 
 function closedEarly(path: string): RelxError {

@@ -100,6 +100,15 @@ function callbackError(p: Process, info: CrashInfo): RelxError {
   return new RelxError("RELX_CALLBACK_FAILED", `${p.label} crashed in ${info.callback}: ${text}`, {
     cause: info.error,
     process: processName(p),
-    hint: p.restart === "temporary" ? "the process is temporary and was not restarted" : "it was restarted from its start args; see the log for the stack",
+    hint: p.restart === "temporary" ? "the process is temporary and was not restarted"
+      : willGiveUp(p) ? "it restarted too often and gave up (it stays down); see the log for the stack, and `relx status`: `relx restart <process>` starts a boot process again"
+      : "it was restarted from its start args; see the log for the stack",
   });
+}
+
+/** Whether one more restart now would be one too many (what tooManyRestarts will decide). */
+function willGiveUp(p: Process): boolean {
+  const now = Date.now();
+  const recent = (p.restartTimes ?? []).filter((t) => now - t < restartLimits.restartWindowMs);
+  return recent.length + 1 > restartLimits.maxRestarts;
 }

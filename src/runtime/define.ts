@@ -1,5 +1,5 @@
 /** defineServer / defineApp: identity functions that only add types (SPEC §2, §3). */
-import type { AppSpec, RestartPolicy, ServerDef } from "./types.js";
+import type { AppConfigKey, AppSpec, RestartPolicy, ServerDef } from "./types.js";
 
 export const RESTART_POLICIES: readonly RestartPolicy[] = ["permanent", "transient", "temporary"];
 
@@ -7,7 +7,7 @@ export function defineServer<S>(def: ServerDef<S>): ServerDef<S> {
   return def;
 }
 
-export function defineApp(spec: AppSpec): AppSpec {
+export function defineApp<const C extends Record<string, AppConfigKey> = {}>(spec: AppSpec<C>): AppSpec<C> {
   return spec;
 }
 

@@ -58,7 +58,7 @@ export class PendingCall implements From {
     this.watched = false;
     this.reject(
       new RelxError("RELX_CALL_TIMEOUT", `call to ${this.target.label} timed out after ${this.timeoutMs} ms`, {
-        hint: "the process may be suspended, busy or stuck; see `relx status`, or pass a longer timeout",
+        hint: "the process may be suspended, busy or stuck: see `relx status`; to wait longer, raise callTimeoutMs in relx.config.json (relx call) or pass call()'s timeoutMs",
       }),
     );
   }

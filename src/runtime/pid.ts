@@ -17,6 +17,11 @@ export class Pid {
     return this.toString();
   }
 
+  /** How util.inspect shows it (relx eval and remote, console.log in a server): `<0.N.0>`. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   /** Parses "<0.12.0>" (or "12") back into a Pid; null when it is not one. */
   static parse(text: string): Pid | null {
     const m = /^(?:<0\.(\d+)\.0>|(\d+))$/.exec(text);

@@ -79,8 +79,52 @@ export interface BootProcessSpec {
   restart?: RestartPolicy;
 }
 
-export interface AppSpec {
-  processes: BootProcessSpec[];
+/** The type of a key of the app's runtime config: how its variable's text is parsed. */
+export type AppConfigType = "string" | "number" | "boolean" | "json";
+
+/** A key of the app's declared runtime config: read from `env` where the node runs. */
+export interface AppConfigKey {
+  env: string;
+  type: AppConfigType;
+  /** Used when the variable is unset or empty; without one the key is required. */
+  default?: unknown;
+  /** Never printed or logged by relx (`relx config` shows "[sensitive]"). */
+  sensitive?: boolean;
+}
+
+/** What `processes(config)` receives for a declared config: each key's value, parsed by its type. */
+export type AppConfigValues<C extends Record<string, AppConfigKey>> = {
+  [K in keyof C]: C[K]["type"] extends "string" ? string
+    : C[K]["type"] extends "number" ? number
+    : C[K]["type"] extends "boolean" ? boolean
+    : any;
+};
+
+/** What `beforeUpgrade` and `afterUpgrade` receive. */
+export interface UpgradeHookInfo {
+  from: string;
+  to: string;
+  direction: "up" | "down";
+}
+
+/** Lifecycle hooks of the boot spec; each may be async and is bounded by `hookTimeoutMs`. */
+export interface AppHooks {
+  /** Before anything is touched; a throw fails the upgrade (RELX_HOOK_FAILED). */
+  beforeUpgrade?(info: UpgradeHookInfo): unknown;
+  /** After the resume; a failure is logged and reported as `hookError`, not rolled back. */
+  afterUpgrade?(info: UpgradeHookInfo): unknown;
+  /** Once the node is up; a throw fails `relx start`. */
+  afterStart?(info: { vsn: string }): unknown;
+  /** Before the processes terminate. */
+  beforeStop?(info: { vsn: string }): unknown;
+}
+
+export interface AppSpec<C extends Record<string, AppConfigKey> = Record<string, AppConfigKey>> {
+  /** The app's runtime config, resolved where the node runs (at boot and every upgrade). */
+  config?: C;
+  /** The boot processes, or a function of the resolved config that returns them. */
+  processes: BootProcessSpec[] | ((config: AppConfigValues<C>) => BootProcessSpec[]);
+  hooks?: AppHooks;
 }
 
 export type ProcessStatus = "running" | "suspended" | "down";

@@ -68,6 +68,12 @@ describe("relx logs", () => {
     expect(ndjson((await logs(root, "--json")).stdout)).toHaveLength(50);
   });
 
+  it("prints nothing for -n 0 when there is a log (it does not say there is none)", async () => {
+    const root = rootWithLogs({ "daemon.log": `${at(1)} one\n` });
+    expect(await logs(root, "-n", "0")).toMatchObject({ code: 0, stdout: "" });
+    expect(await logs(root, "-n", "1")).toMatchObject({ code: 0, stdout: `${at(1)} one\n` });
+  });
+
   it("says there is no log yet, and refuses a bad -n", async () => {
     const root = mkdtempSync(join(tmpdir(), "rx-logs-"));
     roots.push(root);

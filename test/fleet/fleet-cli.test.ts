@@ -4,6 +4,7 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { builtExample } from "../fixtures/bank.js";
 import { relx } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 
@@ -28,5 +29,18 @@ describe("relx fleet upgrade refuses", () => {
     expect(line).toMatch(message);
     expect(hintLine).toMatch(hint);
     expect(readdirSync(root)).toEqual(["relx.fleet.json"]);
+  });
+});
+
+describe("relx fleet status", () => {
+  it("counts a host's processes in words that agree with the count (1 process)", async () => {
+    const host = tempRoot();
+    await builtExample(host);
+    expect((await relx(host, ["start"])).code).toBe(0);
+    const root = tempRoot();
+    writeFileSync(join(root, "relx.fleet.json"), JSON.stringify({ hosts: [{ name: "a", root: host }] }));
+    const r = await relx(root, ["fleet", "status"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("a  bank 1.0.0  1 process\n");
   });
 });

@@ -35,7 +35,10 @@ export default defineApp({
       if (existsSync("refuse")) throw new Error("not today");
       if (existsSync("hang")) return new Promise(() => {});
     },
-    afterUpgrade(info) { writeFileSync("after-upgrade.json", JSON.stringify(info)); },
+    afterUpgrade(info) {
+      if (existsSync("after-fails")) throw new Error("after broke");
+      writeFileSync("after-upgrade.json", JSON.stringify(info));
+    },
   },
 });
 `,
@@ -146,6 +149,16 @@ describe("hooks", () => {
     expect(up.json.error.message).toContain("not today");
     expect((await relxJson(root, ["status"])).json).toMatchObject({ vsn: "1.0.0" });
     expect(existsSync(join(root, "after-upgrade.json"))).toBe(false);
+  });
+
+  it("a failing afterUpgrade is reported without --json too: the upgrade stands, the hook's error is shown", async () => {
+    const root = await twoVersions();
+    writeFileSync(join(root, "after-fails"), "");
+    const up = await relx(root, ["upgrade", "2.0.0"]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/^relx: upgraded 1\.0\.0 → 2\.0\.0 /);
+    expect(up.stdout + up.stderr).toMatch(/the afterUpgrade hook failed: after broke/);
+    expect((await relxJson(root, ["status"])).json).toMatchObject({ vsn: "2.0.0" });
   });
 
   it("a beforeUpgrade that never returns times out after hookTimeoutMs, and the node stays usable", async () => {

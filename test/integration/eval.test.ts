@@ -36,6 +36,12 @@ function remote(input: string): Promise<{ code: number; stdout: string; stderr: 
 }
 
 describe("relx eval", () => {
+  it("shows a pid as <0.N.0>, as status and state do, not as the Pid object's fields", async () => {
+    const r = await relx(root, ["eval", '({ pid: whereis("blackode") })']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\{ pid: <0\.\d+\.0> \}\n$/);
+  });
+
   it("prints a value, reads and replaces a process's state, and is logged", async () => {
     expect((await relx(root, ["eval", "6 * 7"])).stdout).toBe("42\n");
     expect((await relxJson(root, ["eval", 'const s = await sys.getState("blackode"); s.money'])).json).toBe(30000);

@@ -95,6 +95,22 @@ describe("a boot process that restarted too often", () => {
     expect(refused).toMatchObject({ code: 1, json: { ok: false, error: { code: "RELX_NO_SUCH_PROCESS" } } });
   });
 
+  it("tells the caller of the crash that gives up that the process is down, not that it was restarted", async () => {
+    const root = await running();
+    const crashes = `const hints = [];
+for (let i = 0; i < 4; i++) {
+  for (let w = 0; w < 400 && !whereis("flaky"); w++) await new Promise((r) => setTimeout(r, 5));
+  await call("flaky", "crash").catch((e) => hints.push(e.hint));
+}
+hints`;
+    const r = await relxJson(root, ["eval", crashes]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toHaveLength(4);
+    for (const hint of r.json.slice(0, 3)) expect(hint).toMatch(/^it was restarted from its start args/);
+    expect(r.json[3]).toMatch(/gave up .*relx restart <process>/);
+    expect((await relxJson(root, ["status"])).json.processes.find((p: { name: string }) => p.name === "flaky")).toMatchObject({ status: "down" });
+  });
+
   it('with onGiveUp "exit" stops the node with exit code 1; the next start boots the permanent release', async () => {
     const root = await running({ onGiveUp: "exit" });
     await giveUp(root);

@@ -118,6 +118,37 @@ function unitValue(unit: string, key: string): string | undefined {
   return unit.split("\n").find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
 }
 
+describe("the boot spec's types", () => {
+  it("type-check a config schema, processes as a function of it, and hooks, as docs/services.md writes them", async () => {
+    const root = tempRoot();
+    await ok(root, ["init", root]);
+    const app = (processes: string) => `import { defineApp } from "relx";
+export default defineApp({
+  config: {
+    greeting: { env: "GREETING", type: "string", default: "Hello" },
+    port: { env: "PORT", type: "number", default: 4567 },
+    token: { env: "TOKEN", type: "string", sensitive: true },
+  },
+  processes: ${processes},
+  hooks: {
+    beforeUpgrade({ from, to, direction }) { console.log("before", from, to, direction === "up"); },
+    afterUpgrade({ from, to, direction }) { console.log("after", from, to, direction); },
+    afterStart({ vsn }) { console.log("started", vsn.length); },
+    async beforeStop({ vsn }) { console.log("stopping", vsn); },
+  },
+});
+`;
+    writeFileSync(join(root, "src", "app.ts"),
+      app(`(config) => [{ name: "greeter", server: "Greeter", args: { greeting: config.greeting.toUpperCase(), port: config.port + 1 } }]`));
+    await ok(root, ["build", "--typecheck"]);
+    // The values are typed by the schema: a key it does not declare is a type error.
+    writeFileSync(join(root, "src", "app.ts"), app(`(config) => [{ name: "greeter", server: "Greeter", args: { port: config.prot } }]`));
+    const bad = await relxJson(root, ["build", "--typecheck", "--vsn", "1.0.1"]);
+    expect(bad.code).toBe(1);
+    expect(bad.json.error.message).toMatch(/src\/app\.ts:\d+:\d+: Property 'prot' does not exist/);
+  });
+});
+
 describe("relx service", () => {
   it("prints a unit naming this root, node and relx by absolute path, whose ExecStart runs the node in the foreground", async () => {
     const base = tempRoot();

@@ -47,3 +47,19 @@ describe("call timeouts over the socket", () => {
     expect(readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8")).not.toMatch(/TimeoutOverflowWarning/);
   });
 });
+
+describe("relx call that times out", () => {
+  it("says how to wait longer with relx call: callTimeoutMs (the command has no timeout option)", async () => {
+    const own = tempRoot();
+    writeTwins(own, { version: "1.0.0", config: { callTimeoutMs: 200 } });
+    expect((await relx(own, ["build"])).code).toBe(0);
+    const started = await relx(own, ["start"]);
+    expect(started.code, started.stderr).toBe(0);
+    const msg = JSON.stringify({ block: join(own, "in-hand.txt"), until: join(own, "never") });
+    const r = await relx(own, ["call", "alpha", msg]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/timed out after 200 ms/);
+    expect(r.stderr).toMatch(/hint: .*callTimeoutMs in relx\.config\.json/);
+    writeFileSync(join(own, "never"), "go");
+  });
+});

@@ -27,6 +27,24 @@ async function running(root: string, args: string[] = []): Promise<number> {
 }
 
 describe("the root lock", () => {
+  it("tells a command on the root's own socket where the root's daemon listens when it was started on another", async () => {
+    const root = tempRoot();
+    await builtExample(root);
+    const other = join(root, "other.sock");
+    const pid = await running(root, ["--socket", other]);
+    for (const args of [["status"], ["call", "blackode", '{"add":1}'], ["state", "blackode"]]) {
+      const r = await relx(root, args);
+      expect(r.code, args.join(" ")).toBe(3);
+      expect(r.stderr).toContain(`hint: this root's daemon (pid ${pid}) listens on ${other}: pass --socket ${other}`);
+    }
+    expect((await relx(root, ["status", "--socket", other])).code).toBe(0);
+    // relx stop on the root's own socket does not say "nothing to stop" (exit 0) while that daemon runs.
+    const stop = await relxJson(root, ["stop"]);
+    expect(stop.code).toBe(1);
+    expect(stop.json).toMatchObject({ ok: false, error: { code: "RELX_DAEMON_RUNNING", hint: `relx stop --socket ${other}` } });
+    expect((await relx(root, ["ping", "--socket", other])).code).toBe(0);
+  });
+
   it("refuses a second daemon on another socket, naming the running one's pid and socket", async () => {
     const root = tempRoot();
     await builtExample(root);

@@ -93,6 +93,11 @@ describe.concurrent("a failing upgrade", () => {
     const up = await relxJson(root, ["upgrade", "2.0.0"]);
     expect(up.code).toBe(1);
     expect(up.json).toMatchObject({ ok: false, rolledBack: false, error: { code: "RELX_SUSPEND_TIMEOUT", process: "beta" } });
+    // Without --json: one line saying what and why, "nothing was changed" once.
+    const human = await relx(root, ["upgrade", "2.0.0"]);
+    expect(human.code).toBe(1);
+    expect(human.stderr.split("\n")[0]).toMatch(/^relx: .*could not be suspended within 300 ms: .*nothing was changed$/);
+    expect(human.stderr.match(/nothing was changed/g)).toHaveLength(1);
     writeFileSync(release, "go");
     expect((await blocked).json).toEqual({ v: 1, n: 2 });
     await expectUntouched(root);

@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyV2, copyExample } from "../fixtures/bank.js";
+import { applyV2, builtExample, copyExample } from "../fixtures/bank.js";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 
@@ -64,5 +64,19 @@ describe("the seed walk-through", () => {
     expect(second.code).toBe(1);
     expect(second.json.error.code).toBe("RELX_DAEMON_RUNNING");
     expect((await relx(root, ["ping"])).code).toBe(0);
+  });
+});
+
+describe("the bank example's v2 on its own", () => {
+  it("starts blackode from the boot spec's v1-shaped args in the v2 shape (a fresh node, or a restart after the upgrade)", async () => {
+    const root = tempRoot();
+    await builtExample(root, { v2: true });
+    // No release is permanent yet: the node boots the newest, 2.0.0, and runs v2's init on { name, money }.
+    const started = await relx(root, ["start"]);
+    expect(started.code, started.stderr).toBe(0);
+    expect((await relxJson(root, ["state", "blackode"])).json).toEqual({ name: "blackode", salary: 30000 });
+    expect((await relxJson(root, ["call", "blackode", '{"add":5}'])).json).toEqual({ name: "blackode", salary: 30005 });
+    expect((await relx(root, ["restart", "blackode"])).code).toBe(0);
+    expect((await relxJson(root, ["state", "blackode"])).json).toEqual({ name: "blackode", salary: 30000 });
   });
 });

@@ -1,5 +1,6 @@
 /** Commands that ask the running daemon: ping, status, call, cast, state (one, or --all), stop. */
-import { request } from "../../client/request.js";
+import { request, socketOfRootDaemon } from "../../client/request.js";
+import { RelxError } from "../../errors.js";
 import type { StatusFields } from "../../protocol/ops.js";
 import { parseCount, parseJsonArgument } from "../args.js";
 import { nothingListens } from "../no-daemon.js";
@@ -91,6 +92,13 @@ export async function stop(options: CommonOptions): Promise<CommandOutput> {
     result = await request(socket, { op: "stop" }, { awaitClose: true });
   } catch (err) {
     if (!nothingListens(err)) throw err;
+    // Nothing here, but this root's daemon runs on another socket: it is not stopped, so not exit 0.
+    const elsewhere = socketOfRootDaemon(socket);
+    if (elsewhere !== null) {
+      throw new RelxError("RELX_DAEMON_RUNNING", `no daemon answers on ${socket}, but this root's daemon (pid ${elsewhere.pid}) runs on ${elsewhere.socket}; nothing was stopped`, {
+        hint: `relx stop --socket ${elsewhere.socket}`,
+      });
+    }
     return {
       value: { ok: true, stopped: false },
       text: () => `relx: no daemon is running on ${socket}; nothing to stop`,

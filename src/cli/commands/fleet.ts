@@ -67,8 +67,12 @@ function positiveInt(value: string, flag: string): number {
 
 function renderStatus(r: FleetStatusResult): string {
   return r.hosts.map((h) => h.ok
-    ? `${h.name}  ${h.release} ${h.vsn}  ${h.processes?.length ?? 0} processes`
+    ? `${h.name}  ${h.release} ${h.vsn}  ${processCount(h.processes?.length ?? 0)}`
     : `${h.name}  unreachable: ${h.error?.message}`).join("\n");
+}
+
+function processCount(n: number): string {
+  return `${n} ${n === 1 ? "process" : "processes"}`;
 }
 
 function renderPush(r: FleetPushResult): string {

@@ -2,7 +2,9 @@
  * `relx logs [-n <entries>] [-f]`: the daemon log's last entries, read from the files (no daemon
  * needed), then with -f every new entry, across rotations, until interrupted.
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { rotationChain } from "../../daemon/log/rotating-file.js";
 import { RelxError } from "../../errors.js";
 import { logFile } from "../../daemon/daemon-files.js";
 import { followLog } from "../../daemon/log/log-follow.js";
@@ -28,7 +30,9 @@ export async function logs(options: LogsOptions): Promise<CommandOutput> {
   const json = options.json === true;
   const text = (): string => {
     if (tail.entries.length > 0) return tail.entries.map((lines) => lines.join("\n")).join("\n");
-    return tail.end === null && !options.follow ? `relx: no log yet at ${shownPath(file)}; \`relx start\` writes it` : "";
+    // No entry because there is no log at all (not because -n 0 asked for none, or it is empty).
+    const noLog = !options.follow && !rotationChain(file).some((path) => existsSync(path));
+    return noLog ? `relx: no log yet at ${shownPath(file)}; \`relx start\` writes it` : "";
   };
   const output: CommandOutput = { value: { entries }, jsonLines: entries, text };
   if (!options.follow) return output;

@@ -10,7 +10,7 @@
  * | failure at any step  | the staging dir is removed; releases/<vsn> never appears  |
  * A refusal to write (permissions, read-only or full disk) is RELX_WRITE_FAILED.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { RelxError } from "../../errors.js";
 import { parseVsn } from "../vsn.js";
@@ -63,10 +63,21 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 }
 
 async function buildInto(config: RelxConfig, vsn: string, options: BuildOptions, started: number): Promise<BuildResult> {
-  const progress = options.onProgress ?? (() => {});
   const releasesDir = config.releasesDir;
   const dir = join(releasesDir, vsn);
-  await mkdir(releasesDir, { recursive: true });
+  // The first build of an app makes releases/; one that fails takes it away again (all or nothing).
+  const madeReleasesDir = (await mkdir(releasesDir, { recursive: true })) !== undefined;
+  try {
+    return await buildInReleasesDir(config, vsn, dir, options, started);
+  } catch (err) {
+    if (madeReleasesDir) await rmdir(releasesDir).catch(() => {});
+    throw err;
+  }
+}
+
+async function buildInReleasesDir(config: RelxConfig, vsn: string, dir: string, options: BuildOptions, started: number): Promise<BuildResult> {
+  const progress = options.onProgress ?? (() => {});
+  const releasesDir = config.releasesDir;
   await removeStaleStaging(releasesDir);
   if (await pathExists(dir)) throw releaseExists(vsn);
   const staging = await makeStaging(releasesDir, vsn);

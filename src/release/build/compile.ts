@@ -83,10 +83,20 @@ function buildFailed(err: unknown): RelxError {
   // One line, as the CLI prints it: the first errors, then how many more.
   let text = messages?.length ? messages.slice(0, 3).map(formatMessage).join("; ") : String(err);
   if (messages && messages.length > 3) text += ` (and ${messages.length - 3} more)`;
+  // A package the app imports that is not installed: say how to get it.
+  const missing = messages?.map((m) => /^Could not resolve "([^"./][^"]*)"/.exec(m.text)?.[1]).find((name) => name !== undefined);
   return new RelxError("RELX_BUILD_FAILED", `compiling the app failed: ${text}`, {
     cause: err,
-    hint: "fix the error, then run relx build again",
+    hint: missing !== undefined
+      ? `install the package the app imports (\`npm install ${packageName(missing)}\` in the app's root), then run relx build again`
+      : "fix the error, then run relx build again",
   });
+}
+
+/** "ws" of "ws", "ws/lib/x"; "@scope/pkg" of "@scope/pkg/sub". */
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
 }
 
 function formatMessage(message: Message): string {

@@ -10,7 +10,9 @@ interface Employee {
 export default defineServer<Employee>({
   name: "DemoServer",
   vsn: "2",
-  init: (employee: Employee) => employee,
+  // The boot spec still passes { name, money }: a process started on v2 (a node booted on this
+  // release, a restart) takes either shape.
+  init: (employee: Employee & { money?: number }) => ({ name: employee.name, salary: employee.salary ?? employee.money ?? 0 }),
   handleCall(msg: { add: number }, _from, state) {
     const next = { ...state, salary: state.salary + msg.add };
     return { reply: next, state: next };
