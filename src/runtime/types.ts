@@ -113,9 +113,9 @@ export interface AppHooks {
   beforeUpgrade?(info: UpgradeHookInfo): unknown;
   /** After the resume; a failure is logged and reported as `hookError`, not rolled back. */
   afterUpgrade?(info: UpgradeHookInfo): unknown;
-  /** Once the node is up; a throw fails `relx start`. */
+  /** Once the node is up; a failure is logged and the node runs on (`relx start` succeeds). */
   afterStart?(info: { vsn: string }): unknown;
-  /** Before the processes terminate. */
+  /** Before the processes terminate; a failure is logged and the node stops all the same. */
   beforeStop?(info: { vsn: string }): unknown;
 }
 
