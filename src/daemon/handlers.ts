@@ -29,12 +29,12 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
   };
   return {
     status: served((req) => statusOf(node, req)),
-    call: served((req) => host.call(host.find(req.process), req.msg, req.timeoutMs ?? node.config.callTimeoutMs)),
+    call: served((req) => host.call(find(node, req.process), req.msg, req.timeoutMs ?? node.config.callTimeoutMs)),
     cast: served((req) => {
-      host.cast(host.find(req.process), req.msg);
+      host.cast(find(node, req.process), req.msg);
       return { ok: true as const };
     }),
-    state: served(async (req) => host.renderValue(await host.getState(host.find(req.process)))),
+    state: served(async (req) => host.renderValue(await host.getState(find(node, req.process)))),
     states: served(() => statesOf()),
     upgrade: served((req) => upgradeOp(node, "up", req)),
     downgrade: served((req) => upgradeOp(node, "down", req)),
@@ -47,6 +47,23 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
     permanent: served((req) => makePermanent(node, req.vsn)),
     logTail: (req) => readLogTail(node.config.root, req.lines ?? 100),
   };
+}
+
+/**
+ * The process `dest` names. A boot process that is down (it gave up after too many crashes) is
+ * no running process either, but the error says so, and how to start it again.
+ */
+function find(node: NodeState, dest: string): host.ProcessRef {
+  try {
+    return host.find(dest);
+  } catch (err) {
+    const ref = node.boot.get(dest);
+    if (!(err instanceof RelxError) || err.code !== "RELX_NO_SUCH_PROCESS" || ref === undefined || host.isAlive(ref)) throw err;
+    const why = node.down.get(dest);
+    throw new RelxError("RELX_NO_SUCH_PROCESS", `boot process ${dest} is down${why === undefined ? "" : ` (${why.message})`}`, {
+      hint: `\`relx restart ${dest}\` starts it again from the boot spec; \`relx logs\` shows why it stopped`,
+    });
+  }
 }
 
 function upgradeOp(node: NodeState, direction: "up" | "down", req: { vsn: string; extra?: unknown; dryRun?: boolean; permanent?: boolean }) {

@@ -79,7 +79,12 @@ describe("a boot process that restarted too often", () => {
     const human = await relx(root, ["status"]);
     expect(human.stdout).toMatch(/flaky .* down /);
     expect(human.stdout).toContain("relx restart flaky");
-    expect((await relxJson(root, ["call", "flaky", '"get"'])).json.error.code).toBe("RELX_NO_SUCH_PROCESS");
+    const call = (await relxJson(root, ["call", "flaky", '"get"'])).json.error;
+    expect(call).toMatchObject({ code: "RELX_NO_SUCH_PROCESS", message: expect.stringMatching(/^boot process flaky is down \(.*flaky gave way/) });
+    expect(call.hint).toContain("relx restart flaky");
+    const state = await relx(root, ["state", "flaky"]);
+    expect(state.code).toBe(1);
+    expect(state.stderr).toContain("relx restart flaky");
 
     const restarted = await relxJson(root, ["restart", "flaky"]);
     expect(restarted.code).toBe(0);
