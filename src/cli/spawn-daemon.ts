@@ -3,7 +3,7 @@
  * IPC channel on which it says "ready" or sends its boot error, exactly once.
  *
  *   spawned → "ready" message           → disconnect, unref: the daemon lives on, start returns
- *   spawned → "error" message           → RelxError with the log's tail
+ *   spawned → "error" message           → it exits; RelxError with the log's tail
  *   spawned → exits (or fails to spawn) → RelxError with the log's tail
  */
 import { spawn } from "node:child_process";
@@ -16,6 +16,8 @@ import type { DaemonMessage } from "../daemon/main.js";
 
 const DAEMON_MAIN = fileURLToPath(new URL("../daemon/main.js", import.meta.url));
 const TAIL_LINES = 20;
+/** How long `relx start` waits for a daemon that failed to boot to exit. */
+const EXIT_WAIT_MS = 10_000;
 
 export interface SpawnedDaemon {
   pid: number;
@@ -53,6 +55,18 @@ export async function spawnDaemon(options: SpawnOptions): Promise<SpawnedDaemon>
     child.once("error", (err) => resolve({ type: "exit", why: `could not run the daemon: ${err.message}` }));
     child.once("exit", (code, signal) => resolve({ type: "exit", why: `the daemon exited (${signal ?? `code ${code}`}) before it was ready` }));
   });
+  // A daemon that failed to boot exits right after it says so: wait for that, so that when `relx
+  // start` reports the failure no daemon of it is left (its root lock given back), not even for
+  // the moment its exit takes. Bounded: a daemon that does not exit is left to the log.
+  if (outcome.type === "error" && child.exitCode === null && child.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, EXIT_WAIT_MS);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
   child.removeAllListeners();
   if (child.connected) child.disconnect();
   child.unref();

@@ -65,6 +65,28 @@ export default defineServer({
     expect(readFileSync(marker, "utf8")).toBe("shutdown");
   });
 
+  it("returns only once the daemon that failed has exited, however long its exit takes", async () => {
+    const root = tempRoot();
+    // The app's module holds the daemon's exit for half a second (an exit listener runs inside
+    // process.exit): without waiting for the exit, relx start returned while it still ran.
+    writeFiles(root, {
+      "package.json": JSON.stringify({ name: "slowexit", version: "1.0.0", type: "module" }),
+      "src/app.ts": `import { defineApp } from "relx";
+process.on("exit", () => { const until = Date.now() + 500; while (Date.now() < until); });
+export default defineApp({ processes: [{ name: "db", server: "Db", args: null }] });
+`,
+      "src/db.ts": `import { defineServer } from "relx";
+export default defineServer({ name: "Db", init() { throw new Error("no database"); } });
+`,
+    });
+    expect((await relx(root, ["build"])).code).toBe(0);
+    const r = await relx(root, ["start"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no database");
+    expect(daemonsOf(root)).toEqual([]);
+    expect((await relx(root, ["ping"])).code).toBe(3);
+  });
+
   it("exits 1 naming relx build when there is no release", async () => {
     const root = tempRoot();
     copyExample(root);
