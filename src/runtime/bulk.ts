@@ -209,11 +209,23 @@ export function warmUp(runs: readonly CodeChangeRun[]): boolean {
     let skip = round;
     for (const { refs } of runs) {
       let i = skip;
-      for (; i < refs.length; i += stride) if (refs[i]!.alive) copyState(refs[i]!.state);
+      for (; i < refs.length; i += stride) if (refs[i]!.alive) warmCopy(refs[i]!.state);
       skip = i - refs.length;
     }
   }
   return sync;
+}
+
+/**
+ * One warm-up copy, dropped. A state copyState cannot copy (a getter that throws, say) is not the
+ * warm-up's to report: the codeChange that gets that copy fails on it, naming its process.
+ */
+function warmCopy(state: unknown): void {
+  try {
+    copyState(state);
+  } catch {
+    // reported where it matters, by the pass
+  }
 }
 
 /**

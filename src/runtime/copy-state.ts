@@ -89,9 +89,80 @@ function kindOfOther(v: object): number {
 /**
  * The general case: nested objects, with a map of the copied ones seen so far, so sharing and
  * cycles survive. A handle is passed on before the map is looked at: most objects in a big state
- * (a socket, a pid) are handles.
+ * (a socket, a pid) are handles. Recursive, the fast way; a state nested deeper than the stack
+ * allows (a linked list of a few thousand cells) is copied again by deepCopyFlat, which keeps its
+ * work on the heap.
  */
 function deepCopy(root: object): unknown {
+  try {
+    return deepCopyRecursive(root);
+  } catch (err) {
+    if (!isStackOverflow(err)) throw err;
+    return deepCopyFlat(root);
+  }
+}
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && err.message.includes("call stack");
+}
+
+/**
+ * deepCopy with an explicit stack instead of recursion: each object's copy is made (empty, or a
+ * spread of a plain object) when it is first met, and filled when it is taken off the stack, so
+ * no nesting is too deep. Same result as the recursive copy: sharing, cycles, Map and Set order.
+ */
+function deepCopyFlat(root: object): unknown {
+  const seen = new Map<object, unknown>();
+  const todo: { from: object; out: unknown; kind: number }[] = [];
+  const copyOf = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object") return v;
+    const kind = kindOf(v);
+    if (kind === 0) return v;
+    const done = seen.get(v);
+    if (done !== undefined) return done;
+    let out: unknown;
+    switch (kind) {
+      case ARRAY:
+        out = new Array((v as unknown[]).length);
+        break;
+      case PLAIN:
+        out = Object.getPrototypeOf(v) === null ? Object.assign(Object.create(null), v) : { ...(v as Record<string, unknown>) };
+        break;
+      case MAP:
+        out = new Map();
+        break;
+      case SET:
+        out = new Set();
+        break;
+      default:
+        return new Date((v as Date).getTime());
+    }
+    seen.set(v, out);
+    todo.push({ from: v, out, kind });
+    return out;
+  };
+  const top = copyOf(root);
+  for (let item = todo.pop(); item !== undefined; item = todo.pop()) {
+    const { from, out, kind } = item;
+    if (kind === ARRAY) {
+      const src = from as unknown[];
+      const dst = out as unknown[];
+      for (let i = 0; i < src.length; i++) dst[i] = copyOf(src[i]);
+    } else if (kind === PLAIN) {
+      const dst = out as Record<string, unknown>;
+      for (const key in dst) dst[key] = copyOf(dst[key]);
+    } else if (kind === MAP) {
+      const dst = out as Map<unknown, unknown>;
+      for (const [key, x] of from as Map<unknown, unknown>) dst.set(copyOf(key), copyOf(x));
+    } else {
+      const dst = out as Set<unknown>;
+      for (const x of from as Set<unknown>) dst.add(copyOf(x));
+    }
+  }
+  return top;
+}
+
+function deepCopyRecursive(root: object): unknown {
   const seen = new Map<object, unknown>();
   const copy = (v: unknown): unknown => {
     if (v === null || typeof v !== "object") return v;

@@ -72,6 +72,49 @@ describe("copyState", () => {
   });
 });
 
+describe("copyState and states nested deeper than the stack", () => {
+  /** A linked list of `n` cells, newest first, each holding `shared` in a Map and an array. */
+  function list(n: number, shared: object): any {
+    let head: any = null;
+    for (let i = 0; i < n; i++) head = { v: i, m: new Map([[i, shared]]), a: [shared], next: head };
+    return head;
+  }
+
+  it("copies a linked list of 100,000 cells, keeping what is shared shared and the cycle a cycle", () => {
+    const shared = { s: 1 };
+    const state: any = { head: list(100_000, shared), tags: new Set([shared]) };
+    state.self = state;
+    const copy = copyState(state);
+    // Compared by hand, as booleans: expect() on so deep an object would itself run out of stack.
+    const sharedCopy = copy.head.a[0];
+    expect([copy.self === copy, sharedCopy !== shared, sharedCopy.s, [...copy.tags][0] === sharedCopy]).toEqual([true, true, 1, true]);
+    let cells = 0;
+    for (let x = state.head, y = copy.head; x !== null; x = x.next, y = y.next, cells++) {
+      if (y === x || y.m === x.m || y.v !== x.v || y.m.get(x.v) !== sharedCopy || y.a[0] !== sharedCopy) throw new Error(`cell ${cells} was not copied as it was`);
+    }
+    expect(cells).toBe(100_000);
+  });
+
+  it("lets a codeChange edit such a state in place and throw, and the old one stays as it was", async () => {
+    const V1 = defineServer({ name: "Deep", vsn: "1", init: () => ({ head: list(20_000, { s: 1 }) }), handleCall: (_m, _f, s: any) => ({ reply: s.head.v, state: s }) });
+    const V2 = defineServer({
+      name: "Deep", vsn: "2", init: () => ({}),
+      codeChange(_old, s: any) {
+        s.head.v = -1;
+        throw new Error("half way");
+      },
+    });
+    const V3 = defineServer({ name: "Deep", vsn: "3", init: () => ({}), handleCall: (_m, _f, s: any) => ({ reply: s.head.v, state: s }), codeChange: (_old, s: any) => ({ head: s.head.next }) });
+    const p = await start(V1, null);
+    await sys.suspend(p);
+    const failed = sys.changeCode(p, V2, "1", null);
+    await expect(failed).rejects.toThrow("half way");
+    await sys.changeCode(p, V3, "1", null);
+    await sys.resume(p);
+    expect(await call(p, "get")).toBe(19_998);
+  });
+});
+
 describe("copyState and another realm's data (what `relx eval` makes lives in its own context)", () => {
   it("copies another realm's Maps, Sets and Dates as it copies that realm's arrays and objects", () => {
     const state = runInNewContext("({ list: [{ n: 1 }], m: new Map([['k', { v: 2 }]]), s: new Set([1]), d: new Date(5) })");
