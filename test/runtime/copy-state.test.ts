@@ -72,6 +72,46 @@ describe("copyState", () => {
   });
 });
 
+describe("copyState and subclasses of Array, Map, Set and Date", () => {
+  class Registry extends Map<string, { kind: number }> {
+    label = "reg";
+    ofKind(kind: number) { return [...this.values()].filter((x) => x.kind === kind).length; }
+  }
+  class Stack extends Array<number> { peek() { return this[this.length - 1]; } }
+  class Tags extends Set<string> { list() { return [...this].join(","); } }
+  class Stamp extends Date { day() { return this.getUTCDate(); } }
+
+  it("copies each as an instance of its class, with its own fields, deeply, at the top too", () => {
+    const entry = { kind: 1 };
+    const state = { reg: new Registry([["a", entry]]), stack: Stack.from([1, 2]) as Stack, tags: new Tags(["x"]), at: new Stamp(Date.UTC(2020, 0, 5)) };
+    const copy = copyState(state);
+    expect(copy.reg).toBeInstanceOf(Registry);
+    expect(copy.reg).not.toBe(state.reg);
+    expect(copy.reg.get("a")).not.toBe(entry);
+    expect([copy.reg.ofKind(1), copy.reg.label]).toEqual([1, "reg"]);
+    expect(copy.stack).toBeInstanceOf(Stack);
+    expect([copy.stack.peek(), copy.stack.length]).toEqual([2, 2]);
+    expect(copy.tags.list()).toBe("x");
+    expect(copy.at.day()).toBe(5);
+    expect(copyState(state.reg)).toBeInstanceOf(Registry);
+    expect(copyState(state.stack)).toBeInstanceOf(Stack);
+  });
+
+  it("lets a codeChange that returns the state it was given keep them working after the change", async () => {
+    const V1 = defineServer({
+      name: "Reg", vsn: "1",
+      init: () => ({ reg: new Registry([["a", { kind: 1 }], ["b", { kind: 2 }]]), stack: Stack.from([7]) as Stack }),
+      handleCall: (_m, _f, s: any) => ({ reply: [s.reg.ofKind(1), s.stack.peek()], state: s }),
+    });
+    const V2 = defineServer({ ...V1, vsn: "2", codeChange: (_old, s: any) => s });
+    const p = await start(V1, null);
+    await sys.suspend(p);
+    await sys.changeCode(p, V2, "1", null);
+    await sys.resume(p);
+    expect(await call(p, "count")).toEqual([1, 7]);
+  });
+});
+
 describe("copyState and states nested deeper than the stack", () => {
   /** A linked list of `n` cells, newest first, each holding `shared` in a Map and an array. */
   function list(n: number, shared: object): any {
