@@ -1,5 +1,7 @@
 /** Commands that ask the running daemon: ping, status, call, cast, state (one, or --all), stop. */
-import { request } from "../../client/request.js";
+import { readFileSync } from "node:fs";
+import { closedUnanswered, request } from "../../client/request.js";
+import { pidFile } from "../../daemon/daemon-files.js";
 import type { StatusFields } from "../../protocol/ops.js";
 import { parseCount, parseJsonArgument } from "../args.js";
 import { nothingListens } from "../no-daemon.js";
@@ -85,19 +87,47 @@ export async function restart(options: CommonOptions, processName: string): Prom
  */
 export async function stop(options: CommonOptions): Promise<CommandOutput> {
   const socket = await resolveSocketPath(options);
+  const notRunning: CommandOutput = {
+    value: { ok: true, stopped: false },
+    text: () => `relx: no daemon is running on ${socket}; nothing to stop`,
+  };
+  // Read before asking: a daemon that another stop (or a signal) is already taking down may close
+  // this connection unanswered, and removes its pid file before it does; this stop then waits for
+  // that pid to exit, as if it had been answered.
+  const seen = recordedPid(options.root);
   let result;
-  try {
-    // Resolves once the daemon has closed the connection, i.e. removed its socket and pid file.
-    result = await request(socket, { op: "stop" }, { awaitClose: true });
-  } catch (err) {
-    if (!nothingListens(err)) throw err;
-    return {
-      value: { ok: true, stopped: false },
-      text: () => `relx: no daemon is running on ${socket}; nothing to stop`,
-    };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // Resolves once the daemon has closed the connection, i.e. removed its socket and pid file.
+      result = await request(socket, { op: "stop" }, { awaitClose: true });
+      break;
+    } catch (err) {
+      if (nothingListens(err)) {
+        if (attempt === 0 || seen === undefined) return notRunning;
+        // It went away while this stop asked: stopped by whatever stopped it first.
+        await waitForExit(seen);
+        return { value: { ok: true, stopped: true, pid: seen }, text: () => `relx: stopped (pid ${seen})` };
+      }
+      // Closed unanswered (it was exiting): ask again, until it answers or nothing listens.
+      if (!closedUnanswered(err) || attempt >= STOP_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
   await waitForExit(result.pid);
   return { value: { ok: true, ...result }, text: () => `relx: stopped (pid ${result.pid})` };
+}
+
+/** How many times stop asks again a daemon that closed the connection unanswered. */
+const STOP_ATTEMPTS = 50;
+
+/** The pid in the root's pid file, if there is one to read. */
+function recordedPid(root: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile(root), "utf8").trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A reply or a state: JSON either way, indented for people. */
