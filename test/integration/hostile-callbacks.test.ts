@@ -23,6 +23,7 @@ const CASES: Record<string, string> = {
   hasTrapThrows: 'return new Proxy({}, { has() { throw new Error("no has"); } });',
   malformedBigInt: "return { reply: 1n };",
   malformedCycle: "const o = { reply: 1 }; o.self = o; return o;",
+  ownsUnclosable: 'ctx.own({ get close() { throw new Error("no close"); } }); ctx.own(new Proxy({}, { get() { throw new Error("trap"); } })); throw new Error("and crashes");',
 };
 
 let root: string;
@@ -36,7 +37,7 @@ export default defineApp({ processes: ${JSON.stringify(names)}.map((name) => ({ 
 `,
     "src/h.ts": `import { defineServer } from "relx";
 const cases = {
-${names.map((n) => `  ${n}(state) { ${CASES[n]} },`).join("\n")}
+${names.map((n) => `  ${n}(state, ctx) { ${CASES[n]} },`).join("\n")}
 };
 import { existsSync } from "node:fs";
 // Stray throws of values with no string form, from a timer no process owns, once the test asks.
@@ -49,8 +50,8 @@ const stray = setInterval(() => {
 export default defineServer({
   name: "H",
   init: () => ({ calls: 0 }),
-  handleCall(msg, _from, state) {
-    if (cases[msg]) return cases[msg](state);
+  handleCall(msg, _from, state, ctx) {
+    if (cases[msg]) return cases[msg](state, ctx);
     return { reply: state, state: { calls: state.calls + 1 } };
   },
 });
