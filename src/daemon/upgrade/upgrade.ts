@@ -297,7 +297,8 @@ async function changeAndStart(held: Held, computed: host.ComputedChanges): Promi
   const { run, script } = held;
   const { node, options } = run;
   for (const ref of script.stops) host.releaseName(ref);
-  held.rollback = await host.changeCodeAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs, computed });
+  // Usually empty (no fused pass was tried, or it gave up before calling any codeChange): not looked up then.
+  held.rollback = await host.changeCodeAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs, computed: computed.size > 0 ? computed : undefined });
   // Inside the pause, so an init is bounded as a codeChange is: one that never settles rolls back.
   const initTimeoutMs = node.config.codeChangeTimeoutMs;
   for (const { spec, server } of script.starts) {
