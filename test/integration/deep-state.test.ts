@@ -1,6 +1,8 @@
 // A process whose state is nested deeper than the stack (a linked list of 20,000 cells) upgrades,
 // dry-runs and shows like any other: copyState and the warm-up before an upgrade's pass do not
 // recurse into it, and `relx state` shows its first RENDER_DEPTH levels.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
@@ -59,6 +61,20 @@ describe("a state nested deeper than the stack", () => {
     const all = await relxJson(root, ["state", "--all"]);
     expect(all.code, all.stderr).toBe(0);
     expect(all.json.processes.map((p: { name: string }) => p.name)).toEqual(["list", "other"]);
+
+    // What `relx state --all` recorded checks; a hand-made state deeper than relx records is refused by name.
+    const recorded = join(root, "states.json");
+    writeFileSync(recorded, JSON.stringify({ processes: all.json.processes.map((p: { vsn: string }) => ({ ...p, vsn: "1" })) }));
+    const check = await relxJson(root, ["check-upgrade", "1.0.0", "2.0.0", "--states", recorded]);
+    expect(check.code, JSON.stringify(check.json)).toBe(0);
+    expect(check.json.results).toEqual([{ name: "list", server: "List", up: { ok: true }, down: { ok: true }, roundTrip: true }]);
+    const tooDeep = join(root, "too-deep.json");
+    const cells = 5000;
+    writeFileSync(tooDeep, `{"processes":[{"name":"list","pid":"<0.1.0>","server":"List","vsn":"1","state":{"head":${'{"v":0,"next":'.repeat(cells)}null${"}".repeat(cells)}}}]}`);
+    const refused = await relxJson(root, ["check-upgrade", "1.0.0", "2.0.0", "--states", tooDeep]);
+    expect(refused.code).toBe(1);
+    expect(refused.json.error.code).toBe("RELX_BAD_ARGUMENT");
+    expect(refused.json.error.message).toContain("processes[0].state is nested more than 2000 levels deep");
   });
 
   it("is put back untouched when a codeChange edits it and another process's codeChange throws", async () => {
