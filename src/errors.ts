@@ -126,6 +126,28 @@ export function withDetails(err: unknown, details: Record<string, unknown>): Rel
   return new RelxError(e.code, e.message, { hint: e.hint, process: e.process, cause: e, details: { ...e.details, ...details } });
 }
 
+/**
+ * What a thrown value (or a stop reason) says, for messages and the log: an Error's message (or,
+ * `withStack`, its stack), else its string form. Never throws: user code can throw anything (null,
+ * an object with no prototype, one whose message getter or toString throws, a revoked proxy), and
+ * relx's report of it must not fail in turn.
+ */
+export function textOf(value: unknown, withStack = false): string {
+  try {
+    if (value instanceof Error) {
+      const text: unknown = withStack ? value.stack ?? value.message : value.message;
+      return typeof text === "string" ? text : String(text);
+    }
+    return String(value);
+  } catch {
+    try {
+      return describeValue(value);
+    } catch {
+      return "a value with no string form";
+    }
+  }
+}
+
 /** "expected X, got Y" text for a value of the wrong kind. */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { RelxError, describeValue } from "../errors.js";
 import type { ProcessState, StatesResult } from "../protocol/results.js";
 import { MISSING, isPlainObject, readJson } from "../release/json-file.js";
+import { RENDER_DEPTH } from "../runtime/render.js";
 
 const RECORD_HINT = "record one on the live node with `relx state --all --json > states.json`";
 
@@ -34,6 +35,27 @@ export function validateStates(value: unknown, what: string): ProcessState[] {
     if (typeof server !== "string" || server === "") throw fail(`${at}.server`, "a non-empty string", server);
     if (vsn !== null && typeof vsn !== "string") throw fail(`${at}.vsn`, "a string or null", vsn);
     if (!("state" in entry)) throw fail(`${at}.state`, "the recorded state", undefined);
+    if (depthOver(entry.state, MAX_STATE_DEPTH)) {
+      throw new RelxError("RELX_BAD_ARGUMENT", `${what}: ${at}.state is nested more than ${MAX_STATE_DEPTH} levels deep; relx records a state ${RENDER_DEPTH} levels deep at most`, { hint: RECORD_HINT });
+    }
     return { name, pid, server, vsn, state: entry.state };
   });
+}
+
+/** How deep a recorded state may be: what `relx state` records (RENDER_DEPTH), with room to spare. */
+const MAX_STATE_DEPTH = 2 * RENDER_DEPTH;
+
+/**
+ * Whether JSON data nests deeper than `max` (walked with a stack of its own, as a state this deep
+ * would overflow the worker's JSON.stringify and any recursion).
+ */
+function depthOver(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, depth] = item;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > max) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === "object") stack.push([x, depth + 1]);
+  }
+  return false;
 }

@@ -142,7 +142,16 @@ export function socketOfRootDaemon(path: string): { pid: number; socket: string 
 }
 
 function closedEarly(path: string): RelxError {
-  return new RelxError("RELX_NO_DAEMON", `the daemon on ${path} closed the connection before answering`, {
+  const err = new RelxError("RELX_NO_DAEMON", `the daemon on ${path} closed the connection before answering`, {
     hint: "see .relx/log/daemon.log, then `relx start` if it stopped",
   });
+  unanswered.add(err);
+  return err;
+}
+
+const unanswered = new WeakSet<object>();
+
+/** The daemon closed the connection with no answer (it was exiting, or died), rather than refusing it. */
+export function closedUnanswered(err: unknown): boolean {
+  return typeof err === "object" && err !== null && unanswered.has(err);
 }

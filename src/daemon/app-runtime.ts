@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import dotenv from "dotenv";
-import { RelxError } from "../errors.js";
+import { RelxError, textOf } from "../errors.js";
 import { resolveConfig, type ResolvedConfig } from "../release/app-config.js";
 import { evaluateApp, type AppHooks, type HookName } from "../release/app-spec.js";
 import type { BootProcess } from "../release/manifest.js";
@@ -78,7 +78,7 @@ export async function runHook(app: RunningApp, run: HookRun): Promise<boolean> {
       new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`it did not return within ${ms} ms`)), ms))),
     ]);
   } catch (err) {
-    throw new RelxError("RELX_HOOK_FAILED", `the ${name} hook failed: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new RelxError("RELX_HOOK_FAILED", `the ${name} hook failed: ${textOf(err)}`, {
       cause: err,
       hint: `fix ${name} in the boot spec (hooks are bounded by hookTimeoutMs, ${ms} ms)`,
     });

@@ -13,7 +13,7 @@
 import { inspect } from "node:util";
 import vm from "node:vm";
 import { parse, type Node } from "acorn";
-import { RelxError } from "../errors.js";
+import { RelxError, describeValue } from "../errors.js";
 import type { Session } from "../protocol/ops.js";
 import type { EvalResult } from "../protocol/results.js";
 import { call, cast, send, sys, whereis } from "../index.js";
@@ -39,7 +39,21 @@ export async function evaluate(session: Session, options: EvalOptions): Promise<
   } catch (err) {
     throw evalFailed(err, options.timeoutMs);
   }
-  return { value: host.renderValue(value), text: value === undefined ? "undefined" : inspect(value, { depth: 4, breakLength: 100 }), names: namesIn(context) };
+  const rendered = host.renderValue(value);
+  return { value: rendered, text: value === undefined ? "undefined" : shown(value, rendered), names: namesIn(context) };
+}
+
+/**
+ * The value as Node's REPL shows it; a value whose own inspection throws (a custom inspect
+ * method, a getter or proxy trap) is shown by its rendering instead: user code never fails an
+ * entry that ran.
+ */
+function shown(value: unknown, rendered: unknown): string {
+  try {
+    return inspect(value, { depth: 4, breakLength: 100 });
+  } catch {
+    return JSON.stringify(rendered) ?? "undefined";
+  }
 }
 
 function contextOf(session: Session, options: EvalOptions): vm.Context {
@@ -103,14 +117,32 @@ function namesIn(context: vm.Context): string[] {
 }
 
 function evalFailed(err: unknown, timeoutMs: number): RelxError {
-  const e = err as { code?: string; message?: string; name?: string } | null;
-  if (e?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
+  if (read(err, "code") === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
     return new RelxError("RELX_EVAL_FAILED", `the entry ran for more than ${timeoutMs} ms and was cut off; the daemon carries on`, {
       hint: "evalTimeoutMs in relx.config.json sets the bound",
     });
   }
   // An error thrown in the entry's context is of that context's Error class: check its shape.
-  const isError = e !== null && typeof e === "object" && typeof e.message === "string" && typeof e.name === "string";
-  const message = isError ? `${e!.name}: ${e!.message}` : `uncaught ${inspect(err)}`;
-  return new RelxError("RELX_EVAL_FAILED", message, { cause: err, hint: "fix the code and run it again" });
+  const name = read(err, "name");
+  const message = read(err, "message");
+  let text: string;
+  if (typeof name === "string" && typeof message === "string") text = `${name}: ${message}`;
+  else {
+    try {
+      text = `uncaught ${inspect(err)}`;
+    } catch {
+      text = `uncaught ${describeValue(err)}`;
+    }
+  }
+  return new RelxError("RELX_EVAL_FAILED", text, { cause: err, hint: "fix the code and run it again" });
+}
+
+/** A field of what was thrown, or undefined when there is none or reading it throws (a getter, a proxy). */
+function read(err: unknown, key: "code" | "name" | "message"): unknown {
+  if (err === null || typeof err !== "object") return undefined;
+  try {
+    return (err as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
 }

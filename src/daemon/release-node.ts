@@ -5,7 +5,7 @@
  * time (upgrade/), and stops every process newest first. Its phases are in node-state.ts.
  */
 import semver from "semver";
-import { RelxError } from "../errors.js";
+import { RelxError, textOf } from "../errors.js";
 import type { RelxConfig } from "../release/config.js";
 import { removeDeadTemps } from "../release/store/file-lock.js";
 import { readReleases, setReleaseState } from "../release/store/releases-store.js";
@@ -154,7 +154,7 @@ function onGiveUp(node: NodeState, e: { process: host.EventSubject; error: unkno
   const name = e.process.name;
   const ref = name === null ? undefined : node.boot.get(name);
   if (name === null || ref === undefined || host.info(ref).pid.id !== e.process.pid.id) return;
-  const error = e.error instanceof RelxError ? e.error : new RelxError("RELX_CALLBACK_FAILED", String(e.error));
+  const error = e.error instanceof RelxError ? e.error : new RelxError("RELX_CALLBACK_FAILED", textOf(e.error));
   node.down.set(name, { code: error.code, message: error.message });
   if (node.config.onGiveUp === "exit") onFatal(`boot process ${name} restarted too often (onGiveUp: "exit")`);
 }

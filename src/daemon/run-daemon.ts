@@ -15,7 +15,7 @@
  * process.exit() from user code (exit-guard.ts).
  */
 import { resolve } from "node:path";
-import { RelxError, toRelxError } from "../errors.js";
+import { RelxError, textOf, toRelxError } from "../errors.js";
 import type { PingResult, StopResult } from "../protocol/results.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
 import { loadConfig } from "../release/config.js";
@@ -188,10 +188,10 @@ function guardAgainstStrayErrors(log: Log): void {
   // One that comes from a process's own code crashes that process (its restart policy applies).
   process.on("uncaughtException", (err) => {
     const who = host.crashCurrent(err);
-    if (who === null) log(`uncaught exception, daemon carries on: ${err.stack ?? String(err)}`);
+    if (who === null) log(`uncaught exception, daemon carries on: ${textOf(err, true)}`);
   });
   process.on("unhandledRejection", (reason) => {
     const who = host.crashCurrent(reason);
-    if (who === null) log(`unhandled rejection, daemon carries on: ${(reason as Error)?.stack ?? String(reason)}`);
+    if (who === null) log(`unhandled rejection, daemon carries on: ${textOf(reason, true)}`);
   });
 }

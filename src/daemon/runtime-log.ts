@@ -1,4 +1,5 @@
 /** Writes the runtime's crash reports, restarts and exits to the daemon log. */
+import { textOf } from "../errors.js";
 import type { RuntimeEvent } from "../runtime/host.js";
 
 export function logRuntimeEvent(log: (line: string) => void, e: RuntimeEvent): void {
@@ -14,15 +15,14 @@ export function logRuntimeEvent(log: (line: string) => void, e: RuntimeEvent): v
       log(`giveup: ${who} restarted too often; it stays down: ${describe(e.error)}`);
       return;
     case "exit":
-      log(`exit: ${who} (${e.reason instanceof Error ? e.reason.message : String(e.reason ?? "normal")})`);
+      log(`exit: ${who} (${textOf(e.reason ?? "normal")})`);
       return;
     case "unhandled":
-      log(`unhandled: ${e.error.message}`);
+      log(`unhandled: ${textOf(e.error)}`);
       return;
   }
 }
 
 function describe(err: unknown): string {
-  if (err instanceof Error) return err.stack ?? err.message;
-  return String(err);
+  return textOf(err, true);
 }

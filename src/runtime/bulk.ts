@@ -10,7 +10,7 @@
  */
 import { types } from "node:util";
 import { enterSync, leaveSync } from "./attribution.js";
-import { changeCode, codeChangeFailed, malformedState, type ChangeCodeOptions, type CodeChangeRun } from "./code-change.js";
+import { changeCode, codeChangeFailed, malformedState, type ChangeCodeOptions, type CodeChangeRun, type Computed } from "./code-change.js";
 import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
 import type { Process } from "./process.js";
@@ -113,8 +113,9 @@ export async function changeCodeAll(runs: readonly CodeChangeRun[], options: Cha
  *
  * Returns the rollback (for a later step that fails), or null, having changed nothing, when the
  * pass does not apply: a process is busy or suspended, a codeChange is async, or one returns a
- * promise after all (those already called ran on copies and their results are dropped; the caller
- * takes the three-pass path, which calls them again). Throws RELX_CODE_CHANGE_FAILED, having put every
+ * promise after all (those already called ran on copies; what they returned, that promise too,
+ * goes to `options.computed` when given, and the caller's three-pass path uses it instead of
+ * calling them again, so that each codeChange runs once). Throws RELX_CODE_CHANGE_FAILED, having put every
  * process back, when a codeChange throws or returns no state. `allSync`: warmUp has just found no
  * async codeChange among these runs, and nothing ran since, so the pass does not look again.
  */
@@ -176,12 +177,30 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
     release(held);
   }
   if (done < n) {
-    // A busy or suspended process, or a promise: dropped (its rejection handled), and all put back.
+    // A busy or suspended process, or a promise: all put back. What the codeChanges called returned
+    // goes to options.computed, for the path the caller takes instead, so that it does not call
+    // them again; else it is dropped (a promise's rejection handled).
+    if (options.computed !== undefined) keepComputed(runs, options.computed, oldDefs, oldStates, done, isThenable(next) ? { p: at!, holder: holder!, oldVsn, result: next } : undefined);
     if (isThenable(next)) Promise.resolve(next).catch(() => undefined);
     rollback();
     return null;
   }
   return rollback;
+}
+
+/** Records what the first `done` processes of a pass that gave up were changed to (read before its rollback), and the promise `pending` left. */
+function keepComputed(runs: readonly CodeChangeRun[], computed: Computed, oldDefs: ServerDef[], oldStates: unknown[], done: number, pending?: { p: Process; holder: ServerDef; oldVsn: OldVsn; result: unknown }): void {
+  let k = 0;
+  for (const { refs, def, oldVsn } of runs) {
+    for (let j = 0; j < refs.length && k < done; j++, k++) {
+      const p = refs[j]!;
+      const holder = typeof oldVsn === "string" ? def : oldDefs[k]!;
+      // A server with no codeChange was given its state as it was: nothing to keep.
+      if (holder.codeChange !== undefined) computed.set(p, { from: oldStates[k], holder, oldVsn, result: p.state });
+    }
+    if (k >= done) break;
+  }
+  if (pending !== undefined) computed.set(pending.p, { from: pending.p.state, holder: pending.holder, oldVsn: pending.oldVsn, result: pending.result });
 }
 
 /** How many states warmUp copies, at most, spread evenly over the processes. */
@@ -209,11 +228,23 @@ export function warmUp(runs: readonly CodeChangeRun[]): boolean {
     let skip = round;
     for (const { refs } of runs) {
       let i = skip;
-      for (; i < refs.length; i += stride) if (refs[i]!.alive) copyState(refs[i]!.state);
+      for (; i < refs.length; i += stride) if (refs[i]!.alive) warmCopy(refs[i]!.state);
       skip = i - refs.length;
     }
   }
   return sync;
+}
+
+/**
+ * One warm-up copy, dropped. A state copyState cannot copy (a getter that throws, say) is not the
+ * warm-up's to report: the codeChange that gets that copy fails on it, naming its process.
+ */
+function warmCopy(state: unknown): void {
+  try {
+    copyState(state);
+  } catch {
+    // reported where it matters, by the pass
+  }
 }
 
 /**

@@ -37,7 +37,24 @@ export interface ChangeCodeOptions {
   extra: unknown;
   /** Deadline for an async codeChange (default: none). */
   timeoutMs?: number;
+  /**
+   * What codeChanges already returned for some processes (a fused pass that gave up, bulk.ts
+   * swapAll, fills it): each is used once, in place of calling codeChange a second time, if the
+   * process still has the state it was computed from. So a codeChange runs once per process and
+   * upgrade, and what it sends or starts happens once.
+   */
+  computed?: Computed;
 }
+
+/** What one codeChange returned (a value, or a promise of one) for a process, and from what. */
+export interface ComputedChange {
+  from: unknown;
+  holder: ServerDef;
+  oldVsn: OldVsn;
+  result: unknown;
+}
+
+export type Computed = Map<Process, ComputedChange>;
 
 /** Swaps the process's code and state; void when done synchronously, else a promise. Throws RELX_NOT_SUSPENDED, RELX_CODE_CHANGE_FAILED, RELX_BAD_ARGUMENT. */
 export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): void | Promise<void> {
@@ -73,14 +90,18 @@ export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptio
   const fn = holder.codeChange;
   if (fn === undefined) return state;
   let r: unknown;
-  // enter/leave rather than runAs: no closure per process.
-  const previous = enter(p);
-  try {
-    r = fn.call(holder, oldVsn, copyState(state), options.extra, p.ctx);
-  } catch (err) {
-    throw codeChangeFailed(p, holder, oldVsn, err);
-  } finally {
-    leave(previous);
+  const computed = options.computed === undefined ? undefined : takeComputed(options.computed, p, state, holder, oldVsn);
+  if (computed !== undefined) r = computed.result;
+  else {
+    // enter/leave rather than runAs: no closure per process.
+    const previous = enter(p);
+    try {
+      r = fn.call(holder, oldVsn, copyState(state), options.extra, p.ctx);
+    } catch (err) {
+      throw codeChangeFailed(p, holder, oldVsn, err);
+    } finally {
+      leave(previous);
+    }
   }
   if (!isThenable(r)) {
     if (r === undefined && state !== undefined) throw codeChangeFailed(p, holder, oldVsn, malformedState());
@@ -94,6 +115,18 @@ export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptio
   ).catch((err) => {
     throw codeChangeFailed(p, holder, oldVsn, err);
   });
+}
+
+/** The process's computed change, taken out of `computed`, if it was made by the same codeChange from the state it has now. */
+function takeComputed(computed: Computed, p: Process, state: unknown, holder: ServerDef, oldVsn: OldVsn): ComputedChange | undefined {
+  const c = computed.get(p);
+  if (c === undefined) return undefined;
+  computed.delete(p);
+  return c.from === state && c.holder === holder && sameOldVsn(c.oldVsn, oldVsn) ? c : undefined;
+}
+
+function sameOldVsn(a: OldVsn, b: OldVsn): boolean {
+  return typeof a === "string" || typeof b === "string" ? a === b : a.down === b.down;
 }
 
 /** The definition whose codeChange runs for this item: the new one up, the running one down. */

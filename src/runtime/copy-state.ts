@@ -2,7 +2,8 @@
  * copyState: a copy of a state's plain data, made so that a codeChange that edits its state in
  * place cannot touch the state a rollback puts back (and so that a dry run changes nothing).
  * Arrays, objects whose prototype is Object.prototype or null, Maps, Sets and Dates are copied,
- * deeply, with shared references and cycles kept as they were; anything else (a socket, a client,
+ * deeply, with shared references and cycles kept as they were (an instance of a subclass of one of
+ * them stays one of its class, keepClass); anything else (a socket, a client,
  * a class instance, a function) is a handle and is passed as the same object. Symbol-keyed
  * properties are kept, and what they hold is shared like a handle.
  *
@@ -23,8 +24,8 @@ export function copyState<T>(value: T): T {
     for (const key in out) if (isCopied(out[key])) return deepCopy(value) as T;
     return out as T;
   }
-  if (Array.isArray(value)) {
-    const out = value.slice();
+  if (proto === Array.prototype) {
+    const out = (value as unknown[]).slice();
     for (let i = 0; i < out.length; i++) if (isCopied(out[i])) return deepCopy(value) as T;
     return out as T;
   }
@@ -89,9 +90,113 @@ function kindOfOther(v: object): number {
 /**
  * The general case: nested objects, with a map of the copied ones seen so far, so sharing and
  * cycles survive. A handle is passed on before the map is looked at: most objects in a big state
- * (a socket, a pid) are handles.
+ * (a socket, a pid) are handles. Recursive, the fast way; a state nested deeper than the stack
+ * allows (a linked list of a few thousand cells) is copied again by deepCopyFlat, which keeps its
+ * work on the heap.
  */
 function deepCopy(root: object): unknown {
+  try {
+    return deepCopyRecursive(root);
+  } catch (err) {
+    if (!isStackOverflow(err)) throw err;
+    return deepCopyFlat(root);
+  }
+}
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && err.message.includes("call stack");
+}
+
+/**
+ * deepCopy with an explicit stack instead of recursion: each object's copy is made (empty, or a
+ * spread of a plain object) when it is first met, and filled when it is taken off the stack, so
+ * no nesting is too deep. Same result as the recursive copy: sharing, cycles, Map and Set order.
+ */
+function deepCopyFlat(root: object): unknown {
+  const seen = new Map<object, unknown>();
+  const todo: { from: object; out: unknown; kind: number }[] = [];
+  const copyOf = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object") return v;
+    const kind = kindOf(v);
+    if (kind === 0) return v;
+    const done = seen.get(v);
+    if (done !== undefined) return done;
+    let out: unknown;
+    switch (kind) {
+      case ARRAY:
+        out = new Array((v as unknown[]).length);
+        break;
+      case PLAIN:
+        out = Object.getPrototypeOf(v) === null ? Object.assign(Object.create(null), v) : { ...(v as Record<string, unknown>) };
+        break;
+      case MAP:
+        out = new Map();
+        break;
+      case SET:
+        out = new Set();
+        break;
+      default:
+        out = new Date((v as Date).getTime());
+    }
+    seen.set(v, out);
+    todo.push({ from: v, out, kind });
+    return out;
+  };
+  const top = copyOf(root);
+  for (let item = todo.pop(); item !== undefined; item = todo.pop()) {
+    const { from, out, kind } = item;
+    if (kind === ARRAY) {
+      const src = from as unknown[];
+      const dst = out as unknown[];
+      for (let i = 0; i < src.length; i++) dst[i] = copyOf(src[i]);
+    } else if (kind === PLAIN) {
+      const dst = out as Record<string, unknown>;
+      for (const key in dst) dst[key] = copyOf(dst[key]);
+    } else if (kind === MAP) {
+      const dst = out as Map<unknown, unknown>;
+      for (const [key, x] of from as Map<unknown, unknown>) dst.set(copyOf(key), copyOf(x));
+    } else if (kind === SET) {
+      const dst = out as Set<unknown>;
+      for (const x of from as Set<unknown>) dst.add(copyOf(x));
+    }
+    if (kind !== PLAIN) keepClass(from, out as object, kind, copyOf);
+  }
+  return top;
+}
+
+/** The prototype each kind's copy is made with. */
+const MADE_WITH: Record<number, object> = { [ARRAY]: Array.prototype, [MAP]: Map.prototype, [SET]: Set.prototype, [DATE]: Date.prototype };
+
+/**
+ * A copy of an instance of a subclass of Array, Map, Set or Date (`class Registry extends Map`)
+ * is one of that class too, with its own fields copied: its methods still work on the copy, and a
+ * codeChange that returns the state it was given does not turn it into a plain Map. (Another
+ * realm's own Array, Map, Set or Date, its prototype's prototype that realm's Object.prototype,
+ * becomes this realm's, as ever.) Fields in private `#names` cannot be copied.
+ */
+function keepClass(from: object, out: object, kind: number, copy: (v: unknown) => unknown): void {
+  const proto = Object.getPrototypeOf(from);
+  if (proto === MADE_WITH[kind] || proto === null) return;
+  const above: object | null = Object.getPrototypeOf(proto);
+  if (above !== null && isRootOfRealm(above)) return;
+  Object.setPrototypeOf(out, proto);
+  for (const key of Object.keys(from)) {
+    if (kind === ARRAY && isIndex(key)) continue;
+    (out as Record<string, unknown>)[key] = copy((from as Record<string, unknown>)[key]);
+  }
+}
+
+/** An Object.prototype, of this realm or another: no prototype above it, and a constructor named Object. */
+function isRootOfRealm(o: object): boolean {
+  return Object.getPrototypeOf(o) === null && typeof (o as { constructor?: unknown }).constructor === "function" && (o as { constructor: { name: string } }).constructor.name === "Object";
+}
+
+function isIndex(key: string): boolean {
+  const n = Number(key);
+  return Number.isInteger(n) && n >= 0 && String(n) === key;
+}
+
+function deepCopyRecursive(root: object): unknown {
   const seen = new Map<object, unknown>();
   const copy = (v: unknown): unknown => {
     if (v === null || typeof v !== "object") return v;
@@ -105,6 +210,7 @@ function deepCopy(root: object): unknown {
         const out: unknown[] = new Array(from.length);
         seen.set(v, out);
         for (let i = 0; i < from.length; i++) out[i] = copy(from[i]);
+        keepClass(v, out, ARRAY, copy);
         return out;
       }
       case PLAIN: {
@@ -120,16 +226,22 @@ function deepCopy(root: object): unknown {
         const out = new Map<unknown, unknown>();
         seen.set(v, out);
         for (const [key, x] of v as Map<unknown, unknown>) out.set(typeof key === "object" && key !== null ? copy(key) : key, typeof x === "object" && x !== null ? copy(x) : x);
+        keepClass(v, out, MAP, copy);
         return out;
       }
       case SET: {
         const out = new Set<unknown>();
         seen.set(v, out);
         for (const x of v as Set<unknown>) out.add(typeof x === "object" && x !== null ? copy(x) : x);
+        keepClass(v, out, SET, copy);
         return out;
       }
-      default:
-        return new Date((v as Date).getTime());
+      default: {
+        const out = new Date((v as Date).getTime());
+        seen.set(v, out);
+        keepClass(v, out, DATE, copy);
+        return out;
+      }
     }
   };
   return copy(root);

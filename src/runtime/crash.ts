@@ -4,7 +4,7 @@
  * the restart policy decides between a fresh init from the start args and an exit. More than
  * `maxRestarts` restarts within `restartWindowMs` gives up, as an OTP supervisor does.
  */
-import { RelxError } from "../errors.js";
+import { RelxError, textOf } from "../errors.js";
 import { runAs } from "./attribution.js";
 import { emitRuntimeEvent } from "./events.js";
 import { isThenable, type CrashInfo } from "./message.js";
@@ -48,7 +48,7 @@ export function runTerminate(p: Process, reason: unknown, next: () => void): voi
   } catch {
     return next();
   }
-  if (isThenable(r)) r.then(next, next);
+  if (isThenable(r)) Promise.resolve(r).then(next, next);
   else next();
 }
 
@@ -67,7 +67,7 @@ function reinit(p: Process): void {
     emitRuntimeEvent({ type: "restart", process: p });
     p.idle();
   };
-  if (isThenable(r)) r.then(done, (err) => handleCrash(p, { error: err, message: null, callback: "init" }));
+  if (isThenable(r)) Promise.resolve(r).then(done, (err) => handleCrash(p, { error: err, message: null, callback: "init" }));
   else done(r);
 }
 
@@ -96,7 +96,7 @@ function callbackError(p: Process, info: CrashInfo): RelxError {
       hint: info.error.hint,
     });
   }
-  const text = info.error instanceof Error ? info.error.message : String(info.error);
+  const text = textOf(info.error);
   return new RelxError("RELX_CALLBACK_FAILED", `${p.label} crashed in ${info.callback}: ${text}`, {
     cause: info.error,
     process: processName(p),

@@ -1,5 +1,5 @@
 /** Runtime events: crash reports, restarts, exits. By default crashes go to stderr; the daemon logs them all. */
-import type { RelxError } from "../errors.js";
+import { textOf, type RelxError } from "../errors.js";
 import type { Pid } from "./pid.js";
 
 /** What an event says about its process (a Process is one). */
@@ -33,7 +33,7 @@ export function emitRuntimeEvent(e: RuntimeEvent): void {
 
 function defaultObserver(e: RuntimeEvent): void {
   if (e.type === "crash") {
-    const err = e.error instanceof Error ? e.error.message : String(e.error);
+    const err = textOf(e.error);
     console.error(`relx: ${e.process.label} crashed in ${e.callback}: ${err}`);
   } else if (e.type === "giveup") {
     console.error(`relx: ${e.process.label} restarted too often; giving up`);

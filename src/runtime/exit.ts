@@ -1,5 +1,5 @@
 /** The end of a process: unregister it and fail everything still waiting on it. */
-import { RelxError } from "../errors.js";
+import { RelxError, textOf } from "../errors.js";
 import { cancelTimers } from "./crash.js";
 import { emitRuntimeEvent } from "./events.js";
 import { notifyDown } from "./monitor.js";
@@ -15,7 +15,7 @@ export function finishExit(p: Process, reason: unknown): void {
   unregister(p);
   // Made only for a process that has someone waiting: a node stopping 100,000 idle ones makes none.
   if ((p.mailbox !== null && p.mailbox.length > 0) || p.hasSysq()) {
-    const text = reason instanceof Error ? reason.message : reason === undefined ? "normal" : String(reason);
+    const text = reason === undefined ? "normal" : textOf(reason);
     const err = new RelxError("RELX_PROCESS_EXITED", `${p.label} exited (${text}) before it handled this request`, {
       hint: "see the running processes with `relx status`",
       process: processName(p),

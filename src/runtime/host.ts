@@ -10,7 +10,7 @@ import "./lifecycle.js";
 import { RelxError } from "../errors.js";
 import { changeCodeAll as changeAll, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmUp as warmProcs, type Rollback } from "./bulk.js";
 import { callProcess } from "./call.js";
-import { computeCodeChange, type CodeChangeRun } from "./code-change.js";
+import { computeCodeChange, type CodeChangeRun, type Computed } from "./code-change.js";
 import { runTerminate } from "./crash.js";
 import { CAST } from "./message.js";
 import { afterReleasing } from "./own.js";
@@ -181,6 +181,15 @@ export interface ChangeOptions {
   extra: unknown;
   /** Deadline for each async codeChange. */
   timeoutMs: number;
+  /** What a fused pass that gave up computed (computedChanges()): the path taken instead uses it rather than call those codeChanges again. */
+  computed?: ComputedChanges;
+}
+
+/** What codeChanges returned in a fused pass that gave up, per process (code-change.ts Computed). */
+export type ComputedChanges = Computed;
+
+export function computedChanges(): ComputedChanges {
+  return new Map();
 }
 
 /** codeChange on every process, all or nothing; returns the rollback for a later failure. */

@@ -11,8 +11,19 @@ export interface Message {
   from: PendingCall | null;
 }
 
+/**
+ * A promise, or an object with a `then` method. Never throws: what a callback returns is user
+ * data, and an object whose `then` getter (or proxy trap) throws is no thenable, not a reason for
+ * relx to fail with a process busy for good.
+ */
 export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v instanceof Promise || (v !== null && typeof v === "object" && typeof (v as any).then === "function");
+  if (v instanceof Promise) return true;
+  if (v === null || typeof v !== "object") return false;
+  try {
+    return typeof (v as any).then === "function";
+  } catch {
+    return false;
+  }
 }
 
 export function callbackName(kind: number): "handleCall" | "handleCast" | "handleInfo" {

@@ -3,7 +3,7 @@
  * exit, a give-up; not a restart in place, which keeps its pid) or is already gone, the watcher
  * gets `{ down: ref, pid, reason }` in handleInfo. ctx.demonitor(ref) cancels it.
  */
-import { RelxError } from "../errors.js";
+import { RelxError, textOf } from "../errors.js";
 import { INFO } from "./message.js";
 import type { Pid } from "./pid.js";
 import type { Process } from "./process.js";
@@ -53,7 +53,7 @@ export function notifyDown(p: Process, reason: unknown): void {
 
 /** The stop reason; for a crash, the message of the error the callback threw. */
 function downReason(reason: unknown): unknown {
-  if (reason instanceof RelxError && reason.code === "RELX_CALLBACK_FAILED" && reason.cause instanceof Error) return reason.cause.message;
-  if (reason instanceof Error) return reason.message;
+  if (reason instanceof RelxError && reason.code === "RELX_CALLBACK_FAILED" && reason.cause instanceof Error) return textOf(reason.cause);
+  if (reason instanceof Error) return textOf(reason);
   return reason === undefined ? "normal" : reason;
 }

@@ -53,13 +53,15 @@ export function afterReleasing(p: Process, next: () => void): void {
 
 async function closeOne(r: object): Promise<void> {
   const x = r as Record<string | symbol, unknown>;
-  const fn = typeof x.close === "function" ? x.close
-    : typeof x.destroy === "function" ? x.destroy
-    : typeof x[Symbol.asyncDispose] === "function" ? x[Symbol.asyncDispose]
-    : typeof x[Symbol.dispose] === "function" ? x[Symbol.dispose] : undefined;
-  if (typeof fn !== "function") return;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
+    // Looked up inside the try: a getter or proxy trap that throws is a close that failed, not a
+    // rejection that would leave the owner never exiting nor restarting.
+    const fn = typeof x.close === "function" ? x.close
+      : typeof x.destroy === "function" ? x.destroy
+      : typeof x[Symbol.asyncDispose] === "function" ? x[Symbol.asyncDispose]
+      : typeof x[Symbol.dispose] === "function" ? x[Symbol.dispose] : undefined;
+    if (typeof fn !== "function") return;
     const result = fn.call(r);
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function" && result !== r) {
       await Promise.race([result, new Promise((done) => (timer = setTimeout(done, OWN_CLOSE_TIMEOUT_MS)))]);

@@ -18,7 +18,7 @@
  * callback receives, are reached through ProcessHooks (installed by lifecycle.ts), so that this
  * module imports none of the modules that import it.
  */
-import { RelxError } from "../errors.js";
+import { RelxError, textOf } from "../errors.js";
 import { emitRuntimeEvent } from "./events.js";
 import { CALL, CAST, callbackName, isThenable, type CrashInfo, type Message } from "./message.js";
 import type { PendingCall } from "./pending-call.js";
@@ -251,7 +251,8 @@ export class Process {
       return this.crash({ error: err, message: { kind, msg, from }, callback: callbackName(kind) });
     }
     if (isThenable(result)) {
-      result.then(
+      // Promise.resolve: a thenable whose `then` throws is a rejection, not a throw out of here.
+      Promise.resolve(result).then(
         (r) => this.finish(kind, msg, from, r),
         (err) => this.crash({ error: err, message: { kind, msg, from }, callback: callbackName(kind) }),
       );
@@ -263,11 +264,22 @@ export class Process {
   private finish(kind: number, msg: unknown, from: PendingCall | null, r: unknown): void {
     if (this.phase === "exited") return;
     if (kind === CALL) {
-      if (r === null || typeof r !== "object" || !("state" in r)) {
+      if (r === null || typeof r !== "object") {
         return this.crash({ error: malformed("handleCall", "{ reply, state }", r), message: { kind, msg, from }, callback: "handleCall" });
       }
-      this.state = (r as { state: unknown }).state;
-      if ("reply" in r) from!.resolve((r as { reply: unknown }).reply);
+      // Read once, and under try: a getter or proxy trap of the result that throws crashes the
+      // process, as a throw in handleCall does, instead of leaving it busy for good.
+      let state: unknown;
+      let reply: { value: unknown } | undefined;
+      try {
+        if (!("state" in r)) return this.crash({ error: malformed("handleCall", "{ reply, state }", r), message: { kind, msg, from }, callback: "handleCall" });
+        state = (r as { state: unknown }).state;
+        if ("reply" in r) reply = { value: (r as { reply: unknown }).reply };
+      } catch (err) {
+        return this.crash({ error: err, message: { kind, msg, from }, callback: "handleCall" });
+      }
+      this.state = state;
+      if (reply !== undefined) from!.resolve(reply.value);
     } else {
       if (r === undefined && this.state !== undefined) {
         const cb = callbackName(kind);
@@ -391,7 +403,17 @@ export class PendingSys {
 }
 
 function malformed(callback: string, expected: string, got: unknown): RelxError {
-  return new RelxError("RELX_CALLBACK_FAILED", `${callback} returned a malformed result: expected ${expected}, got ${got === undefined ? "undefined" : JSON.stringify(got)?.slice(0, 80) ?? typeof got}`);
+  return new RelxError("RELX_CALLBACK_FAILED", `${callback} returned a malformed result: expected ${expected}, got ${shownResult(got)}`);
+}
+
+/** The start of a result's JSON; what JSON cannot show (a BigInt, a cycle, a toJSON that throws) by its kind. */
+function shownResult(got: unknown): string {
+  if (got === undefined) return "undefined";
+  try {
+    return JSON.stringify(got)?.slice(0, 80) ?? typeof got;
+  } catch {
+    return textOf(got).slice(0, 80);
+  }
 }
 
 export function exited(p: Process): RelxError {

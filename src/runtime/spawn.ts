@@ -1,5 +1,5 @@
 /** Starting a process: checked arguments, a registered pid, init run (synchronously when it can be). */
-import { RelxError, describeValue } from "../errors.js";
+import { RelxError, describeValue, textOf } from "../errors.js";
 import { enter, leave } from "./attribution.js";
 import { isServerDef, RESTART_POLICIES } from "./define.js";
 import { isThenable } from "./message.js";
@@ -31,7 +31,7 @@ export function startProcess(server: ServerDef, args: unknown, options: StartOpt
   register(p);
   const fail = (err: unknown): never => {
     p.exit(err);
-    const text = err instanceof InitTimeout ? err.message : `init threw: ${err instanceof Error ? err.message : String(err)}`;
+    const text = err instanceof InitTimeout ? err.message : `init threw: ${textOf(err)}`;
     throw new RelxError("RELX_INIT_FAILED", `${p.label} failed to start: ${text}`, {
       cause: err,
       process: processName(p),

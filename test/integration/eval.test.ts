@@ -60,6 +60,20 @@ describe("relx eval", () => {
     expect(loop.json.error.message).toContain("more than 300 ms");
     expect((await relxJson(root, ["call", "blackode", '{"add":1}'])).code).toBe(0);
   });
+
+  it("reports what was thrown, and shows a value, even when reading or inspecting it throws", async () => {
+    const getter = await relxJson(root, ["eval", 'throw { name: "Odd", get message() { throw new Error("no message") } }']);
+    expect(getter).toMatchObject({ code: 1, json: { ok: false, error: { code: "RELX_EVAL_FAILED" } } });
+    expect(getter.json.error.message).toMatch(/^uncaught /);
+    const code = await relxJson(root, ["eval", 'throw { get code() { throw new Error("no code") } }']);
+    expect(code).toMatchObject({ code: 1, json: { ok: false, error: { code: "RELX_EVAL_FAILED" } } });
+    const custom = 'throw { [Symbol.for("nodejs.util.inspect.custom")]() { throw new Error("no inspect") } }';
+    expect(await relxJson(root, ["eval", custom])).toMatchObject({ code: 1, json: { ok: false, error: { code: "RELX_EVAL_FAILED", message: "uncaught an object" } } });
+    const value = await relx(root, ["eval", '({ n: 1, [Symbol.for("nodejs.util.inspect.custom")]() { throw new Error("no inspect") } })']);
+    expect(value.code, value.stderr).toBe(0);
+    expect(value.stdout).toBe('{"n":1}\n');
+    expect((await relxJson(root, ["call", "blackode", '{"add":1}'])).code).toBe(0);
+  });
 });
 
 describe("relx remote with piped input", () => {

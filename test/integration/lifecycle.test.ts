@@ -158,4 +158,26 @@ export default defineServer({ name: "Slow", init: () => ({}) });
     // Everything else still says "no daemon" with exit 3.
     expect((await relx(root, ["status"])).code).toBe(3);
   });
+
+  it("run six times at once on a running node: every one exits 0, and the node is gone", async () => {
+    const root = tempRoot();
+    writeFiles(root, {
+      "package.json": JSON.stringify({ name: "many-stops", version: "1.0.0", type: "module" }),
+      "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: [{ name: "one", server: "One", args: {} }] });
+`,
+      "src/one.ts": `import { defineServer } from "relx";
+export default defineServer({ name: "One", init: () => ({}) });
+`,
+    });
+    await ok(root, ["build"]);
+    await ok(root, ["start"]);
+    const pid = (await relxJson(root, ["status"])).json.daemon.pid as number;
+    const stops = await Promise.all(Array.from({ length: 6 }, () => relxJson(root, ["stop"])));
+    for (const stop of stops) expect(stop.code, JSON.stringify(stop.json)).toBe(0);
+    expect(stops.filter((s) => s.json.stopped).length).toBeGreaterThanOrEqual(1);
+    for (const stop of stops) if (stop.json.stopped) expect(stop.json.pid).toBe(pid);
+    expect(hasExited(pid)).toBe(true);
+    expect((await relx(root, ["status"])).code).toBe(3);
+  });
 });

@@ -72,6 +72,89 @@ describe("copyState", () => {
   });
 });
 
+describe("copyState and subclasses of Array, Map, Set and Date", () => {
+  class Registry extends Map<string, { kind: number }> {
+    label = "reg";
+    ofKind(kind: number) { return [...this.values()].filter((x) => x.kind === kind).length; }
+  }
+  class Stack extends Array<number> { peek() { return this[this.length - 1]; } }
+  class Tags extends Set<string> { list() { return [...this].join(","); } }
+  class Stamp extends Date { day() { return this.getUTCDate(); } }
+
+  it("copies each as an instance of its class, with its own fields, deeply, at the top too", () => {
+    const entry = { kind: 1 };
+    const state = { reg: new Registry([["a", entry]]), stack: Stack.from([1, 2]) as Stack, tags: new Tags(["x"]), at: new Stamp(Date.UTC(2020, 0, 5)) };
+    const copy = copyState(state);
+    expect(copy.reg).toBeInstanceOf(Registry);
+    expect(copy.reg).not.toBe(state.reg);
+    expect(copy.reg.get("a")).not.toBe(entry);
+    expect([copy.reg.ofKind(1), copy.reg.label]).toEqual([1, "reg"]);
+    expect(copy.stack).toBeInstanceOf(Stack);
+    expect([copy.stack.peek(), copy.stack.length]).toEqual([2, 2]);
+    expect(copy.tags.list()).toBe("x");
+    expect(copy.at.day()).toBe(5);
+    expect(copyState(state.reg)).toBeInstanceOf(Registry);
+    expect(copyState(state.stack)).toBeInstanceOf(Stack);
+  });
+
+  it("lets a codeChange that returns the state it was given keep them working after the change", async () => {
+    const V1 = defineServer({
+      name: "Reg", vsn: "1",
+      init: () => ({ reg: new Registry([["a", { kind: 1 }], ["b", { kind: 2 }]]), stack: Stack.from([7]) as Stack }),
+      handleCall: (_m, _f, s: any) => ({ reply: [s.reg.ofKind(1), s.stack.peek()], state: s }),
+    });
+    const V2 = defineServer({ ...V1, vsn: "2", codeChange: (_old, s: any) => s });
+    const p = await start(V1, null);
+    await sys.suspend(p);
+    await sys.changeCode(p, V2, "1", null);
+    await sys.resume(p);
+    expect(await call(p, "count")).toEqual([1, 7]);
+  });
+});
+
+describe("copyState and states nested deeper than the stack", () => {
+  /** A linked list of `n` cells, newest first, each holding `shared` in a Map and an array. */
+  function list(n: number, shared: object): any {
+    let head: any = null;
+    for (let i = 0; i < n; i++) head = { v: i, m: new Map([[i, shared]]), a: [shared], next: head };
+    return head;
+  }
+
+  it("copies a linked list of 100,000 cells, keeping what is shared shared and the cycle a cycle", () => {
+    const shared = { s: 1 };
+    const state: any = { head: list(100_000, shared), tags: new Set([shared]) };
+    state.self = state;
+    const copy = copyState(state);
+    // Compared by hand, as booleans: expect() on so deep an object would itself run out of stack.
+    const sharedCopy = copy.head.a[0];
+    expect([copy.self === copy, sharedCopy !== shared, sharedCopy.s, [...copy.tags][0] === sharedCopy]).toEqual([true, true, 1, true]);
+    let cells = 0;
+    for (let x = state.head, y = copy.head; x !== null; x = x.next, y = y.next, cells++) {
+      if (y === x || y.m === x.m || y.v !== x.v || y.m.get(x.v) !== sharedCopy || y.a[0] !== sharedCopy) throw new Error(`cell ${cells} was not copied as it was`);
+    }
+    expect(cells).toBe(100_000);
+  });
+
+  it("lets a codeChange edit such a state in place and throw, and the old one stays as it was", async () => {
+    const V1 = defineServer({ name: "Deep", vsn: "1", init: () => ({ head: list(20_000, { s: 1 }) }), handleCall: (_m, _f, s: any) => ({ reply: s.head.v, state: s }) });
+    const V2 = defineServer({
+      name: "Deep", vsn: "2", init: () => ({}),
+      codeChange(_old, s: any) {
+        s.head.v = -1;
+        throw new Error("half way");
+      },
+    });
+    const V3 = defineServer({ name: "Deep", vsn: "3", init: () => ({}), handleCall: (_m, _f, s: any) => ({ reply: s.head.v, state: s }), codeChange: (_old, s: any) => ({ head: s.head.next }) });
+    const p = await start(V1, null);
+    await sys.suspend(p);
+    const failed = sys.changeCode(p, V2, "1", null);
+    await expect(failed).rejects.toThrow("half way");
+    await sys.changeCode(p, V3, "1", null);
+    await sys.resume(p);
+    expect(await call(p, "get")).toBe(19_998);
+  });
+});
+
 describe("copyState and another realm's data (what `relx eval` makes lives in its own context)", () => {
   it("copies another realm's Maps, Sets and Dates as it copies that realm's arrays and objects", () => {
     const state = runInNewContext("({ list: [{ n: 1 }], m: new Map([['k', { v: 2 }]]), s: new Set([1]), d: new Date(5) })");

@@ -1,5 +1,7 @@
 /** Commands that ask the running daemon: ping, status, call, cast, state (one, or --all), stop. */
-import { request, socketOfRootDaemon } from "../../client/request.js";
+import { readFileSync } from "node:fs";
+import { closedUnanswered, request, socketOfRootDaemon } from "../../client/request.js";
+import { pidFile } from "../../daemon/daemon-files.js";
 import { RelxError } from "../../errors.js";
 import type { StatusFields } from "../../protocol/ops.js";
 import { parseCount, parseJsonArgument } from "../args.js";
@@ -81,31 +83,64 @@ export async function restart(options: CommonOptions, processName: string): Prom
 }
 
 /**
+ * Nothing listens on `socket`. When this root's daemon runs on another socket, it is not stopped,
+ * so not exit 0: RELX_DAEMON_RUNNING naming that socket. Else `notRunning`.
+ */
+function notRunningHere(socket: string, notRunning: CommandOutput): CommandOutput {
+  const elsewhere = socketOfRootDaemon(socket);
+  if (elsewhere === null) return notRunning;
+  throw new RelxError("RELX_DAEMON_RUNNING", `no daemon answers on ${socket}, but this root's daemon (pid ${elsewhere.pid}) runs on ${elsewhere.socket}; nothing was stopped`, {
+    hint: `relx stop --socket ${elsewhere.socket}`,
+  });
+}
+
+/**
  * Stops the daemon and returns once its process has exited. A node that is not running is not a
  * failure: stop exits 0 and says so (`stopped: false`), so that it can be run whatever the state.
  */
 export async function stop(options: CommonOptions): Promise<CommandOutput> {
   const socket = await resolveSocketPath(options);
+  const notRunning: CommandOutput = {
+    value: { ok: true, stopped: false },
+    text: () => `relx: no daemon is running on ${socket}; nothing to stop`,
+  };
+  // Read before asking: a daemon that another stop (or a signal) is already taking down may close
+  // this connection unanswered, and removes its pid file before it does; this stop then waits for
+  // that pid to exit, as if it had been answered.
+  const seen = recordedPid(options.root);
   let result;
-  try {
-    // Resolves once the daemon has closed the connection, i.e. removed its socket and pid file.
-    result = await request(socket, { op: "stop" }, { awaitClose: true });
-  } catch (err) {
-    if (!nothingListens(err)) throw err;
-    // Nothing here, but this root's daemon runs on another socket: it is not stopped, so not exit 0.
-    const elsewhere = socketOfRootDaemon(socket);
-    if (elsewhere !== null) {
-      throw new RelxError("RELX_DAEMON_RUNNING", `no daemon answers on ${socket}, but this root's daemon (pid ${elsewhere.pid}) runs on ${elsewhere.socket}; nothing was stopped`, {
-        hint: `relx stop --socket ${elsewhere.socket}`,
-      });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // Resolves once the daemon has closed the connection, i.e. removed its socket and pid file.
+      result = await request(socket, { op: "stop" }, { awaitClose: true });
+      break;
+    } catch (err) {
+      if (nothingListens(err)) {
+        if (attempt === 0 || seen === undefined) return notRunningHere(socket, notRunning);
+        // It went away while this stop asked: stopped by whatever stopped it first.
+        await waitForExit(seen);
+        return { value: { ok: true, stopped: true, pid: seen }, text: () => `relx: stopped (pid ${seen})` };
+      }
+      // Closed unanswered (it was exiting): ask again, until it answers or nothing listens.
+      if (!closedUnanswered(err) || attempt >= STOP_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return {
-      value: { ok: true, stopped: false },
-      text: () => `relx: no daemon is running on ${socket}; nothing to stop`,
-    };
   }
   await waitForExit(result.pid);
   return { value: { ok: true, ...result }, text: () => `relx: stopped (pid ${result.pid})` };
+}
+
+/** How many times stop asks again a daemon that closed the connection unanswered. */
+const STOP_ATTEMPTS = 50;
+
+/** The pid in the root's pid file, if there is one to read. */
+function recordedPid(root: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile(root), "utf8").trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A reply or a state: JSON either way, indented for people. */

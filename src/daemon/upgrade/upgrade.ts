@@ -129,8 +129,10 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
     const { plan, mark } = planLive(run);
     const script = compileScript(plan, target, run.targetApp.processes);
     const allSync = host.warmUp(script.changes);
+    // What a fused pass that gives up computed: the suspend path uses it, calling no codeChange twice.
+    const computed = host.computedChanges();
     if (fuse && allSync && script.starts.length === 0 && script.stops.length === 0) {
-      const held = fusedPass(run, plan, script, record);
+      const held = fusedPass(run, plan, script, record, computed);
       if (held !== null) return held;
     }
     const cpuSuspend = cpuMs();
@@ -141,7 +143,7 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
     });
     const tSuspended = performance.now();
     const held: Held = { run, plan, script, record, started: [], rollback: () => undefined, tSuspend, cpuSuspend, tSuspended, tChanged: 0 };
-    await changeAndStart(held).catch(async (err) => {
+    await changeAndStart(held, computed).catch(async (err) => {
       await undo(held);
       node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
       throw failed(err, true);
@@ -160,14 +162,14 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
  * suspended. Null, with nothing changed, when host.swapAll finds it does not apply (a process
  * busy or suspended, an async codeChange): the caller takes the suspend, change, resume path.
  */
-function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState): Held | null {
+function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState, computed: host.ComputedChanges): Held | null {
   const { node, options } = run;
   heap.beforePass(script.changedCount);
   const cpuSuspend = cpuMs();
   const tSuspend = performance.now();
   let rollback: host.Rollback | null;
   try {
-    rollback = host.swapAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs }, true);
+    rollback = host.swapAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs, computed }, true);
   } catch (err) {
     node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
     throw failed(err, true);
@@ -290,12 +292,13 @@ function rebindAll(script: Script): void {
   for (const { refs, def } of script.rebinds) for (const ref of refs) host.rebind(ref, def);
 }
 
-/** codeChange on every changed process, then the new boot processes; what it did is in `held`, for undo. */
-async function changeAndStart(held: Held): Promise<void> {
+/** codeChange on every changed process (using what a fused pass that gave up `computed`), then the new boot processes; what it did is in `held`, for undo. */
+async function changeAndStart(held: Held, computed: host.ComputedChanges): Promise<void> {
   const { run, script } = held;
   const { node, options } = run;
   for (const ref of script.stops) host.releaseName(ref);
-  held.rollback = await host.changeCodeAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs });
+  // Usually empty (no fused pass was tried, or it gave up before calling any codeChange): not looked up then.
+  held.rollback = await host.changeCodeAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs, computed: computed.size > 0 ? computed : undefined });
   // Inside the pause, so an init is bounded as a codeChange is: one that never settles rolls back.
   const initTimeoutMs = node.config.codeChangeTimeoutMs;
   for (const { spec, server } of script.starts) {
