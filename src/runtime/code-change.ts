@@ -13,7 +13,7 @@ import { isServerDef } from "./define.js";
 import { isThenable } from "./message.js";
 import { processName } from "./pid.js";
 import type { Process } from "./process.js";
-import type { OldVsn, ServerDef } from "./types.js";
+import type { Ctx, OldVsn, ServerDef } from "./types.js";
 
 /** One process's code change: its new definition and the oldVsn its codeChange receives. */
 export interface CodeChangeItem {
@@ -44,6 +44,8 @@ export interface ChangeCodeOptions {
    * upgrade, and what it sends or starts happens once.
    */
   computed?: Computed;
+  /** The ctx codeChange receives, when not the process's own (a dry run's, dry-run-ctx.ts). */
+  ctx?: Ctx;
 }
 
 /** What one codeChange returned (a value, or a promise of one) for a process, and from what. */
@@ -96,7 +98,7 @@ export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptio
     // enter/leave rather than runAs: no closure per process.
     const previous = enter(p);
     try {
-      r = fn.call(holder, oldVsn, copyState(state), options.extra, p.ctx);
+      r = fn.call(holder, oldVsn, copyState(state), options.extra, options.ctx ?? p.ctx);
     } catch (err) {
       throw codeChangeFailed(p, holder, oldVsn, err);
     } finally {

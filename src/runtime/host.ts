@@ -10,6 +10,7 @@ import "./lifecycle.js";
 import { RelxError } from "../errors.js";
 import { changeCodeAll as changeAll, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmUp as warmProcs, type Rollback } from "./bulk.js";
 import { callProcess } from "./call.js";
+import { DryRunCtx } from "./dry-run-ctx.js";
 import { computeCodeChange, type CodeChangeRun, type Computed } from "./code-change.js";
 import { runTerminate } from "./crash.js";
 import { CAST } from "./message.js";
@@ -213,10 +214,16 @@ export function warmUp(changes: CodeChange[]): boolean {
   return warmProcs(changes as unknown as CodeChangeRun[]);
 }
 
-/** What codeChange (`def`'s up, the running code's down) would make of (a copy of) the process's state; nothing is changed. */
+/**
+ * What codeChange (`def`'s up, the running code's down) would make of (a copy of) the process's
+ * state; nothing is changed. It gets a dry run's ctx (dry-run-ctx.ts): what it sends goes nowhere.
+ */
 export function tryCodeChange(ref: ProcessRef, def: ServerDef, oldVsn: OldVsn, options: ChangeOptions): Promise<unknown> {
-  const item = { ref: of(ref), def, oldVsn };
-  return Promise.resolve().then(() => computeCodeChange(item, options));
+  const p = of(ref);
+  const ctx = new DryRunCtx(p);
+  return Promise.resolve()
+    .then(() => computeCodeChange({ ref: p, def, oldVsn }, { ...options, ctx }))
+    .finally(() => ctx.close());
 }
 
 /** The process runs `def` from its next message: the same code, loaded from another release. */

@@ -39,9 +39,12 @@ export function releaseOwned(p: Process): Promise<void> | undefined {
   const owned = p.extras?.owned;
   if (!owned || owned.length === 0) return undefined;
   p.extras!.owned = null;
-  return (async () => {
-    for (let i = owned.length - 1; i >= 0; i--) await closeOne(owned[i]!);
-  })();
+  return closeAll(owned);
+}
+
+/** Closes each of `resources`, newest first, each as releaseOwned does; never rejects. */
+export async function closeAll(resources: readonly object[]): Promise<void> {
+  for (let i = resources.length - 1; i >= 0; i--) await closeOne(resources[i]!);
 }
 
 /** Runs `next` once what `p` owns is closed: at once when it owns nothing. */

@@ -1,0 +1,93 @@
+// A dry run changes nothing (SPEC §7), and that includes what a codeChange does through its ctx:
+// messages it sends go nowhere, a process it spawns is not started (its result fails with
+// RELX_DRY_RUN), a call it makes is answered. The real upgrade with the same codeChange delivers
+// and starts them. Real builds, a real daemon.
+import { afterEach, describe, expect, it } from "vitest";
+import { relx, relxJson } from "../support/relx.js";
+import { cleanupRoots, tempRoot } from "../support/temp-root.js";
+import { waitFor } from "../support/wait.js";
+import { writeFiles } from "../support/write-files.mjs";
+
+afterEach(cleanupRoots);
+
+/** Fx counts the pokes it is sent; Sp's v2 codeChange asks Cfg (unchanged, so not suspended) for a value and spawns a worker. */
+function writeApp(root: string, version: string, v2: boolean): void {
+  const pokes = `
+  handleCall(msg, _from, state) { return { reply: state, state }; },
+  handleCast(msg, state) { return msg === "poke" ? { ...state, pokes: state.pokes + 1 } : state; },
+  handleInfo(msg, state) { return msg === "poke" || msg?.tag === "poke" ? { ...state, pokes: state.pokes + 1 } : state; },`;
+  writeFiles(root, {
+    "package.json": JSON.stringify({ name: "fx", version, type: "module" }),
+    "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: [
+  { name: "fx", server: "Fx", args: null },
+  { name: "sp", server: "Sp", args: null },
+  { name: "cfg", server: "Cfg", args: null },
+] });
+`,
+    "src/fx.ts": `import { defineServer } from "relx";
+export default defineServer({
+  name: "Fx",
+  vsn: "${v2 ? "2" : "1"}",
+  init: () => ({ n: 1, pokes: 0 }),${pokes}
+  ${v2 ? `codeChange(oldVsn, state, _extra, ctx) {
+    ctx.send(ctx.self, "poke");
+    ctx.cast(ctx.self, "poke");
+    ctx.sendAfter(0, "poke");
+    ctx.bind("poke")();
+    return { ...state, n: state.n * 10 };
+  },` : ""}
+});
+`,
+    "src/cfg.ts": `import { defineServer } from "relx";
+export default defineServer({ name: "Cfg", vsn: "1", init: () => ({ limit: 7 }), handleCall: (_msg, _from, state) => ({ reply: state.limit, state }) });
+`,
+    "src/sp.ts": `import { defineServer } from "relx";
+const Worker = defineServer({ name: "Worker", init: () => ({}) });
+export default defineServer({
+  name: "Sp",
+  vsn: "${v2 ? "2" : "1"}",
+  init: () => ({ seen: null }),
+  handleCall(_msg, _from, state) { return { reply: state, state }; },
+  ${v2 ? `async codeChange(oldVsn, state, _extra, ctx) {
+    const limit = await ctx.call("cfg", "limit");
+    const worker = await ctx.spawn(Worker, null, { name: "worker" });
+    return { limit, worker: String(worker) };
+  },` : ""}
+});
+`,
+  });
+}
+
+const names = async (root: string): Promise<string[]> =>
+  (await relxJson(root, ["status"])).json.processes.map((p: { name: string | null }) => p.name).sort();
+
+describe("a dry run's codeChange", () => {
+  it("sends nothing and spawns nothing; its call is answered; the real upgrade does all three", async () => {
+    const root = tempRoot();
+    writeApp(root, "1.0.0", false);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    expect((await relx(root, ["start"])).code).toBe(0);
+    writeApp(root, "2.0.0", true);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    const before = await names(root);
+
+    const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
+    expect(dry.code).toBe(1);
+    const [fx, sp] = dry.json.results;
+    expect(fx).toEqual({ name: "fx", server: "Fx", ok: true, state: { n: 10, pokes: 0 } });
+    expect(sp).toMatchObject({ name: "sp", server: "Sp", ok: false, error: { code: "RELX_CODE_CHANGE_FAILED" } });
+    // Its call to cfg was answered (the codeChange got as far as the spawn).
+    expect(sp.error.message).toContain("ctx.spawn(Worker) was not run: a dry run starts no process");
+    // A call is answered after every message sent before it: none of the four came.
+    expect((await relxJson(root, ["call", "fx", '"get"'])).json).toEqual({ n: 1, pokes: 0 });
+    expect(await names(root)).toEqual(before);
+
+    const up = await relxJson(root, ["upgrade", "2.0.0"]);
+    expect(up.code, JSON.stringify(up.json)).toBe(0);
+    await waitFor(async () => (await relxJson(root, ["call", "fx", '"get"'])).json.pokes === 4, "fx to get its four pokes");
+    expect((await relxJson(root, ["call", "fx", '"get"'])).json).toEqual({ n: 10, pokes: 4 });
+    expect((await relxJson(root, ["call", "sp", '"get"'])).json).toMatchObject({ limit: 7, worker: expect.stringMatching(/^<0\.\d+\.0>$/) });
+    expect(await names(root)).toEqual([...before, "worker"].sort());
+  });
+});
