@@ -7,21 +7,22 @@
  * recorded under.
  */
 import { RelxError } from "../errors.js";
+import { InertCtx } from "../runtime/inert-ctx.js";
 import { Pid } from "../runtime/pid.js";
-import type { Ctx, Dest, ServerDef } from "../runtime/types.js";
+import type { Dest, ServerDef } from "../runtime/types.js";
 
 const noNode = (what: string): RelxError =>
   new RelxError("RELX_CHECK_NO_NODE", `${what}: no node runs under check-upgrade, so no process can answer`, {
     hint: "record the states on a live node with `relx state --all --json` and check them with --states, or try the upgrade with `relx upgrade <vsn> --dry-run`",
   });
 
-const nothing = (): void => undefined;
-
-export class CheckCtx implements Ctx {
+export class CheckCtx extends InertCtx {
   private pid: Pid | undefined;
 
   /** `recorded`: the pid the state was recorded under ("<0.12.0>"); else one made from `index`. */
-  constructor(private readonly recorded: string | null, private readonly index: number) {}
+  constructor(private readonly recorded: string | null, private readonly index: number) {
+    super();
+  }
 
   // Made when asked for: most codeChanges never look at it.
   get self(): Pid {
@@ -37,28 +38,7 @@ export class CheckCtx implements Ctx {
     return Promise.reject(noNode(`ctx.spawn(${server?.name ?? "a server"})`));
   }
 
-  cast(): void {}
-  send(): void {}
-  reply(): void {}
-  stop(): void {}
-
-  sendAfter(): { cancel(): void } {
-    return { cancel: nothing };
-  }
-
-  bind(): (...args: unknown[]) => void {
-    return nothing;
-  }
-
   own<T>(resource: T): T {
     return resource;
   }
-
-  monitor(): number {
-    return ++monitors;
-  }
-
-  demonitor(): void {}
 }
-
-let monitors = 0;

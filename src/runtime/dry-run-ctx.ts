@@ -1,40 +1,30 @@
 /**
  * The `ctx` a codeChange receives in a dry run (`relx upgrade --dry-run`), which changes nothing
- * (SPEC §7). `self` is the process's pid, and `call` is made as on a real upgrade: its answer is
- * what the codeChange computes with. What only delivers (`cast`, `send`, `reply`, `sendAfter`, a
- * bound callback) delivers nowhere, as a message to a process that is gone does in OTP, and
- * `stop` stops nothing. `spawn` would start a process, so it rejects with RELX_DRY_RUN, which fails
- * that process's result. What `own` is given is closed once the codeChange has settled (no process
- * keeps it); a monitor never fires.
+ * (SPEC §7). What only delivers delivers nowhere (inert-ctx.ts). `self` is the process's pid, and
+ * `call` is made as on a real upgrade: its answer is what the codeChange computes with. `spawn`
+ * would start a process, so it rejects with RELX_DRY_RUN, which fails that process's result. What
+ * `own` is given is closed once the codeChange has settled (no process keeps it).
  */
 import { RelxError } from "../errors.js";
-import { callProcess, defaultCallTimeoutMs } from "./call.js";
+import { InertCtx } from "./inert-ctx.js";
 import { closeAll } from "./own.js";
 import type { Pid } from "./pid.js";
 import type { Process } from "./process.js";
-import { resolve } from "./registry.js";
-import type { Ctx, Dest, ServerDef } from "./types.js";
+import type { Dest, ServerDef } from "./types.js";
 
-const nothing = (): void => undefined;
-let monitors = 0;
-
-export class DryRunCtx implements Ctx {
+export class DryRunCtx extends InertCtx {
   private owned: object[] | null = null;
 
-  constructor(private readonly p: Process) {}
+  constructor(private readonly p: Process) {
+    super();
+  }
 
   get self(): Pid {
     return this.p.pid;
   }
 
-  call(to: Dest, msg: unknown, timeoutMs: number = defaultCallTimeoutMs()): Promise<unknown> {
-    let target: Process;
-    try {
-      target = resolve(to);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return callProcess(target, msg, timeoutMs, this.p.pid);
+  call(to: Dest, msg: unknown, timeoutMs?: number): Promise<unknown> {
+    return this.p.ctx.call(to, msg, timeoutMs);
   }
 
   spawn(server: ServerDef): Promise<Pid> {
@@ -43,29 +33,10 @@ export class DryRunCtx implements Ctx {
     }));
   }
 
-  cast(): void {}
-  send(): void {}
-  reply(): void {}
-  stop(): void {}
-
-  sendAfter(): { cancel(): void } {
-    return { cancel: nothing };
-  }
-
-  bind(): (...args: unknown[]) => void {
-    return nothing;
-  }
-
   own<T>(resource: T): T {
     if (resource !== null && (typeof resource === "object" || typeof resource === "function")) (this.owned ??= []).push(resource as object);
     return resource;
   }
-
-  monitor(): number {
-    return ++monitors;
-  }
-
-  demonitor(): void {}
 
   /** Closes what the codeChange owned, newest first, in the background (never rejects). */
   close(): void {
