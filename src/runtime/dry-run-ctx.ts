@@ -38,9 +38,14 @@ export class DryRunCtx implements Ctx {
   }
 
   spawn(server: ServerDef): Promise<Pid> {
-    return Promise.reject(new RelxError("RELX_DRY_RUN", `ctx.spawn(${typeof server?.name === "string" ? server.name : "a server"}) was not run: a dry run starts no process`, {
+    const refused = Promise.reject(new RelxError("RELX_DRY_RUN", `ctx.spawn(${typeof server?.name === "string" ? server.name : "a server"}) was not run: a dry run starts no process`, {
       hint: "the real upgrade runs it; to see this codeChange's result in a dry run, spawn after the upgrade (in handleInfo, say) or not when the process is only being tried",
     }));
+    // Marked handled: a codeChange that awaits it still gets the rejection, but one that does not
+    // (`void ctx.spawn(…)`) must not leave an unhandled rejection of relx's making, which the daemon
+    // would take for the live process's own and crash it (its state lost) in a dry run.
+    refused.catch(() => undefined);
+    return refused;
   }
 
   cast(): void {}

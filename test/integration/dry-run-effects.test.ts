@@ -90,4 +90,41 @@ describe("a dry run's codeChange", () => {
     expect((await relxJson(root, ["call", "sp", '"get"'])).json).toMatchObject({ limit: 7, worker: expect.stringMatching(/^<0\.\d+\.0>$/) });
     expect(await names(root)).toEqual([...before, "worker"].sort());
   });
+
+  it("a spawn it does not wait for leaves the live process as it was (not crashed by the refused spawn)", async () => {
+    const root = tempRoot();
+    const write = (version: string, v2: boolean) => writeFiles(root, {
+      "package.json": JSON.stringify({ name: "fs", version, type: "module" }),
+      "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: [{ name: "a", server: "A", args: null }] });
+`,
+      "src/a.ts": `import { defineServer } from "relx";
+const W = defineServer({ name: "W", init: () => ({}) });
+export default defineServer({
+  name: "A",
+  vsn: "${v2 ? "2" : "1"}",
+  init: () => ({ n: 0 }),
+  handleCall(_msg, _from, state) { return { reply: state, state }; },
+  handleCast(_msg, state) { return { n: state.n + 1 }; },
+  ${v2 ? `codeChange(oldVsn, state, _extra, ctx) {
+    void ctx.spawn(W, null);
+    return { ...state, v2: true };
+  },` : ""}
+});
+`,
+    });
+    write("1.0.0", false);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    expect((await relx(root, ["start"])).code).toBe(0);
+    expect((await relx(root, ["cast", "a", '"inc"'])).code).toBe(0);
+    write("2.0.0", true);
+    expect((await relx(root, ["build"])).code).toBe(0);
+
+    const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
+    expect(dry.json.results[0]).toMatchObject({ name: "a", ok: true, state: { n: 1, v2: true } });
+    // The refused spawn's rejection, unhandled, was taken for a's own and crashed it (its state lost).
+    expect((await relxJson(root, ["call", "a", '"get"'])).json).toEqual({ n: 1 });
+    const status = await relxJson(root, ["status"]);
+    expect(status.json.processes).toMatchObject([{ name: "a", restarts: 0, vsn: "1" }]);
+  });
 });
