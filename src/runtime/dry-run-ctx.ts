@@ -20,6 +20,8 @@ let monitors = 0;
 
 export class DryRunCtx implements Ctx {
   private owned: object[] | null = null;
+  /** Set by close(): what is owned later (an async codeChange the dry run stopped waiting for) is closed at once. */
+  private closed = false;
 
   constructor(private readonly p: Process) {}
 
@@ -62,7 +64,9 @@ export class DryRunCtx implements Ctx {
   }
 
   own<T>(resource: T): T {
-    if (resource !== null && (typeof resource === "object" || typeof resource === "function")) (this.owned ??= []).push(resource as object);
+    if (resource === null || (typeof resource !== "object" && typeof resource !== "function")) return resource;
+    if (this.closed) void closeAll([resource as object]);
+    else (this.owned ??= []).push(resource as object);
     return resource;
   }
 
@@ -76,6 +80,7 @@ export class DryRunCtx implements Ctx {
   close(): void {
     const owned = this.owned;
     this.owned = null;
+    this.closed = true;
     if (owned !== null) void closeAll(owned);
   }
 }
