@@ -5,7 +5,7 @@
  * bound callback) delivers nowhere, as a message to a process that is gone does in OTP, and
  * `stop` stops nothing. `spawn` would start a process, so it rejects with RELX_DRY_RUN, which fails
  * that process's result. What `own` is given is closed once the codeChange has settled (no process
- * keeps it); a monitor never fires.
+ * keeps it; what is owned later, at once), and its error events crash nothing; a monitor never fires.
  */
 import { RelxError } from "../errors.js";
 import { callProcess, defaultCallTimeoutMs } from "./call.js";
@@ -65,8 +65,13 @@ export class DryRunCtx implements Ctx {
 
   own<T>(resource: T): T {
     if (resource === null || (typeof resource !== "object" && typeof resource !== "function")) return resource;
-    if (this.closed) void closeAll([resource as object]);
-    else (this.owned ??= []).push(resource as object);
+    const r = resource as object;
+    // An emitter's "error" with no other listener would be thrown into the daemon and taken for the
+    // live process's own (crashing it, its state lost); what a dry run owns only gets closed.
+    const e = r as { on?: unknown; listenerCount?: unknown };
+    if (typeof e.on === "function" && typeof e.listenerCount === "function") (r as { on(event: string, fn: () => void): unknown }).on("error", nothing);
+    if (this.closed) void closeAll([r]);
+    else (this.owned ??= []).push(r);
     return resource;
   }
 

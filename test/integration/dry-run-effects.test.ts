@@ -164,4 +164,42 @@ export default defineServer({
     // No process keeps what a dry run's codeChange owned, however late it owns it.
     await waitFor(() => existsSync(marker), "the late-owned resource to be closed", { giveUpMs: 10_000 });
   });
+
+  it("an error event of what it owns (a socket that fails to connect) leaves the live process as it was", async () => {
+    const root = tempRoot();
+    const write = (version: string, v2: boolean) => writeFiles(root, {
+      "package.json": JSON.stringify({ name: "ee", version, type: "module" }),
+      "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: [{ name: "a", server: "A", args: null }] });
+`,
+      "src/a.ts": `import net from "node:net";
+import { defineServer } from "relx";
+export default defineServer({
+  name: "A",
+  vsn: "${v2 ? "2" : "1"}",
+  init: () => ({ n: 0 }),
+  handleCall(_msg, _from, state) { return { reply: state, state }; },
+  handleCast(_msg, state) { return { n: state.n + 1 }; },
+  ${v2 ? `async codeChange(oldVsn, state, _extra, ctx) {
+    const socket = ctx.own(net.connect(${JSON.stringify(join(root, "nothing-here.sock"))}));
+    // Settles once the socket has failed, so its error event comes while the dry run still owns it.
+    await new Promise((resolve) => socket.once("close", resolve));
+    return { ...state, v2: true };
+  },` : ""}
+});
+`,
+    });
+    write("1.0.0", false);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    expect((await relx(root, ["start"])).code).toBe(0);
+    expect((await relx(root, ["cast", "a", '"inc"'])).code).toBe(0);
+    write("2.0.0", true);
+    expect((await relx(root, ["build"])).code).toBe(0);
+
+    const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
+    expect(dry.json.results[0]).toMatchObject({ name: "a", ok: true, state: { n: 1, v2: true } });
+    // The error, with no listener of the codeChange's, was taken for a's own and crashed it (its state lost).
+    expect((await relxJson(root, ["call", "a", '"get"'])).json).toEqual({ n: 1 });
+    expect((await relxJson(root, ["status"])).json.processes).toMatchObject([{ name: "a", restarts: 0 }]);
+  });
 });
