@@ -126,12 +126,13 @@ function connectError(path: string, err: NodeJS.ErrnoException): RelxError {
 }
 
 /**
- * When `path` is a root's own socket (<root>/.relx/relx.sock) and the root's daemon.lock names a
- * live daemon started on another socket (`relx start --socket …`): that daemon. Else null.
+ * When the root's daemon.lock (`lockFile`; by default the one next to `path`, as for the default
+ * <root>/.relx/relx.sock) names a live daemon started on another socket than `path` (`relx start
+ * --socket …`): that daemon. Else null.
  */
-export function socketOfRootDaemon(path: string): { pid: number; socket: string } | null {
+export function socketOfRootDaemon(path: string, lockFile = join(dirname(path), "daemon.lock")): { pid: number; socket: string } | null {
   try {
-    const holder = JSON.parse(readFileSync(join(dirname(path), "daemon.lock"), "utf8")) as { pid?: unknown; socket?: unknown };
+    const holder = JSON.parse(readFileSync(lockFile, "utf8")) as { pid?: unknown; socket?: unknown };
     const { pid, socket } = holder;
     if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0 || typeof socket !== "string" || socket === path) return null;
     process.kill(pid, 0);

@@ -5,7 +5,7 @@
  * daemon evaluates it again at every boot and upgrade preflight, with the config resolved where it
  * runs. Every problem is RELX_BAD_BOOT_SPEC naming the process and the field.
  */
-import { RelxError, describeValue } from "../errors.js";
+import { RelxError, describeValue, textOf } from "../errors.js";
 import { RESTART_POLICIES } from "../runtime/define.js";
 import type { RestartPolicy } from "../runtime/types.js";
 import { readConfigSchema, type ConfigKey } from "./app-config.js";
@@ -61,7 +61,7 @@ export function evaluateApp(spec: unknown, options: EvaluateOptions): EvaluatedA
     try {
       list = (spec.processes as (config: Record<string, unknown>) => unknown)(config);
     } catch (err) {
-      throw fail(`processes(config) threw: ${err instanceof Error ? err.message : String(err)}`);
+      throw fail(`processes(config) threw: ${textOf(err)}`);
     }
     if (!Array.isArray(list)) throw fail(`processes(config) expected to return a list, got ${describeValue(list)}`);
   }

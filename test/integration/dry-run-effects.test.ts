@@ -2,6 +2,8 @@
 // messages it sends go nowhere, a process it spawns is not started (its result fails with
 // RELX_DRY_RUN), a call it makes is answered. The real upgrade with the same codeChange delivers
 // and starts them. Real builds, a real daemon.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
@@ -89,5 +91,115 @@ describe("a dry run's codeChange", () => {
     expect((await relxJson(root, ["call", "fx", '"get"'])).json).toEqual({ n: 10, pokes: 4 });
     expect((await relxJson(root, ["call", "sp", '"get"'])).json).toMatchObject({ limit: 7, worker: expect.stringMatching(/^<0\.\d+\.0>$/) });
     expect(await names(root)).toEqual([...before, "worker"].sort());
+  });
+
+  it("a spawn it does not wait for leaves the live process as it was (not crashed by the refused spawn)", async () => {
+    const root = tempRoot();
+    const write = (version: string, v2: boolean) => writeFiles(root, {
+      "package.json": JSON.stringify({ name: "fs", version, type: "module" }),
+      "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: [{ name: "a", server: "A", args: null }] });
+`,
+      "src/a.ts": `import { defineServer } from "relx";
+const W = defineServer({ name: "W", init: () => ({}) });
+export default defineServer({
+  name: "A",
+  vsn: "${v2 ? "2" : "1"}",
+  init: () => ({ n: 0 }),
+  handleCall(_msg, _from, state) { return { reply: state, state }; },
+  handleCast(_msg, state) { return { n: state.n + 1 }; },
+  ${v2 ? `codeChange(oldVsn, state, _extra, ctx) {
+    void ctx.spawn(W, null);
+    return { ...state, v2: true };
+  },` : ""}
+});
+`,
+    });
+    write("1.0.0", false);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    expect((await relx(root, ["start"])).code).toBe(0);
+    expect((await relx(root, ["cast", "a", '"inc"'])).code).toBe(0);
+    write("2.0.0", true);
+    expect((await relx(root, ["build"])).code).toBe(0);
+
+    const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
+    expect(dry.json.results[0]).toMatchObject({ name: "a", ok: true, state: { n: 1, v2: true } });
+    // The refused spawn's rejection, unhandled, was taken for a's own and crashed it (its state lost).
+    expect((await relxJson(root, ["call", "a", '"get"'])).json).toEqual({ n: 1 });
+    const status = await relxJson(root, ["status"]);
+    expect(status.json.processes).toMatchObject([{ name: "a", restarts: 0, vsn: "1" }]);
+  });
+
+  it("what it owns after the dry run gave up on it (past codeChangeTimeoutMs) is closed too", async () => {
+    const root = tempRoot();
+    const marker = join(root, "closed");
+    const write = (version: string, v2: boolean) => writeFiles(root, {
+      "package.json": JSON.stringify({ name: "lo", version, type: "module" }),
+      "relx.config.json": JSON.stringify({ codeChangeTimeoutMs: 200 }),
+      "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: [{ name: "a", server: "A", args: null }] });
+`,
+      "src/a.ts": `import { writeFileSync } from "node:fs";
+import { defineServer } from "relx";
+export default defineServer({
+  name: "A",
+  vsn: "${v2 ? "2" : "1"}",
+  init: () => ({ n: 0 }),
+  ${v2 ? `async codeChange(oldVsn, state, _extra, ctx) {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    ctx.own({ close() { writeFileSync(${JSON.stringify(marker)}, "closed"); } });
+    return state;
+  },` : ""}
+});
+`,
+    });
+    write("1.0.0", false);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    expect((await relx(root, ["start"])).code).toBe(0);
+    write("2.0.0", true);
+    expect((await relx(root, ["build"])).code).toBe(0);
+
+    const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
+    expect(dry.json.results[0]).toMatchObject({ name: "a", ok: false, error: { code: "RELX_CODE_CHANGE_FAILED" } });
+    // No process keeps what a dry run's codeChange owned, however late it owns it.
+    await waitFor(() => existsSync(marker), "the late-owned resource to be closed", { giveUpMs: 10_000 });
+  });
+
+  it("an error event of what it owns (a socket that fails to connect) leaves the live process as it was", async () => {
+    const root = tempRoot();
+    const write = (version: string, v2: boolean) => writeFiles(root, {
+      "package.json": JSON.stringify({ name: "ee", version, type: "module" }),
+      "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: [{ name: "a", server: "A", args: null }] });
+`,
+      "src/a.ts": `import net from "node:net";
+import { defineServer } from "relx";
+export default defineServer({
+  name: "A",
+  vsn: "${v2 ? "2" : "1"}",
+  init: () => ({ n: 0 }),
+  handleCall(_msg, _from, state) { return { reply: state, state }; },
+  handleCast(_msg, state) { return { n: state.n + 1 }; },
+  ${v2 ? `async codeChange(oldVsn, state, _extra, ctx) {
+    const socket = ctx.own(net.connect(${JSON.stringify(join(root, "nothing-here.sock"))}));
+    // Settles once the socket has failed, so its error event comes while the dry run still owns it.
+    await new Promise((resolve) => socket.once("close", resolve));
+    return { ...state, v2: true };
+  },` : ""}
+});
+`,
+    });
+    write("1.0.0", false);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    expect((await relx(root, ["start"])).code).toBe(0);
+    expect((await relx(root, ["cast", "a", '"inc"'])).code).toBe(0);
+    write("2.0.0", true);
+    expect((await relx(root, ["build"])).code).toBe(0);
+
+    const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
+    expect(dry.json.results[0]).toMatchObject({ name: "a", ok: true, state: { n: 1, v2: true } });
+    // The error, with no listener of the codeChange's, was taken for a's own and crashed it (its state lost).
+    expect((await relxJson(root, ["call", "a", '"get"'])).json).toEqual({ n: 1 });
+    expect((await relxJson(root, ["status"])).json.processes).toMatchObject([{ name: "a", restarts: 0 }]);
   });
 });

@@ -1,7 +1,7 @@
 // Issue 9, finding 8: one daemon per root, whatever socket it is started on. A second
 // `relx start --socket other.sock` is refused naming the running daemon, and touches none of its
 // files; a daemon killed with SIGKILL leaves a lock the next start takes over.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { builtExample } from "../fixtures/bank.js";
@@ -42,6 +42,21 @@ describe("the root lock", () => {
     const stop = await relxJson(root, ["stop"]);
     expect(stop.code).toBe(1);
     expect(stop.json).toMatchObject({ ok: false, error: { code: "RELX_DAEMON_RUNNING", hint: `relx stop --socket ${other}` } });
+    expect((await relx(root, ["ping", "--socket", other])).code).toBe(0);
+  });
+
+  it("refuses relx stop on the configured socket (outside .relx) while the root's daemon runs on another", async () => {
+    const root = tempRoot();
+    await builtExample(root);
+    // The root's own socket is the config's, in a directory of its own: not next to daemon.lock.
+    mkdirSync(join(root, "run"), { mode: 0o700 });
+    writeFileSync(join(root, "relx.config.json"), JSON.stringify({ socket: "run/app.sock" }));
+    const other = join(root, "other.sock");
+    const pid = await running(root, ["--socket", other]);
+    const stop = await relxJson(root, ["stop"]);
+    expect(stop.code, JSON.stringify(stop.json)).toBe(1);
+    expect(stop.json).toMatchObject({ ok: false, error: { code: "RELX_DAEMON_RUNNING", hint: `relx stop --socket ${other}` } });
+    expect(stop.json.error.message).toContain(`(pid ${pid}) runs on ${other}`);
     expect((await relx(root, ["ping", "--socket", other])).code).toBe(0);
   });
 

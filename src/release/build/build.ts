@@ -11,7 +11,7 @@
  * A refusal to write (permissions, read-only or full disk) is RELX_WRITE_FAILED.
  */
 import { mkdir, rm, rmdir } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { RelxError } from "../../errors.js";
 import { parseVsn } from "../vsn.js";
 import type { Manifest } from "../manifest.js";
@@ -65,13 +65,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 async function buildInto(config: RelxConfig, vsn: string, options: BuildOptions, started: number): Promise<BuildResult> {
   const releasesDir = config.releasesDir;
   const dir = join(releasesDir, vsn);
-  // The first build of an app makes releases/; one that fails takes it away again (all or nothing).
-  const madeReleasesDir = (await mkdir(releasesDir, { recursive: true })) !== undefined;
+  // The first build of an app makes releases/ (and its parents, for a nested releasesDir); one
+  // that fails takes them away again (all or nothing). mkdir names the first directory it made.
+  const firstMade = await mkdir(releasesDir, { recursive: true });
   try {
     return await buildInReleasesDir(config, vsn, dir, options, started);
   } catch (err) {
-    if (madeReleasesDir) await rmdir(releasesDir).catch(() => {});
+    if (firstMade !== undefined) await removeMadeDirs(releasesDir, resolve(firstMade));
     throw err;
+  }
+}
+
+/** Removes `dir` and its parents up to `first`, each only if it is empty. */
+async function removeMadeDirs(dir: string, first: string): Promise<void> {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (!(await rmdir(d).then(() => true, () => false))) return;
+    if (d === first || dirname(d) === d) return;
   }
 }
 

@@ -54,6 +54,14 @@ describe("build refuses", () => {
     await expectRefused(root, {}, "RELX_BAD_BOOT_SPEC", /process "p" names server "Ghost", which is not in this release/);
   });
 
+  it("a processes(config) that throws a value with no string form (an object with no prototype)", async () => {
+    const root = await makeBank();
+    await writeFiles(root, {
+      "src/app.ts": `export default { processes: () => { throw Object.create(null); } };\n`,
+    });
+    await expectRefused(root, {}, "RELX_BAD_BOOT_SPEC", /processes\(config\) threw: an object/);
+  });
+
   it("a malformed boot spec", async () => {
     const root = await makeBank();
     await writeFiles(root, {

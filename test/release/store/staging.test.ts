@@ -39,4 +39,11 @@ describe("atomic builds", () => {
     // The app's first build: the releases/ it made goes too.
     expect(existsSync(join(root, "releases"))).toBe(false);
   });
+
+  it("a failed first build into a nested releasesDir removes every directory it made", async () => {
+    const root = await makeBank();
+    await writeFiles(root, { "relx.config.json": JSON.stringify({ releasesDir: "out/releases" }), "src/late.ts": `throw new Error("fails after compiling");\n` });
+    await expect(build({ root })).rejects.toMatchObject({ code: "RELX_BUILD_FAILED" });
+    expect(existsSync(join(root, "out"))).toBe(false);
+  });
 });
