@@ -7,7 +7,7 @@
  * and then fails leaves the old state as it was.
  */
 import { RelxError, describeValue } from "../errors.js";
-import { enter, leave } from "./attribution.js";
+import { enter, leave, type Attributed } from "./attribution.js";
 import { copyState } from "./copy-state.js";
 import { isServerDef } from "./define.js";
 import { isThenable } from "./message.js";
@@ -46,6 +46,12 @@ export interface ChangeCodeOptions {
   computed?: Computed;
   /** The ctx codeChange receives, when not the process's own (a dry run's, dry-run-ctx.ts). */
   ctx?: Ctx;
+  /**
+   * Whom what codeChange runs (and what it starts: timers, promises) is attributed to, when not
+   * the process: a dry run's stand-in, of the same pid and name, so that its output is stamped
+   * with the process, but a stray error of it crashes no process (host.crashCurrent).
+   */
+  who?: Attributed;
 }
 
 /** What one codeChange returned (a value, or a promise of one) for a process, and from what. */
@@ -96,7 +102,7 @@ export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptio
   if (computed !== undefined) r = computed.result;
   else {
     // enter/leave rather than runAs: no closure per process.
-    const previous = enter(p);
+    const previous = enter(options.who ?? p);
     try {
       r = fn.call(holder, oldVsn, copyState(state), options.extra, options.ctx ?? p.ctx);
     } catch (err) {

@@ -216,13 +216,15 @@ export function warmUp(changes: CodeChange[]): boolean {
 
 /**
  * What codeChange (`def`'s up, the running code's down) would make of (a copy of) the process's
- * state; nothing is changed. It gets a dry run's ctx (dry-run-ctx.ts): what it sends goes nowhere.
+ * state; nothing is changed. It gets a dry run's ctx (dry-run-ctx.ts): what it sends goes nowhere;
+ * and it runs as a stand-in of the process: an error it leaves uncaught crashes nothing.
  */
 export function tryCodeChange(ref: ProcessRef, def: ServerDef, oldVsn: OldVsn, options: ChangeOptions): Promise<unknown> {
   const p = of(ref);
   const ctx = new DryRunCtx(p);
+  const who = { pid: p.pid, name: p.name };
   return Promise.resolve()
-    .then(() => computeCodeChange({ ref: p, def, oldVsn }, { ...options, ctx }))
+    .then(() => computeCodeChange({ ref: p, def, oldVsn }, { ...options, ctx, who }))
     .finally(() => ctx.close());
 }
 
@@ -293,7 +295,8 @@ export function crashCurrent(error: unknown): string | null {
   const who = currentProcessOf();
   if (who === undefined) return null;
   const p = lookupProcess(who.pid);
-  if (p === undefined) return null;
+  // Not the process itself: a dry run's stand-in (tryCodeChange), whose errors crash nothing.
+  if (p === undefined || p !== who) return null;
   p.crashSoon({ error, message: null, callback: "a callback it registered" });
   return processName(p);
 }

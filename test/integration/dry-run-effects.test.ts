@@ -25,6 +25,7 @@ export default defineApp({ processes: [
   { name: "fx", server: "Fx", args: null },
   { name: "sp", server: "Sp", args: null },
   { name: "cfg", server: "Cfg", args: null },
+  { name: "st", server: "St", args: null },
 ] });
 `,
     "src/fx.ts": `import { defineServer } from "relx";
@@ -43,6 +44,19 @@ export default defineServer({
 `,
     "src/cfg.ts": `import { defineServer } from "relx";
 export default defineServer({ name: "Cfg", vsn: "1", init: () => ({ limit: 7 }), handleCall: (_msg, _from, state) => ({ reply: state.limit, state }) });
+`,
+    "src/st.ts": `import { defineServer } from "relx";
+export default defineServer({
+  name: "St",
+  vsn: "${v2 ? "2" : "1"}",
+  init: () => ({ n: 1 }),
+  handleCall(_msg, _from, state) { return { reply: state, state }; },
+  ${v2 ? `codeChange(oldVsn, state) {
+    setTimeout(() => { throw new Error("a stray error of st's codeChange"); }, 0);
+    Promise.reject(new Error("a rejection st's codeChange left unhandled"));
+    return state;
+  },` : ""}
+});
 `,
     "src/sp.ts": `import { defineServer } from "relx";
 const Worker = defineServer({ name: "Worker", init: () => ({}) });
@@ -84,6 +98,11 @@ describe("a dry run's codeChange", () => {
     // A call is answered after every message sent before it: none of the four came.
     expect((await relxJson(root, ["call", "fx", '"get"'])).json).toEqual({ n: 1, pokes: 0 });
     expect(await names(root)).toEqual(before);
+    // What st's codeChange left to go wrong later was the dry run's, not the live st's: it is not
+    // crashed (nor restarted) for it. The call comes after the timer it set has fired.
+    expect((await relxJson(root, ["call", "st", '"get"'])).json).toEqual({ n: 1 });
+    const st = (await relxJson(root, ["status"])).json.processes.find((p: { name: string }) => p.name === "st");
+    expect(st).toMatchObject({ status: "running", restarts: 0 });
 
     const up = await relxJson(root, ["upgrade", "2.0.0"]);
     expect(up.code, JSON.stringify(up.json)).toBe(0);
