@@ -270,16 +270,18 @@ export class Process {
       // Read once, and under try: a getter or proxy trap of the result that throws crashes the
       // process, as a throw in handleCall does, instead of leaving it busy for good.
       let state: unknown;
-      let reply: { value: unknown } | undefined;
+      let replies = false;
+      let reply: unknown;
       try {
         if (!("state" in r)) return this.crash({ error: malformed("handleCall", "{ reply, state }", r), message: { kind, msg, from }, callback: "handleCall" });
         state = (r as { state: unknown }).state;
-        if ("reply" in r) reply = { value: (r as { reply: unknown }).reply };
+        replies = "reply" in r;
+        if (replies) reply = (r as unknown as { reply: unknown }).reply;
       } catch (err) {
         return this.crash({ error: err, message: { kind, msg, from }, callback: "handleCall" });
       }
       this.state = state;
-      if (reply !== undefined) from!.resolve(reply.value);
+      if (replies) from!.resolve(reply);
     } else {
       if (r === undefined && this.state !== undefined) {
         const cb = callbackName(kind);
