@@ -186,12 +186,17 @@ function describeFailure(err: unknown): string {
 
 function guardAgainstStrayErrors(log: Log): void {
   // One that comes from a process's own code crashes that process (its restart policy applies).
+  // One relx can tell the source of but crashes nothing for (a dry run's codeChange) says whose it is.
+  const whose = (): string => {
+    const owner = host.strayOwner();
+    return owner === null ? "" : ` (${owner})`;
+  };
   process.on("uncaughtException", (err) => {
     const who = host.crashCurrent(err);
-    if (who === null) log(`uncaught exception, daemon carries on: ${textOf(err, true)}`);
+    if (who === null) log(`uncaught exception, daemon carries on${whose()}: ${textOf(err, true)}`);
   });
   process.on("unhandledRejection", (reason) => {
     const who = host.crashCurrent(reason);
-    if (who === null) log(`unhandled rejection, daemon carries on: ${textOf(reason, true)}`);
+    if (who === null) log(`unhandled rejection, daemon carries on${whose()}: ${textOf(reason, true)}`);
   });
 }

@@ -300,3 +300,15 @@ export function crashCurrent(error: unknown): string | null {
   p.crashSoon({ error, message: null, callback: "a callback it registered" });
   return processName(p);
 }
+
+/**
+ * Whose an uncaught error is when crashCurrent crashed nothing but relx can still tell: a dry
+ * run's codeChange (its stand-in), or a process that has exited. Null when relx cannot tell.
+ */
+export function strayOwner(): string | null {
+  const who = currentProcessOf();
+  if (who === undefined) return null;
+  const label = who.name === null ? String(who.pid) : `${who.name} ${who.pid}`;
+  const p = lookupProcess(who.pid);
+  return p !== undefined && p !== who ? `from ${label}'s codeChange in a dry run, which crashes nothing` : `from ${label}, which has exited`;
+}

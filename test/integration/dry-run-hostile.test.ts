@@ -2,6 +2,7 @@
 // odd values or a live process's resource. The dry run must leave the live node as it was.
 import { createConnection } from "node:net";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { relx, relxJson } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
@@ -165,5 +166,48 @@ export default defineApp({ processes: [{ name: "owned", server: "Owned", args: n
     // The real upgrade has the process own it: still open, and closed when the process stops.
     expect((await relxJson(root, ["upgrade", "2.0.0"])).code).toBe(0);
     expect(await connects(sock("Kept"))).toBe(true);
+  }, 60_000);
+});
+
+describe("the real upgrade after a dry run", () => {
+  it("a stray error of its codeChange's timer is still the process's own: it crashes and is restarted (the dry run's were logged as whose they were)", async () => {
+    const root = tempRoot();
+    const server = (name: string, v2: boolean, async: boolean) => `import { defineServer } from "relx";
+export default defineServer({
+  name: "${name}", vsn: "${v2 ? "2" : "1"}", init: () => ({ n: 1 }),
+  handleCall(_msg, _from, state) { return { reply: state, state }; },
+  ${v2 ? `${async ? "async " : ""}codeChange(oldVsn, state) {
+    ${async ? "await null;" : ""}
+    setTimeout(() => { throw new Error("${name} stray"); }, 100);
+    return { ...state, v2: true };
+  },` : ""}
+});
+`;
+    const write = (version: string, v2: boolean) => writeFiles(root, {
+      "package.json": JSON.stringify({ name: "ra", version, type: "module" }),
+      "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: [{ name: "sy", server: "Sy", args: null }, { name: "as", server: "As", args: null }] });
+`,
+      "src/sy.ts": server("Sy", v2, false),
+      "src/as.ts": server("As", v2, true),
+    });
+    write("1.0.0", false);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    expect((await relx(root, ["start"])).code).toBe(0);
+    write("2.0.0", true);
+    expect((await relx(root, ["build"])).code).toBe(0);
+    expect((await relxJson(root, ["upgrade", "2.0.0", "--dry-run"])).json.ok).toBe(true);
+    await sleep(300);
+    const up = await relxJson(root, ["upgrade", "2.0.0"]);
+    expect(up.code, JSON.stringify(up.json)).toBe(0);
+    const log = join(root, ".relx", "log", "daemon.log");
+    // The real upgrade's timers are the processes' own: each crashes it, and it is restarted.
+    await waitFor(async () => (await relxJson(root, ["status"])).json.processes.every((p: any) => p.restarts === 1 && p.status === "running"), "both restarted");
+    const text = readFileSync(log, "utf8");
+    expect(text).toContain('crash: Sy "sy" in a callback it registered: Error: Sy stray');
+    expect(text).toContain('crash: As "as" in a callback it registered: Error: As stray');
+    // The dry run's were logged, crashing nothing, and the log says whose they were.
+    expect(text).toContain("uncaught exception, daemon carries on (from sy <0.1.0>'s codeChange in a dry run, which crashes nothing): Error: Sy stray");
+    expect(text).toContain("uncaught exception, daemon carries on (from as <0.2.0>'s codeChange in a dry run, which crashes nothing): Error: As stray");
   }, 60_000);
 });
