@@ -4,9 +4,9 @@
  * `call` is made as on a real upgrade: its answer is what the codeChange computes with. `spawn`
  * would start a process, so it rejects with RELX_DRY_RUN, which fails that process's result. What
  * `own` is given is closed once the codeChange has settled (no process keeps it; what is owned
- * later, at once), and its error events crash nothing. But what the live node already has (a
- * handle its state holds, which copyState passes as the same object, or what a process owns) is
- * left alone: the dry run did not make it, and closing it would change the live node.
+ * later, at once), and its error events crash nothing. But what the live process already has (a
+ * handle its state holds, which copyState passes as the same object, or what it owns) is left
+ * alone: the dry run did not make it, and closing it would change the live node.
  */
 import { types } from "node:util";
 import { RelxError } from "../errors.js";
@@ -14,7 +14,6 @@ import { InertCtx } from "./inert-ctx.js";
 import { closeAll } from "./own.js";
 import type { Pid } from "./pid.js";
 import type { Process } from "./process.js";
-import { forEachProcess } from "./registry.js";
 import { isPlainObject } from "./render.js";
 import type { Dest, ServerDef } from "./types.js";
 
@@ -24,6 +23,8 @@ export class DryRunCtx extends InertCtx {
   private owned: object[] | null = null;
   /** Set by close(): what is owned later (an async codeChange the dry run stopped waiting for) is closed at once. */
   private closed = false;
+  /** The live process's handles (liveHandles), found on the first own. */
+  private live: Set<object> | null = null;
 
   constructor(private readonly p: Process) {
     super();
@@ -53,7 +54,8 @@ export class DryRunCtx extends InertCtx {
     const r = resource as object;
     // A live handle (`ctx.own(state.server)`, a codeChange that has its process own what it did
     // not): the live process keeps it; the dry run neither closes it nor adds a listener to it.
-    if (isLive(this.p, r)) return resource;
+    const live = (this.live ??= liveHandles(this.p));
+    if (live.has(r) || closesLive(r, live)) return resource;
     // An emitter's "error" with no other listener would be thrown into the daemon and taken for the
     // live process's own (crashing it, its state lost); what a dry run owns only gets closed.
     const e = r as { on?: unknown; listenerCount?: unknown };
@@ -72,40 +74,47 @@ export class DryRunCtx extends InertCtx {
   }
 }
 
-/** Whether `r` is the live node's: owned by a process, or in the plain data of `p`'s state. */
-function isLive(p: Process, r: object): boolean {
-  let owned = false;
-  forEachProcess(0, (q) => {
-    if (!owned && q.extras?.owned?.includes(r)) owned = true;
-  });
-  return owned || holds(p.state, r);
-}
-
 /**
- * Whether `target` is `state` or is reached from it through what copyState copies (arrays, plain
- * objects, Maps, Sets): the places where the copy a codeChange gets holds the live object itself.
- * Handles are not looked into. A value that cannot be read (a proxy trap that throws) is skipped.
+ * The live process's handles: what it owns, and what is reached from its state through what
+ * copyState copies (arrays, plain objects, Maps, Sets), the places where the copy a codeChange
+ * gets holds the live object itself. Handles are not looked into; a value that cannot be read (a
+ * proxy trap that throws) is skipped. One walk, as copyState's, however much the codeChange owns.
  */
-function holds(state: unknown, target: object): boolean {
+function liveHandles(p: Process): Set<object> {
+  const live = new Set<object>(p.extras?.owned ?? []);
   const seen = new Set<object>();
-  const todo: unknown[] = [state];
+  const todo: unknown[] = [p.state];
   while (todo.length > 0) {
     const v = todo.pop();
-    if (v === target) return true;
-    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    if (v === null || (typeof v !== "object" && typeof v !== "function") || seen.has(v)) continue;
     seen.add(v);
     try {
       if (Array.isArray(v)) for (const x of v) todo.push(x);
       else if (types.isMap(v)) for (const [k, x] of v) todo.push(k, x);
       else if (types.isSet(v)) for (const x of v) todo.push(x);
-      else if (isPlainObject(v)) {
+      else if (typeof v === "object" && isPlainObject(v)) {
         const o = v as Record<string | symbol, unknown>;
         for (const key of Object.keys(o)) todo.push(o[key]);
         for (const key of Object.getOwnPropertySymbols(o)) todo.push(o[key]);
-      }
+      } else live.add(v);
     } catch {
-      // Unreadable: not the live node's as far as relx can tell.
+      // Unreadable: not the live process's as far as relx can tell.
     }
   }
-  return false;
+  return live;
+}
+
+/**
+ * Whether `r` is a copy of a plain object of the live state that closes a live handle: its close
+ * (or destroy, or dispose) is a function of the live state, which copyState shares
+ * (`{ close: () => server.close() }`). Closing the copy would close the live one.
+ */
+function closesLive(r: object, live: Set<object>): boolean {
+  try {
+    if (typeof r !== "object" || !isPlainObject(r)) return false;
+    const x = r as Record<string | symbol, unknown>;
+    return [x.close, x.destroy, x[Symbol.asyncDispose], x[Symbol.dispose]].some((fn) => typeof fn === "function" && live.has(fn));
+  } catch {
+    return false;
+  }
 }

@@ -130,12 +130,16 @@ export default defineServer({
   init: (_args, ctx) => {
     const server = ${owned ? "ctx.own(" : "("}net.createServer((s) => s.end()));
     server.listen(${JSON.stringify(sock(name))});
-    return { servers: [server] };
+    return { servers: [server], wrapped: { close: () => server.close() } };
   },
   handleCall(_msg, _from, state) { return { reply: state.servers[0].listening, state }; },
   ${v2 ? `codeChange(oldVsn, state, _extra, ctx) {
-    // v2 has its process own what v1 only kept.
+    // v2 has its process own what v1 only kept (the server, or a plain object that closes it)...
     ctx.own(state.servers[0]);
+    ctx.own(state.wrapped);
+    // ...and opens one of its own, which the dry run closes.
+    const fresh = ctx.own(net.createServer());
+    fresh.listen(${JSON.stringify(sock(`${name}-fresh`))});
     return state;
   },` : ""}
 });
@@ -162,6 +166,7 @@ export default defineApp({ processes: [{ name: "owned", server: "Owned", args: n
     for (const name of ["owned", "kept"]) expect((await relxJson(root, ["call", name, '"listening"'])).json, name).toBe(true);
     expect(await connects(sock("Owned"))).toBe(true);
     expect(await connects(sock("Kept"))).toBe(true);
+    await waitFor(async () => !(await connects(sock("Owned-fresh"))) && !(await connects(sock("Kept-fresh"))), "the dry run's own servers to be closed");
 
     // The real upgrade has the process own it: still open, and closed when the process stops.
     expect((await relxJson(root, ["upgrade", "2.0.0"])).code).toBe(0);
