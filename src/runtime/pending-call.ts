@@ -19,6 +19,8 @@ export class PendingCall implements From {
   private resolveFn: ((v: unknown) => void) | null = null;
   private rejectFn: ((e: unknown) => void) | null = null;
   private watched = false;
+  /** Set while a thenable reply settles (adopt). */
+  private adopting = false;
 
   constructor(
     readonly pid: Pid | null,
@@ -28,6 +30,43 @@ export class PendingCall implements From {
   ) {}
 
   resolve(value: unknown): void {
+    if (this.settled || this.adopting) return;
+    // A reply that is a promise (or any thenable) settles the call as it settles, and within the
+    // call's timeout: taken for the answer itself, one that never settled left the caller waiting
+    // for good, past its timeout. The first reply wins, as for any reply.
+    if ((typeof value === "object" && value !== null) || typeof value === "function") {
+      let then: unknown;
+      try {
+        then = (value as { then?: unknown }).then;
+      } catch (err) {
+        return this.reject(err);
+      }
+      if (typeof then === "function") return this.adopt(value);
+    }
+    this.settle(value);
+  }
+
+  private adopt(thenable: unknown): void {
+    this.adopting = true;
+    let settles: Promise<unknown>;
+    try {
+      settles = Promise.resolve(thenable);
+    } catch (err) {
+      settles = Promise.reject(err);
+    }
+    settles.then(
+      (v) => {
+        this.adopting = false;
+        this.settle(v);
+      },
+      (e) => {
+        this.adopting = false;
+        this.reject(e);
+      },
+    );
+  }
+
+  private settle(value: unknown): void {
     if (this.settled) return;
     this.settled = true;
     this.ok = true;

@@ -48,6 +48,28 @@ describe("messages", () => {
     expect(await reply).toBe("later: now");
   });
 
+  it("settles a call whose reply is a promise as it settles, and within the call's timeout", async () => {
+    const Thenables = defineServer({
+      name: "Thenables",
+      init: () => 0,
+      handleCall(msg: string, _from, n) {
+        if (msg === "resolves") return { reply: Promise.resolve(7), state: n };
+        if (msg === "rejects") return { reply: Promise.reject(new Error("no answer")), state: n };
+        if (msg === "then throws") return { reply: { then() { throw new Error("then boom"); } }, state: n };
+        // A thenable that never settles: taken for the answer, the call never settled, timeout or not.
+        return { reply: { then() {} }, state: n + 1 };
+      },
+    });
+    const pid = await start(Thenables, null);
+    await expect(call(pid, "resolves")).resolves.toBe(7);
+    await expect(call(pid, "rejects")).rejects.toThrow("no answer");
+    await expect(call(pid, "then throws")).rejects.toThrow("then boom");
+    const never = await Promise.race([call(pid, "never", 50).catch((e) => e.code), new Promise((r) => setTimeout(() => r("still waiting"), 2000))]);
+    expect(never).toBe("RELX_CALL_TIMEOUT");
+    await expect(call(pid, "resolves")).resolves.toBe(7); // the process carries on
+    await stop(pid);
+  });
+
   it("gives a caller RELX_NO_HANDLER and keeps the process and its state", async () => {
     const CastOnly = defineServer({ name: "CastOnly", init: () => 5, handleCast: (_m, s: number) => s + 1 });
     const pid = await start(CastOnly, null);
