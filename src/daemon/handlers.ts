@@ -3,7 +3,7 @@
  * permanent, …), typed by the protocol's op table; run-daemon.ts adds ping and stop. Each returns
  * the §6 JSON shape or throws a RelxError.
  */
-import { RelxError } from "../errors.js";
+import { RelxError, textOf } from "../errors.js";
 import type { Handlers } from "../protocol/ops.js";
 import * as host from "../runtime/host.js";
 import type { NodeState } from "./node-state.js";
@@ -29,7 +29,15 @@ export function nodeHandlers(node: NodeState): NodeHandlers {
   };
   return {
     status: served((req) => statusOf(node, req)),
-    call: served((req) => host.call(find(node, req.process), req.msg, req.timeoutMs ?? node.config.callTimeoutMs)),
+    call: served((req) => host.call(find(node, req.process), req.msg, req.timeoutMs ?? node.config.callTimeoutMs).catch((err: unknown) => {
+      // A call fails with relx's own errors, or with what a reply that was a promise rejected with:
+      // the process's doing, not a bug in relx.
+      if (err instanceof RelxError) throw err;
+      throw new RelxError("RELX_CALLBACK_FAILED", `the reply of ${req.process} was a promise that rejected: ${textOf(err)}`, {
+        cause: err,
+        hint: "its handleCall (or ctx.reply) answered with a promise that failed; the process itself runs on",
+      });
+    })),
     cast: served((req) => {
       host.cast(find(node, req.process), req.msg);
       return { ok: true as const };

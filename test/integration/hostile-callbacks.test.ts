@@ -22,6 +22,7 @@ const CASES: Record<string, string> = {
   replyGetterThrows: 'return { state, get reply() { throw new Error("no reply"); } };',
   hasTrapThrows: 'return new Proxy({}, { has() { throw new Error("no has"); } });',
   malformedBigInt: "return { reply: 1n };",
+  replyRejects: 'return { reply: Promise.reject(new Error("nope")), state };',
   malformedCycle: "const o = { reply: 1 }; o.self = o; return o;",
   ownsUnclosable: 'ctx.own({ get close() { throw new Error("no close"); } }); ctx.own(new Proxy({}, { get() { throw new Error("trap"); } })); throw new Error("and crashes");',
 };
@@ -70,6 +71,12 @@ describe("a callback that throws or returns what cannot be read", () => {
     expect(failed.json).toMatchObject({ ok: false, error: { code: "RELX_CALLBACK_FAILED" } });
     const again = await relxJson(root, ["call", name, '"get"']);
     expect(again, JSON.stringify(again.json)).toMatchObject({ code: 0, json: { calls: 0 } });
+  });
+
+  it("a reply that is a promise that rejects is the process's failure, not relx's", async () => {
+    const failed = await relxJson(root, ["call", "replyRejects", '"replyRejects"']);
+    expect(failed.json.error.message).toBe("the reply of replyRejects was a promise that rejected: nope");
+    expect(failed.json.error.hint).not.toMatch(/bug in relx/);
   });
 
   it("a stray throw of null or of an object with no prototype is logged, and the daemon carries on", async () => {
