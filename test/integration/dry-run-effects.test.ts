@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { relx, relxJson } from "../support/relx.js";
+import { relx, relxJson, startedWithV2Built } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 import { waitFor } from "../support/wait.js";
 import { writeFiles } from "../support/write-files.mjs";
@@ -75,17 +75,48 @@ export default defineServer({
   });
 }
 
+/**
+ * A one-process app: "a" of server A counts the casts it gets and answers a call with its state;
+ * its v2 adds `codeChange` (the method's source), with `top` above the server (imports, helpers).
+ */
+function oneProcess(root: string, v2: { codeChange: string; top?: string; config?: object }): (version: string, isV2: boolean) => void {
+  return (version, isV2) => writeFiles(root, {
+    "package.json": JSON.stringify({ name: "one", version, type: "module" }),
+    ...(v2.config === undefined ? {} : { "relx.config.json": JSON.stringify(v2.config) }),
+    "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: [{ name: "a", server: "A", args: null }] });
+`,
+    "src/a.ts": `import { defineServer } from "relx";
+${v2.top ?? ""}
+export default defineServer({
+  name: "A",
+  vsn: "${isV2 ? "2" : "1"}",
+  init: () => ({ n: 0 }),
+  handleCall(_msg, _from, state) { return { reply: state, state }; },
+  handleCast(_msg, state) { return { n: state.n + 1 }; },
+  ${isV2 ? v2.codeChange : ""}
+});
+`,
+  });
+}
+
+async function castInc(root: string): Promise<void> {
+  expect((await relx(root, ["cast", "a", '"inc"'])).code).toBe(0);
+}
+
+/** "a" has the state one cast gave it, and was never crashed nor restarted. */
+async function expectAAsItWas(root: string): Promise<void> {
+  expect((await relxJson(root, ["call", "a", '"get"'])).json).toEqual({ n: 1 });
+  expect((await relxJson(root, ["status"])).json.processes).toMatchObject([{ name: "a", restarts: 0 }]);
+}
+
 const names = async (root: string): Promise<string[]> =>
   (await relxJson(root, ["status"])).json.processes.map((p: { name: string | null }) => p.name).sort();
 
 describe("a dry run's codeChange", () => {
   it("sends nothing and spawns nothing; its call is answered; the real upgrade does all three", async () => {
     const root = tempRoot();
-    writeApp(root, "1.0.0", false);
-    expect((await relx(root, ["build"])).code).toBe(0);
-    expect((await relx(root, ["start"])).code).toBe(0);
-    writeApp(root, "2.0.0", true);
-    expect((await relx(root, ["build"])).code).toBe(0);
+    await startedWithV2Built(root, (version, v2) => writeApp(root, version, v2));
     const before = await names(root);
 
     const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
@@ -114,69 +145,33 @@ describe("a dry run's codeChange", () => {
 
   it("a spawn it does not wait for leaves the live process as it was (not crashed by the refused spawn)", async () => {
     const root = tempRoot();
-    const write = (version: string, v2: boolean) => writeFiles(root, {
-      "package.json": JSON.stringify({ name: "fs", version, type: "module" }),
-      "src/app.ts": `import { defineApp } from "relx";
-export default defineApp({ processes: [{ name: "a", server: "A", args: null }] });
-`,
-      "src/a.ts": `import { defineServer } from "relx";
-const W = defineServer({ name: "W", init: () => ({}) });
-export default defineServer({
-  name: "A",
-  vsn: "${v2 ? "2" : "1"}",
-  init: () => ({ n: 0 }),
-  handleCall(_msg, _from, state) { return { reply: state, state }; },
-  handleCast(_msg, state) { return { n: state.n + 1 }; },
-  ${v2 ? `codeChange(oldVsn, state, _extra, ctx) {
+    await startedWithV2Built(root, oneProcess(root, {
+      top: `const W = defineServer({ name: "W", init: () => ({}) });`,
+      codeChange: `codeChange(oldVsn, state, _extra, ctx) {
     void ctx.spawn(W, null);
     return { ...state, v2: true };
-  },` : ""}
-});
-`,
-    });
-    write("1.0.0", false);
-    expect((await relx(root, ["build"])).code).toBe(0);
-    expect((await relx(root, ["start"])).code).toBe(0);
-    expect((await relx(root, ["cast", "a", '"inc"'])).code).toBe(0);
-    write("2.0.0", true);
-    expect((await relx(root, ["build"])).code).toBe(0);
+  },`,
+    }), () => castInc(root));
 
     const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
     expect(dry.json.results[0]).toMatchObject({ name: "a", ok: true, state: { n: 1, v2: true } });
     // The refused spawn's rejection, unhandled, was taken for a's own and crashed it (its state lost).
-    expect((await relxJson(root, ["call", "a", '"get"'])).json).toEqual({ n: 1 });
-    const status = await relxJson(root, ["status"]);
-    expect(status.json.processes).toMatchObject([{ name: "a", restarts: 0, vsn: "1" }]);
+    await expectAAsItWas(root);
+    expect((await relxJson(root, ["status"])).json.processes).toMatchObject([{ vsn: "1" }]);
   });
 
   it("what it owns after the dry run gave up on it (past codeChangeTimeoutMs) is closed too", async () => {
     const root = tempRoot();
     const marker = join(root, "closed");
-    const write = (version: string, v2: boolean) => writeFiles(root, {
-      "package.json": JSON.stringify({ name: "lo", version, type: "module" }),
-      "relx.config.json": JSON.stringify({ codeChangeTimeoutMs: 200 }),
-      "src/app.ts": `import { defineApp } from "relx";
-export default defineApp({ processes: [{ name: "a", server: "A", args: null }] });
-`,
-      "src/a.ts": `import { writeFileSync } from "node:fs";
-import { defineServer } from "relx";
-export default defineServer({
-  name: "A",
-  vsn: "${v2 ? "2" : "1"}",
-  init: () => ({ n: 0 }),
-  ${v2 ? `async codeChange(oldVsn, state, _extra, ctx) {
+    await startedWithV2Built(root, oneProcess(root, {
+      config: { codeChangeTimeoutMs: 200 },
+      top: `import { writeFileSync } from "node:fs";`,
+      codeChange: `async codeChange(oldVsn, state, _extra, ctx) {
     await new Promise((resolve) => setTimeout(resolve, 600));
     ctx.own({ close() { writeFileSync(${JSON.stringify(marker)}, "closed"); } });
     return state;
-  },` : ""}
-});
-`,
-    });
-    write("1.0.0", false);
-    expect((await relx(root, ["build"])).code).toBe(0);
-    expect((await relx(root, ["start"])).code).toBe(0);
-    write("2.0.0", true);
-    expect((await relx(root, ["build"])).code).toBe(0);
+  },`,
+    }));
 
     const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
     expect(dry.json.results[0]).toMatchObject({ name: "a", ok: false, error: { code: "RELX_CODE_CHANGE_FAILED" } });
@@ -186,39 +181,19 @@ export default defineServer({
 
   it("an error event of what it owns (a socket that fails to connect) leaves the live process as it was", async () => {
     const root = tempRoot();
-    const write = (version: string, v2: boolean) => writeFiles(root, {
-      "package.json": JSON.stringify({ name: "ee", version, type: "module" }),
-      "src/app.ts": `import { defineApp } from "relx";
-export default defineApp({ processes: [{ name: "a", server: "A", args: null }] });
-`,
-      "src/a.ts": `import net from "node:net";
-import { defineServer } from "relx";
-export default defineServer({
-  name: "A",
-  vsn: "${v2 ? "2" : "1"}",
-  init: () => ({ n: 0 }),
-  handleCall(_msg, _from, state) { return { reply: state, state }; },
-  handleCast(_msg, state) { return { n: state.n + 1 }; },
-  ${v2 ? `async codeChange(oldVsn, state, _extra, ctx) {
+    await startedWithV2Built(root, oneProcess(root, {
+      top: `import net from "node:net";`,
+      codeChange: `async codeChange(oldVsn, state, _extra, ctx) {
     const socket = ctx.own(net.connect(${JSON.stringify(join(root, "nothing-here.sock"))}));
     // Settles once the socket has failed, so its error event comes while the dry run still owns it.
     await new Promise((resolve) => socket.once("close", resolve));
     return { ...state, v2: true };
-  },` : ""}
-});
-`,
-    });
-    write("1.0.0", false);
-    expect((await relx(root, ["build"])).code).toBe(0);
-    expect((await relx(root, ["start"])).code).toBe(0);
-    expect((await relx(root, ["cast", "a", '"inc"'])).code).toBe(0);
-    write("2.0.0", true);
-    expect((await relx(root, ["build"])).code).toBe(0);
+  },`,
+    }), () => castInc(root));
 
     const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
     expect(dry.json.results[0]).toMatchObject({ name: "a", ok: true, state: { n: 1, v2: true } });
     // The error, with no listener of the codeChange's, was taken for a's own and crashed it (its state lost).
-    expect((await relxJson(root, ["call", "a", '"get"'])).json).toEqual({ n: 1 });
-    expect((await relxJson(root, ["status"])).json.processes).toMatchObject([{ name: "a", restarts: 0 }]);
+    await expectAAsItWas(root);
   });
 });

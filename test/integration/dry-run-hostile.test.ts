@@ -4,7 +4,7 @@ import { createConnection } from "node:net";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { relx, relxJson } from "../support/relx.js";
+import { relx, relxJson, startedWithV2Built } from "../support/relx.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
 import { waitFor } from "../support/wait.js";
 import { writeFiles } from "../support/write-files.mjs";
@@ -102,11 +102,7 @@ export default defineServer({
 });
 `,
     });
-    write("1.0.0", false);
-    expect((await relx(root, ["build"])).code).toBe(0);
-    expect((await relx(root, ["start"])).code).toBe(0);
-    write("2.0.0", true);
-    expect((await relx(root, ["build"])).code).toBe(0);
+    await startedWithV2Built(root, write);
     const before = (await relxJson(root, ["status"])).json.processes.map((p: any) => ({ name: p.name, pid: p.pid, vsn: p.vsn }));
 
     const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
@@ -152,12 +148,7 @@ export default defineApp({ processes: [{ name: "owned", server: "Owned", args: n
       "src/owned.ts": server("Owned", v2, true),
       "src/kept.ts": server("Kept", v2, false),
     });
-    write("1.0.0", false);
-    expect((await relx(root, ["build"])).code).toBe(0);
-    expect((await relx(root, ["start"])).code).toBe(0);
-    await waitFor(async () => (await connects(sock("Owned"))) && connects(sock("Kept")), "both to listen");
-    write("2.0.0", true);
-    expect((await relx(root, ["build"])).code).toBe(0);
+    await startedWithV2Built(root, write, () => waitFor(async () => (await connects(sock("Owned"))) && connects(sock("Kept")), "both to listen"));
 
     const dry = await relxJson(root, ["upgrade", "2.0.0", "--dry-run"]);
     expect(dry.json.results).toMatchObject([{ name: "owned", ok: true }, { name: "kept", ok: true }]);
@@ -196,11 +187,7 @@ export default defineApp({ processes: [{ name: "sy", server: "Sy", args: null },
       "src/sy.ts": server("Sy", v2, false),
       "src/as.ts": server("As", v2, true),
     });
-    write("1.0.0", false);
-    expect((await relx(root, ["build"])).code).toBe(0);
-    expect((await relx(root, ["start"])).code).toBe(0);
-    write("2.0.0", true);
-    expect((await relx(root, ["build"])).code).toBe(0);
+    await startedWithV2Built(root, write);
     expect((await relxJson(root, ["upgrade", "2.0.0", "--dry-run"])).json.ok).toBe(true);
     await sleep(300);
     const up = await relxJson(root, ["upgrade", "2.0.0"]);

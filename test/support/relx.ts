@@ -42,3 +42,21 @@ export async function relxJson<T = any>(root: string | null, args: string[], opt
     throw new Error(`relx ${args.join(" ")} --json printed no JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
   }
 }
+
+/**
+ * The app `write` makes, built and started at 1.0.0 (`whileV1` then runs against it), then
+ * rewritten and built at 2.0.0, not yet upgraded to. `write(version, v2)` writes the sources.
+ */
+export async function startedWithV2Built(root: string, write: (version: string, v2: boolean) => void, whileV1?: () => Promise<unknown>): Promise<void> {
+  write("1.0.0", false);
+  await mustSucceed(root, ["build"]);
+  await mustSucceed(root, ["start"]);
+  await whileV1?.();
+  write("2.0.0", true);
+  await mustSucceed(root, ["build"]);
+}
+
+async function mustSucceed(root: string, args: string[]): Promise<void> {
+  const r = await relx(root, args);
+  if (r.code !== 0) throw new Error(`relx ${args.join(" ")} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+}
