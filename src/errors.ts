@@ -116,7 +116,7 @@ export class RelxError extends Error {
 /** Any thrown value as a RelxError: a RelxError stays itself, anything else is wrapped. */
 export function toRelxError(err: unknown, code: RelxErrorCode = "RELX_BUG"): RelxError {
   if (err instanceof RelxError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = textOf(err);
   const hint = code === "RELX_BUG" ? "this is a bug in relx; please report it with the daemon log" : undefined;
   return new RelxError(code, message, { cause: err, hint });
 }

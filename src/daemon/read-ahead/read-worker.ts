@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
+import { textOf } from "../../errors.js";
 import { fileIdentity } from "./file-identity.js";
 import type { FromReadWorker, ToReadWorker } from "./manifest-reader.js";
 import { loadedManifest, readManifest } from "../../release/store/read-manifest.js";
@@ -26,7 +27,7 @@ async function readOne({ id, dir }: ToReadWorker): Promise<void> {
     const manifest = loadedManifest(await readManifest(dir));
     reply = { id, identity, manifest, ms: performance.now() - t0 };
   } catch (err) {
-    reply = { id, identity, error: err instanceof Error ? err.message : String(err), ms: performance.now() - t0 };
+    reply = { id, identity, error: textOf(err), ms: performance.now() - t0 };
   }
   port.postMessage(reply);
 }
