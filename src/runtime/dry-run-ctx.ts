@@ -11,7 +11,7 @@
 import { types } from "node:util";
 import { RelxError } from "../errors.js";
 import { InertCtx } from "./inert-ctx.js";
-import { closeAll } from "./own.js";
+import { closeAll, isEmitter } from "./own.js";
 import type { Pid } from "./pid.js";
 import type { Process } from "./process.js";
 import { isPlainObject } from "./render.js";
@@ -58,8 +58,7 @@ export class DryRunCtx extends InertCtx {
     if (live.has(r) || closesLive(r, live)) return resource;
     // An emitter's "error" with no other listener would be thrown into the daemon and taken for the
     // live process's own (crashing it, its state lost); what a dry run owns only gets closed.
-    const e = r as { on?: unknown; listenerCount?: unknown };
-    if (typeof e.on === "function" && typeof e.listenerCount === "function") (r as { on(event: string, fn: () => void): unknown }).on("error", nothing);
+    if (isEmitter(r)) r.on("error", nothing);
     if (this.closed) void closeAll([r]);
     else (this.owned ??= []).push(r);
     return resource;

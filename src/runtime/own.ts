@@ -14,7 +14,8 @@ interface Emitter {
   listenerCount(event: string): number;
 }
 
-function isEmitter(v: object): v is Emitter {
+/** An EventEmitter, or anything with its on and listenerCount. */
+export function isEmitter(v: object): v is Emitter {
   return typeof (v as Emitter).on === "function" && typeof (v as Emitter).listenerCount === "function";
 }
 
