@@ -62,8 +62,10 @@ export default defineServer({
 export default defineServer({
   name: "Selfie", vsn: "${v2 ? "2" : "1"}", init: () => ({ n: 1, pokes: 0 }),${common}
   ${v2 ? `async codeChange(oldVsn, state, _extra, ctx) {
-    const me = await ctx.call(ctx.self, "get", 100).catch((e) => e.code);
-    const other = await ctx.call("late", "get", 100).catch((e) => e.code);
+    // Each call waits for a suspended process until its own timeout: 150 ms twice, past the
+    // codeChange's 200 ms, however late the timers fire.
+    const me = await ctx.call(ctx.self, "get", 150).catch((e) => e.code);
+    const other = await ctx.call("late", "get", 150).catch((e) => e.code);
     return { ...state, me, other };
   },` : ""}
 });
