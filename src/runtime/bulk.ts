@@ -10,7 +10,9 @@
  */
 import { types } from "node:util";
 import { enterSync, leaveSync } from "./attribution.js";
-import { changeCode, codeChangeFailed, malformedState, type ChangeCodeOptions, type CodeChangeRun, type Computed } from "./code-change.js";
+import { trying } from "./ahead.js";
+import { enter, leave } from "./attribution.js";
+import { changeCode, codeChangeFailed, malformedState, sameOldVsn, type ChangeCodeOptions, type CodeChangeRun, type Computed } from "./code-change.js";
 import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
 import type { Process } from "./process.js";
@@ -125,6 +127,7 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
   const oldDefs: ServerDef[] = new Array(n);
   const oldStates: unknown[] = new Array(n);
   let done = 0;
+  let used = 0;
   const rollback = undoLog(runs, oldDefs, oldStates, () => done);
   const { extra } = options;
   // Attribution is set once per process and put back once, after the loop; a throw anywhere in
@@ -154,8 +157,14 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
         holder = up ? def : p.def;
         const fn = holder.codeChange;
         const state = p.state;
+        const a = p.ahead;
+        if (a !== null) p.ahead = null;
         if (fn === undefined) next = state;
-        else {
+        else if (a !== null && a.from === state && a.epoch === p.epoch && a.holder === holder && sameOldVsn(a.oldVsn, oldVsn)) {
+          // Tried ahead of the pause on this very state, nothing run since: what it made is used.
+          next = a.result;
+          used++;
+        } else {
           enterSync(p);
           next = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
           if (next === undefined) {
@@ -176,6 +185,7 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
     leaveSync(outer);
     release(held);
   }
+  aheadUsed = used;
   if (done < n) {
     // A busy or suspended process, or a promise: all put back. What the codeChanges called returned
     // goes to options.computed, for the path the caller takes instead, so that it does not call
@@ -203,36 +213,116 @@ function keepComputed(runs: readonly CodeChangeRun[], computed: Computed, oldDef
   if (pending !== undefined) computed.set(pending.p, { from: pending.p.state, holder: pending.holder, oldVsn: pending.oldVsn, result: pending.result });
 }
 
-/** How many states warmUp copies, at most, spread evenly over the processes. */
-const WARM_COPIES = 4000;
+/** How many of the last fused pass's processes had a codeChange tried ahead (computeAhead) that it used: for the daemon's log. */
+let aheadUsed = 0;
+export function aheadUsedInLastPass(): number {
+  return aheadUsed;
+}
+
+/** How long computeAhead runs before it lets the node run (ms). */
+const SLICE_MS = 4;
 
 /**
- * Readies what an upgrade's pause touches, before it starts, and says whether the fused pass
- * applies to its codeChanges: false when one is an async function (swapAll would call it, drop its
- * promise and give up, and the suspend path would call it a second time).
- *
- * Every process gets the ctx its codeChange receives (made on a process's first callback and
- * kept: made here, a process that never handled a message does not allocate it inside the pause).
- * And a spread-out sample of the states is copied, the copies dropped: an upgrade is rare, so by
- * then V8 has usually dropped or never made optimized code for copyState, and the pause would
- * copy in the interpreter, several times slower (measured: 10,000 connection states 20–25 ms
- * cold, 3 ms warm). Neither has an effect a process can see (plain data is read, handles are not
- * touched).
+ * Tries each idle process's codeChange ahead of the pause, while the node runs, in slices of a few
+ * ms with the node let run in between; swapAll then uses what it made, if nothing ran in that
+ * process since (its epoch) and it still has the state it was tried on, and calls codeChange in
+ * the pause for the others. So the pause only swaps, for a codeChange that is a function of the
+ * state, as a dry run takes it to be: it gets a copy (copyState), runs as a stand-in of its process
+ * (a stray error of it crashes nothing), and its ctx does nothing while it runs (ahead.ts). A try
+ * is dropped, and codeChange runs again in the pause, when it used its ctx (then no other
+ * process of its run is tried), returned a promise or nothing, or threw (then nothing more is
+ * tried: the pass will fail, by name). Returns what clears the tries the pass did not use.
  */
-export function warmUp(runs: readonly CodeChangeRun[]): boolean {
-  const sync = syncCodeChanges(runs);
-  const stride = Math.max(1, Math.floor(countOf(runs) / (WARM_COPIES / 2)));
-  for (let round = 0; round < 2; round++) {
-    // Every stride-th process of all the runs taken together, from the round-th: `skip` is how far
-    // into the next run the next pick is.
-    let skip = round;
-    for (const { refs } of runs) {
-      let i = skip;
-      for (; i < refs.length; i += stride) if (refs[i]!.alive) warmCopy(refs[i]!.state);
-      skip = i - refs.length;
+export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknown): Promise<() => void> {
+  const clear = (): void => {
+    for (const { refs } of runs) for (const p of refs) p.ahead = null;
+  };
+  let until = performance.now() + SLICE_MS;
+  try {
+    for (const { refs, def, oldVsn } of runs) {
+      const up = typeof oldVsn === "string";
+      for (let j = 0; j < refs.length; j++) {
+        if ((j & 127) === 127 && performance.now() > until) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          until = performance.now() + SLICE_MS;
+        }
+        const p = refs[j]!;
+        if (p.phase !== "idle" || p.hasSysq()) continue;
+        const holder = up ? def : p.def;
+        const fn = holder.codeChange;
+        if (fn === undefined || types.isAsyncFunction(fn)) continue;
+        const state = p.state;
+        const tried = tryAhead(p, holder, fn, oldVsn, state, extra);
+        if (tried === THREW) return clear;
+        if (tried === DROPPED) break;
+        p.ahead = { from: state, epoch: p.epoch, holder, oldVsn, result: tried };
+      }
     }
+  } catch (err) {
+    clear();
+    throw err;
   }
-  return sync;
+  return clear;
+}
+
+const THREW = Symbol("threw");
+const DROPPED = Symbol("dropped");
+
+function tryAhead(p: Process, holder: ServerDef, fn: NonNullable<ServerDef["codeChange"]>, oldVsn: OldVsn, state: unknown, extra: unknown): unknown {
+  const previous = enter({ pid: p.pid, name: p.name, tried: "ahead" });
+  trying.on = true;
+  trying.used = false;
+  let r: unknown;
+  try {
+    r = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
+  } catch {
+    return THREW;
+  } finally {
+    trying.on = false;
+    leave(previous);
+  }
+  if (trying.used || (r === undefined && state !== undefined)) return DROPPED;
+  if (isThenable(r)) {
+    Promise.resolve(r).catch(() => undefined);
+    return DROPPED;
+  }
+  return r;
+}
+
+/** How many states warmCopies copies in a round, spread evenly over the processes, beside PER_SERVER. */
+const WARM_COPIES = 2000;
+/** The first states of each server warmCopies copies in a round, however few its processes. */
+const PER_SERVER = 200;
+
+/**
+ * Copies a sample of the live states and drops the copies, as an upgrade starts, so that the
+ * pause does not copy in V8's interpreter: an upgrade is rare, so by then V8 has usually dropped or
+ * never made optimized code for copyState (measured: 10,000 connection states 20–25 ms cold, 3 ms
+ * warm; the chat example's 100 rooms 6–11 ms cold, 1.4 ms warm). Two rounds over the processes,
+ * of every stride-th one (WARM_COPIES a round) and of each server's first PER_SERVER, so that the few
+ * processes of big states (100 rooms beside 10,000 connections, each room a Map of 100 members)
+ * are copied as often as their work in the pass asks. Made before the upgrade's awaits (its hook,
+ * the record's write and fsync), the time V8 takes to optimize in the background is not spent
+ * in the pause. No effect a process can see: plain data is read, handles are not touched.
+ */
+export function warmCopies(forEach: (visit: (p: Process) => void) => void, count: number): void {
+  const stride = Math.max(1, Math.floor(count / WARM_COPIES));
+  const seenOf = new Map<ServerDef, number>();
+  for (let round = 0; round < 2; round++) {
+    let i = 0;
+    let def: ServerDef | undefined;
+    let seen = 0;
+    seenOf.clear();
+    forEach((p) => {
+      if (p.def !== def) {
+        if (def !== undefined) seenOf.set(def, seen);
+        def = p.def;
+        seen = seenOf.get(def) ?? 0;
+      }
+      if (seen++ < PER_SERVER || i % stride === round) warmCopy(p.state);
+      i++;
+    });
+  }
 }
 
 /**
@@ -245,6 +335,18 @@ function warmCopy(state: unknown): void {
   } catch {
     // reported where it matters, by the pass
   }
+}
+
+/**
+ * Readies what an upgrade's pause touches, before it starts, and says whether the fused pass
+ * applies to its codeChanges: false when one is an async function (swapAll would call it, drop its
+ * promise and give up, and the suspend path would call it a second time). Every process gets the
+ * ctx its codeChange receives (made on a process's first callback and kept: made here, a process
+ * that never handled a message does not allocate it inside the pause). The states were copied
+ * once already, as the upgrade started (warmCopies).
+ */
+export function warmUp(runs: readonly CodeChangeRun[]): boolean {
+  return syncCodeChanges(runs);
 }
 
 /**

@@ -133,7 +133,7 @@ function takeComputed(computed: Computed, p: Process, state: unknown, holder: Se
   return c.from === state && c.holder === holder && sameOldVsn(c.oldVsn, oldVsn) ? c : undefined;
 }
 
-function sameOldVsn(a: OldVsn, b: OldVsn): boolean {
+export function sameOldVsn(a: OldVsn, b: OldVsn): boolean {
   return typeof a === "string" || typeof b === "string" ? a === b : a.down === b.down;
 }
 

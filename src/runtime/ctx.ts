@@ -1,9 +1,11 @@
 /**
  * ProcessCtx: the `ctx` every callback receives. It holds only the process, never its code, so
  * timers and Node callbacks registered through it deliver into the mailbox and are handled by
- * whatever code is current, and an old release's code is not kept alive by them.
+ * whatever code is current, and an old release's code is not kept alive by them. While a
+ * codeChange is tried ahead of an upgrade's pause (ahead.ts), each method does nothing and says so.
  */
 import { RelxError } from "../errors.js";
+import { notNow, trying } from "./ahead.js";
 import { callProcess, defaultCallTimeoutMs } from "./call.js";
 import { CAST, INFO } from "./message.js";
 import { PendingCall } from "./pending-call.js";
@@ -15,6 +17,13 @@ import { startProcess } from "./spawn.js";
 import type { Ctx, Dest, From, ServerDef, SpawnOptions } from "./types.js";
 import type { Pid } from "./pid.js";
 
+const nothing = (): void => undefined;
+
+/** A throw of startProcess is a rejection, as ever. */
+async function spawnProcess(server: ServerDef, args: unknown, options: SpawnOptions): Promise<Pid> {
+  return (await startProcess(server, args, options)).pid;
+}
+
 export class ProcessCtx implements Ctx {
   constructor(private readonly p: Process) {}
 
@@ -23,6 +32,7 @@ export class ProcessCtx implements Ctx {
   }
 
   call(to: Dest, msg: unknown, timeoutMs: number = defaultCallTimeoutMs()): Promise<unknown> {
+    if (trying.on) return notNow("call");
     let target: Process;
     try {
       target = resolve(to);
@@ -34,14 +44,17 @@ export class ProcessCtx implements Ctx {
 
   /** As in OTP, a cast or send to a process that is gone is dropped, not an error. */
   cast(to: Dest, msg: unknown): void {
+    if (trying.on) return void (trying.used = true);
     lookup(to)?.deliver({ kind: CAST, msg, from: null });
   }
 
   send(to: Dest, msg: unknown): void {
+    if (trying.on) return void (trying.used = true);
     lookup(to)?.deliver({ kind: INFO, msg, from: null });
   }
 
   reply(from: From, value: unknown): void {
+    if (trying.on) return void (trying.used = true);
     if (!(from instanceof PendingCall)) {
       throw new RelxError("RELX_BAD_ARGUMENT", "ctx.reply expects the `from` that handleCall received");
     }
@@ -49,6 +62,10 @@ export class ProcessCtx implements Ctx {
   }
 
   sendAfter(ms: number, msg: unknown): { cancel(): void } {
+    if (trying.on) {
+      trying.used = true;
+      return { cancel: nothing };
+    }
     const p = this.p;
     const timer = setTimeout(() => {
       p.timers?.delete(timer);
@@ -63,11 +80,13 @@ export class ProcessCtx implements Ctx {
     };
   }
 
-  async spawn(server: ServerDef, args?: unknown, options: SpawnOptions = {}): Promise<Pid> {
-    return (await startProcess(server, args, options)).pid;
+  spawn(server: ServerDef, args?: unknown, options: SpawnOptions = {}): Promise<Pid> {
+    if (trying.on) return notNow("spawn");
+    return spawnProcess(server, args, options);
   }
 
   stop(reason: unknown = "normal"): void {
+    if (trying.on) return void (trying.used = true);
     const p = this.p;
     if (!p.alive) return;
     if (p.busy) p.stopReason = reason;
@@ -76,6 +95,10 @@ export class ProcessCtx implements Ctx {
 
   /** Delivers `{ tag, args: [...bound, ...args] }`; nothing once the process exited or restarted. */
   bind(tag: string, ...bound: unknown[]): (...args: unknown[]) => void {
+    if (trying.on) {
+      trying.used = true;
+      return nothing;
+    }
     const p = this.p;
     const incarnation = p.incarnation;
     return (...args: unknown[]) => {
@@ -84,14 +107,23 @@ export class ProcessCtx implements Ctx {
   }
 
   own<T>(resource: T): T {
+    if (trying.on) {
+      trying.used = true;
+      return resource;
+    }
     return own(this.p, resource);
   }
 
   monitor(to: Dest): number {
+    if (trying.on) {
+      trying.used = true;
+      return 0;
+    }
     return monitor(this.p, to);
   }
 
   demonitor(ref: number): void {
+    if (trying.on) return void (trying.used = true);
     demonitor(this.p, ref);
   }
 }

@@ -8,7 +8,7 @@
  */
 import "./lifecycle.js";
 import { RelxError } from "../errors.js";
-import { changeCodeAll as changeAll, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmUp as warmProcs, type Rollback } from "./bulk.js";
+import { aheadUsedInLastPass, changeCodeAll as changeAll, computeAhead as aheadOf, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmCopies as warmStates, warmUp as warmProcs, type Rollback } from "./bulk.js";
 import { callProcess } from "./call.js";
 import { DryRunCtx } from "./dry-run-ctx.js";
 import { computeCodeChange, type CodeChangeRun, type Computed } from "./code-change.js";
@@ -209,6 +209,24 @@ export function swapAll(changes: CodeChange[], options: ChangeOptions, allSync =
   return swapProcs(changes as unknown as CodeChangeRun[], options, allSync);
 }
 
+/**
+ * Tries the codeChanges of `changes` ahead of the pause, while the node runs (bulk.ts
+ * computeAhead); swapAll uses what is still valid. Returns what drops the tries left unused.
+ */
+export function computeAhead(changes: CodeChange[], extra: unknown): Promise<() => void> {
+  return aheadOf(changes as unknown as CodeChangeRun[], extra);
+}
+
+/** How many processes of the last fused pass used the codeChange tried ahead for them. */
+export function triedAheadUsed(): number {
+  return aheadUsedInLastPass();
+}
+
+/** Copies a sample of the live states, the copies dropped, so that an upgrade's pause copies with optimized code (bulk.ts warmCopies). */
+export function warmCopies(): void {
+  warmStates((visit) => forEachProcess(0, visit), liveCount());
+}
+
 /** Readies what an upgrade's pause touches (bulk.ts warmUp); false when a codeChange is async, so the fused pass does not apply. */
 export function warmUp(changes: CodeChange[]): boolean {
   return warmProcs(changes as unknown as CodeChangeRun[]);
@@ -295,7 +313,7 @@ export function crashCurrent(error: unknown): string | null {
   const who = currentProcessOf();
   if (who === undefined) return null;
   const p = lookupProcess(who.pid);
-  // Not the process itself: a dry run's stand-in (tryCodeChange), whose errors crash nothing.
+  // Not the process itself: a stand-in (a dry run's, tryCodeChange; a try ahead of a pause, computeAhead), whose errors crash nothing.
   if (p === undefined || p !== who) return null;
   p.crashSoon({ error, message: null, callback: "a callback it registered" });
   return processName(p);
@@ -310,5 +328,6 @@ export function strayOwner(): string | null {
   if (who === undefined) return null;
   const label = who.name === null ? String(who.pid) : `${who.name} ${who.pid}`;
   const p = lookupProcess(who.pid);
-  return p !== undefined && p !== who ? `from ${label}'s codeChange in a dry run, which crashes nothing` : `from ${label}, which has exited`;
+  if (p === undefined || p === who) return `from ${label}, which has exited`;
+  return who.tried === "ahead" ? `from ${label}'s codeChange, tried ahead of an upgrade's pause, which crashes nothing` : `from ${label}'s codeChange in a dry run, which crashes nothing`;
 }

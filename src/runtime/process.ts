@@ -25,7 +25,18 @@ import type { PendingCall } from "./pending-call.js";
 import { processName, type Pid } from "./pid.js";
 import { Queue } from "./queue.js";
 import { runNow, schedule } from "./scheduler.js";
-import type { Ctx, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
+import type { Ctx, OldVsn, ProcessInfo, RestartPolicy, ServerDef } from "./types.js";
+
+/** What a codeChange, tried ahead of an upgrade's pause, made of the process's state. */
+export interface Ahead {
+  /** The state it was tried on (a copy of it was given), and the process's epoch then. */
+  from: unknown;
+  epoch: number;
+  /** The definition whose codeChange ran, with what oldVsn. */
+  holder: ServerDef;
+  oldVsn: OldVsn;
+  result: unknown;
+}
 
 export type Phase = "busy" | "idle" | "suspending" | "suspended" | "exited";
 
@@ -57,6 +68,14 @@ export class Process {
   phase: Phase = "busy";
   scheduled = false;
   handled = 0;
+  /**
+   * Counts what the process has had in hand (each ends in idle()): a codeChange tried ahead of an
+   * upgrade's pause (bulk.ts computeAhead) is used only if nothing ran since, its state then as
+   * it was tried on.
+   */
+  epoch = 0;
+  /** A codeChange's result tried ahead of the pause, for the fused pass (bulk.ts), else null. */
+  ahead: Ahead | null = null;
   mailbox: Queue<Message> | null = null;
   /** What few processes ever need, allocated on first use: an idle process stays small. */
   private x: Extras | null = null;
@@ -185,6 +204,7 @@ export class Process {
   /** The thing in hand is done: answer suspend waiters, honour a crash or a stop, take the next thing. */
   idle(): void {
     if (this.phase === "exited") return;
+    this.epoch++;
     this.phase = this.phase === "suspending" || this.phase === "suspended" ? "suspended" : "idle";
     if (this.x !== null && this.x.pendingCrash !== undefined) {
       const crash = this.x.pendingCrash;

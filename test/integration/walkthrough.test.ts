@@ -28,7 +28,7 @@ describe("the seed walk-through", () => {
     expect(up.json.changed).toEqual([{ name: "blackode", server: "DemoServer", fromVsn: "1", toVsn: "2" }]);
     expect(typeof up.json.pauseMs).toBe("number");
     // An idle process and a synchronous codeChange: the fast path, one synchronous pass.
-    expect(readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8")).toMatch(/upgrade 1\.0\.0 -> 2\.0\.0: 1 changed, .*\(one fused pass: .*; held [\d.]+ ms at a stretch \(plan and pause\)/);
+    expect(readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8")).toMatch(/upgrade 1\.0\.0 -> 2\.0\.0: 1 changed, .*\(one fused pass: change [\d.]+, record [\d.]+; codeChange tried ahead for 1\), .*; held [\d.]+ ms at a stretch \(plan and pause\)/);
 
     expect((await relxJson(root, ["state", "blackode"])).json).toEqual({ name: "blackode", salary: 60000 });
     expect((await relxJson(root, ["call", "blackode", '{"add":100000}'])).json).toEqual({ name: "blackode", salary: 160000 });

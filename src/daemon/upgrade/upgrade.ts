@@ -98,7 +98,7 @@ export interface Held {
   tSuspended: number;
   tChanged: number;
   /** Set when the fused pass did it all, the commit included: finishUpgrade starts past the point of no return. */
-  fused?: { tCommitted: number; cpu: number };
+  fused?: { tCommitted: number; cpu: number; triedAhead: number };
 }
 
 /**
@@ -110,17 +110,25 @@ export interface Held {
  */
 export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Held> {
   const { node, target, options } = run;
-  // The young generation emptied now, while the node still runs, so the pass finds room (heap.ts).
-  heap.atStart(host.processCount());
   // The target's beforeUpgrade may refuse: nothing is touched yet.
   await runHook(run.targetApp, { ...hookRun(run), name: "beforeUpgrade" }).catch((err) => {
     throw failed(err, false);
   });
-  // The slow half of recording the release (write + fsync) happens before anything is suspended.
+  // The slow half of recording the release (write + fsync) happens before anything is suspended,
+  // while the codeChanges are tried ahead of the pause.
+  const recording = prepareReleaseState(node.config.releasesDir, target.manifest.vsn, options.permanent ? "permanent" : "current");
+  recording.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  // While the node still runs: the codeChanges tried (the pause then only swaps), or, where the
+  // fused pass does not apply, copyState readied on a sample of the states; then the young
+  // generation emptied of what that left, so the pass finds room (heap.ts).
+  const dropAhead = fuse ? await tryAhead(run) : null;
+  if (dropAhead === null) host.warmCopies();
+  heap.atStart(host.processCount());
   let record: PendingReleaseState;
   try {
-    record = await prepareReleaseState(node.config.releasesDir, target.manifest.vsn, options.permanent ? "permanent" : "current");
+    record = await recording;
   } catch (err) {
+    dropAhead?.();
     throw failed(err, false);
   }
   try {
@@ -153,7 +161,27 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
   } catch (err) {
     await record.abort();
     throw err;
+  } finally {
+    dropAhead?.();
   }
+}
+
+/**
+ * The codeChanges of this upgrade tried ahead of its pause (host.computeAhead), on a plan made for
+ * the purpose: the pass plans again, and uses a try only for a process it plans the same way, that
+ * ran nothing since. Null, nothing tried, when the fused pass cannot apply (a process starts or
+ * stops) or the plan fails (the pass's own plan says why). What it returns drops unused tries.
+ */
+async function tryAhead(run: UpgradeRun): Promise<(() => void) | null> {
+  let script: Script;
+  try {
+    script = compileScript(planLive(run).plan, run.target, run.targetApp.processes);
+  } catch {
+    return null;
+  }
+  if (script.starts.length > 0 || script.stops.length > 0 || script.changedCount === 0) return null;
+  // An optimization: one that fails (it put back what it tried) leaves the pass to do it all.
+  return host.computeAhead(script.changes, run.options.extra).catch(() => null);
 }
 
 /**
@@ -186,7 +214,7 @@ function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: Pend
   }
   // Point of no return: the new code runs from the next message on.
   rebindAll(script);
-  return { run, plan, script, record, started: [], rollback, tSuspend, cpuSuspend, tSuspended: tSuspend, tChanged, fused: { tCommitted: performance.now(), cpu: cpuMs() } };
+  return { run, plan, script, record, started: [], rollback, tSuspend, cpuSuspend, tSuspended: tSuspend, tChanged, fused: { tCommitted: performance.now(), cpu: cpuMs(), triedAhead: host.triedAheadUsed() } };
 }
 
 /** Commits a prepared upgrade: the record, then the point of no return, resume, stops, afterUpgrade. */
@@ -199,7 +227,7 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   if (held.fused !== undefined) {
     pauseMs = held.fused.tCommitted - held.tSuspend;
     pauseCpu = held.fused.cpu - held.cpuSuspend;
-    phases = `one fused pass: change ${round(held.tChanged - held.tSuspend)}, record ${round(held.fused.tCommitted - held.tChanged)}`;
+    phases = `one fused pass: change ${round(held.tChanged - held.tSuspend)}, record ${round(held.fused.tCommitted - held.tChanged)}; codeChange tried ahead for ${held.fused.triedAhead}`;
   } else {
     try {
       // Recorded before the point of no return (one rename): if it fails, everything goes back.

@@ -1,0 +1,18 @@
+/**
+ * A codeChange tried ahead of an upgrade's pause (bulk.ts computeAhead) runs with its process's own
+ * ctx, so that a codeChange that keeps its ctx in the state it returns keeps the real one. While it
+ * runs, `trying.on` is set and every ctx method (ctx.ts) does nothing but set `trying.used`: what
+ * reaches other processes, starts, owns or stops is the pause's to do, so a codeChange that uses
+ * its ctx is run again there, and its try is dropped. `self` is read as ever.
+ */
+import { RelxError } from "../errors.js";
+
+export const trying = { on: false, used: false };
+
+/** What a ctx method that returns a promise gives while trying: a handled rejection, never awaited for long. */
+export function notNow(method: string): Promise<never> {
+  trying.used = true;
+  const refused = Promise.reject(new RelxError("RELX_BUG", `ctx.${method} ran while a codeChange was tried ahead of the pause; that try is dropped and the codeChange runs again in the pause`));
+  refused.catch(() => undefined);
+  return refused;
+}

@@ -1,0 +1,171 @@
+// codeChanges tried ahead of an upgrade's pause (src/runtime/bulk.ts computeAhead): the fused pass
+// uses a try only for a process that ran nothing since, on the very state it was tried on; else,
+// and for a codeChange that used its ctx, codeChange runs in the pause as ever.
+import { describe, expect, it } from "vitest";
+import { defineServer, type Ctx, type RelxError, type ServerDef } from "../../src/index.js";
+import * as host from "../../src/runtime/host.js";
+
+type Counter = { id: number; n: number; ctx?: Ctx };
+
+const base = {
+  name: "Counter",
+  init: (args: unknown) => ({ id: (args as { id: number }).id, n: 0 }),
+  handleCast(_msg: unknown, state: Counter) {
+    state.n++; // in place: the same state object, changed
+    return state;
+  },
+  handleCall(msg: unknown, _from: unknown, state: Counter, ctx: Ctx) {
+    return { reply: msg === "ctx" ? state.ctx === ctx : state, state };
+  },
+};
+const V1 = defineServer<Counter>({ ...base, vsn: "1" });
+
+/** V2, whose codeChange counts its runs and does what `also` says for the process it runs for. */
+function v2(runs: { count: number }, also?: (s: Counter, ctx: Ctx) => void): ServerDef<Counter> {
+  return defineServer<Counter>({
+    ...base,
+    vsn: "2",
+    codeChange(_old, s: Counter, _extra, ctx) {
+      runs.count++;
+      also?.(s, ctx);
+      return { id: s.id, n: s.n * 10 };
+    },
+  });
+}
+
+async function spawnMany(n: number): Promise<host.ProcessRef[]> {
+  const refs: host.ProcessRef[] = [];
+  const tag = Math.random().toString(36).slice(2);
+  for (let i = 0; i < n; i++) {
+    refs.push(await host.spawn({ server: V1, args: { id: i }, name: `ahead-${tag}-${i}`, restart: "temporary", initTimeoutMs: 1000 }));
+  }
+  return refs;
+}
+
+const options = { extra: null, timeoutMs: 1000 };
+const changesTo = (refs: host.ProcessRef[], def: ServerDef<Counter>): host.CodeChange[] => [{ refs, def, oldVsn: "1" }];
+
+async function statesOf(refs: host.ProcessRef[]): Promise<Counter[]> {
+  return Promise.all(refs.map((r) => host.call(r, "state", 1000) as Promise<Counter>));
+}
+
+describe("codeChanges tried ahead of the pause", () => {
+  it("are used by the fused pass: each codeChange runs once, ahead, and the pass only swaps", async () => {
+    const refs = await spawnMany(20);
+    for (const r of refs.slice(0, 5)) host.cast(r, "bump");
+    await statesOf(refs); // every cast handled
+    const runs = { count: 0 };
+    const V2 = v2(runs);
+    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    expect(runs.count).toBe(20);
+    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    drop();
+    expect(runs.count).toBe(20);
+    expect(host.triedAheadUsed()).toBe(20);
+    const after = await statesOf(refs);
+    expect(after.map((s) => s.n)).toEqual(refs.map((_, i) => (i < 5 ? 10 : 0)));
+  });
+
+  it("are not used for a process that handled a message since: codeChange runs again, on what the message made of its state", async () => {
+    const refs = await spawnMany(10);
+    const runs = { count: 0 };
+    const V2 = v2(runs);
+    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    // After the try: process 3's state changes in place (the same object), process 6's by a call.
+    host.cast(refs[3]!, "bump");
+    host.cast(refs[3]!, "bump");
+    await host.call(refs[3]!, "state", 1000);
+    await host.call(refs[6]!, "state", 1000);
+    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    drop();
+    expect(runs.count).toBe(12);
+    expect(host.triedAheadUsed()).toBe(8);
+    const after = await statesOf(refs);
+    expect(after[3]).toEqual({ id: 3, n: 20 });
+    expect(after[6]).toEqual({ id: 6, n: 0 });
+  });
+
+  it("a codeChange that uses its ctx is tried once, that try dropped, and what it does through ctx happens once, in the pass", async () => {
+    const seen: unknown[] = [];
+    const Collector = defineServer<null>({
+      name: "Collector",
+      init: () => null,
+      handleCast(msg, state) {
+        seen.push(msg);
+        return state;
+      },
+      handleCall: (_msg, _from, state) => ({ reply: "flushed", state }),
+    });
+    const collectorName = `collector-${Math.random()}`;
+    const collector = await host.spawn({ server: Collector, args: null, name: collectorName, restart: "temporary", initTimeoutMs: 1000 });
+    const refs = await spawnMany(6);
+    const runs = { count: 0 };
+    const V2 = v2(runs, (s, ctx) => ctx.cast(collectorName, { migrated: s.id }));
+    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    expect(runs.count).toBe(1); // the first, then no other process of the run is tried
+    await host.call(collector, "flush", 1000);
+    expect(seen).toEqual([]);
+    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    drop();
+    expect(runs.count).toBe(7);
+    expect(host.triedAheadUsed()).toBe(0);
+    await statesOf(refs);
+    await host.call(collector, "flush", 1000);
+    expect(seen).toEqual(refs.map((_, i) => ({ migrated: i })));
+  });
+
+  it("reading ctx.self is no use of it, and a codeChange that keeps its ctx in the state keeps the process's own", async () => {
+    const refs = await spawnMany(4);
+    const runs = { count: 0 };
+    const V2 = defineServer<Counter>({
+      ...base,
+      vsn: "2",
+      codeChange(_old, s: Counter, _extra, ctx) {
+        runs.count++;
+        return { id: s.id, n: ctx.self === undefined ? -1 : 1, ctx };
+      },
+    });
+    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    drop();
+    expect(runs.count).toBe(4);
+    expect(host.triedAheadUsed()).toBe(4);
+    for (const r of refs) expect(await host.call(r, "ctx", 1000)).toBe(true);
+    expect((await statesOf(refs)).map((s) => s.n)).toEqual([1, 1, 1, 1]);
+  });
+
+  it("a codeChange that throws when tried stops the tries; the pass fails on it by name and puts every process back", async () => {
+    const refs = await spawnMany(8);
+    const before = await Promise.all(refs.map((r) => host.getState(r)));
+    const runs = { count: 0 };
+    const V2 = v2(runs, (s) => {
+      if (s.id === 5) throw new Error("no salary for 5");
+    });
+    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    expect(runs.count).toBe(6);
+    let thrown: RelxError | undefined;
+    try {
+      host.swapAll(changesTo(refs, V2), options);
+    } catch (err) {
+      thrown = err as RelxError;
+    }
+    drop();
+    expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
+    expect(thrown?.message).toContain("no salary for 5");
+    expect(thrown?.message).toContain(host.nameOf(refs[5]!)!);
+    const back = await Promise.all(refs.map((r) => host.getState(r)));
+    back.forEach((s, i) => expect(s).toBe(before[i]));
+    expect(await host.call(refs[2]!, "ctx", 1000)).toBe(false); // v1's state has no ctx: old code, old state
+  });
+
+  it("dropped tries are not used: the pass runs every codeChange itself", async () => {
+    const refs = await spawnMany(5);
+    const runs = { count: 0 };
+    const V2 = v2(runs);
+    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    drop();
+    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    expect(runs.count).toBe(10);
+    expect(host.triedAheadUsed()).toBe(0);
+  });
+});
