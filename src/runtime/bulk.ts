@@ -9,15 +9,15 @@
  * every codeChange returns at once: one synchronous loop, no suspend, no resume.
  */
 import { types } from "node:util";
-import { enterSync, leaveSync } from "./attribution.js";
+import { enterSync, leaveSync, type Attributed } from "./attribution.js";
 import { trying } from "./ahead.js";
-import { enter, leave } from "./attribution.js";
 import { changeCode, codeChangeFailed, malformedState, sameOldVsn, type ChangeCodeOptions, type CodeChangeRun, type Computed } from "./code-change.js";
 import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
+import type { Pid } from "./pid.js";
 import type { Process } from "./process.js";
 import { hold, release } from "./scheduler.js";
-import type { OldVsn, ServerDef } from "./types.js";
+import type { Ctx, OldVsn, ServerDef } from "./types.js";
 
 /** Suspends every process; resolves when each has finished the message in hand. */
 export function suspendAll(procs: Iterable<Process>): void | Promise<void> {
@@ -238,11 +238,17 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
     for (const { refs } of runs) for (const p of refs) p.ahead = null;
   };
   let until = performance.now() + SLICE_MS;
+  let k = 0;
+  // One stand-in, renamed for each process: attribution is set and put back around each
+  // synchronous try (enterSync), so nothing keeps it past its try.
+  const standIn = { pid: undefined as unknown as Pid, name: null as string | null, tried: "ahead" as const };
+  let checked: unknown = undefined;
+  let isAsync = false;
   try {
     for (const { refs, def, oldVsn } of runs) {
       const up = typeof oldVsn === "string";
       for (let j = 0; j < refs.length; j++) {
-        if ((j & 127) === 127 && performance.now() > until) {
+        if ((++k & 1023) === 0 && performance.now() > until) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           until = performance.now() + SLICE_MS;
         }
@@ -250,9 +256,16 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
         if (p.phase !== "idle" || p.hasSysq()) continue;
         const holder = up ? def : p.def;
         const fn = holder.codeChange;
-        if (fn === undefined || types.isAsyncFunction(fn)) continue;
+        if (fn === undefined) continue;
+        if (fn !== checked) {
+          checked = fn;
+          isAsync = types.isAsyncFunction(fn);
+        }
+        if (isAsync) continue;
         const state = p.state;
-        const tried = tryAhead(p, holder, fn, oldVsn, state, extra);
+        standIn.pid = p.pid;
+        standIn.name = p.name;
+        const tried = tryAhead(standIn, holder, fn, oldVsn, state, extra, p.ctx);
         if (tried === THREW) return clear;
         if (tried === DROPPED) break;
         p.ahead = { from: state, epoch: p.epoch, holder, oldVsn, result: tried };
@@ -268,18 +281,18 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
 const THREW = Symbol("threw");
 const DROPPED = Symbol("dropped");
 
-function tryAhead(p: Process, holder: ServerDef, fn: NonNullable<ServerDef["codeChange"]>, oldVsn: OldVsn, state: unknown, extra: unknown): unknown {
-  const previous = enter({ pid: p.pid, name: p.name, tried: "ahead" });
+function tryAhead(who: Attributed, holder: ServerDef, fn: NonNullable<ServerDef["codeChange"]>, oldVsn: OldVsn, state: unknown, extra: unknown, ctx: Ctx): unknown {
+  const previous = enterSync(who);
   trying.on = true;
   trying.used = false;
   let r: unknown;
   try {
-    r = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
+    r = fn.call(holder, oldVsn, copyState(state), extra, ctx);
   } catch {
     return THREW;
   } finally {
     trying.on = false;
-    leave(previous);
+    leaveSync(previous);
   }
   if (trying.used || (r === undefined && state !== undefined)) return DROPPED;
   if (isThenable(r)) {

@@ -8,12 +8,13 @@
  * So, two scavenges each time (the first leaves what survives it for the first time in the young
  * generation, the second moves it on):
  *
- * - `atStart`, on a node of START_PROCESSES or more, as the upgrade starts: before it awaits the
- *   target's beforeUpgrade and the record's write and fsync, and before it plans, while the node
- *   still runs. Planning makes no object per process, so a pass of a few megabytes then finds room.
+ * - `atStart`, on a node of START_PROCESSES or more, as the upgrade starts (once its codeChanges
+ *   are tried ahead, what they made then moved out of the young generation): before it awaits the
+ *   record's write and fsync, and before it plans, while the node still runs. Planning makes no object per process, so a pass of a few megabytes then finds room.
  * - `beforePass`, when PASS_PROCESSES or more are changed: right before the fused pass, inside the
  *   stretch planning holds the node, because the pass's 8 MB or more needs the young generation
- *   (16 MB a semi-space) empty of the plan too.
+ *   (16 MB a semi-space) empty of the plan too. Not when the codeChanges were tried ahead of the
+ *   pause (upgrade.ts tryAhead): the pass then allocates little, and `atStart` runs after the tries.
  *
  * They are the scavenges the next allocations would have caused, done before the pause instead of
  * inside it (a collection's own stop, 1–4 ms each). Measured, the chat example with 10,000

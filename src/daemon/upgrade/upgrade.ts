@@ -121,26 +121,29 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
   // While the node still runs: the codeChanges tried (the pause then only swaps), or, where the
   // fused pass does not apply, copyState readied on a sample of the states; then the young
   // generation emptied of what that left, so the pass finds room (heap.ts).
-  const dropAhead = fuse ? await tryAhead(run) : null;
-  if (dropAhead === null) host.warmCopies();
+  const ahead = fuse ? await tryAhead(run) : null;
+  if (ahead === null) host.warmCopies();
   heap.atStart(host.processCount());
   let record: PendingReleaseState;
   try {
     record = await recording;
   } catch (err) {
-    dropAhead?.();
+    ahead?.drop();
     throw failed(err, false);
   }
   try {
     // Snapshot, plan and script with no await before the suspend, so no process starts unseen in between.
     run.tPlan = performance.now();
-    const { plan, mark } = planLive(run);
-    const script = compileScript(plan, target, run.targetApp.processes);
+    // The tries' plan, when no process started or exited since it was made, is this plan: the
+    // same processes, of the same servers (only an upgrade changes those, and this one holds the node's).
+    const same = ahead !== null && host.newestPidId() === ahead.mark && host.processCount() === ahead.live;
+    const { plan, mark } = same ? ahead : planLive(run);
+    const script = same ? ahead.script : compileScript(plan, target, run.targetApp.processes);
     const allSync = host.warmUp(script.changes);
     // What a fused pass that gives up computed: the suspend path uses it, calling no codeChange twice.
     const computed = host.computedChanges();
     if (fuse && allSync && script.starts.length === 0 && script.stops.length === 0) {
-      const held = fusedPass(run, plan, script, record, computed);
+      const held = fusedPass(run, plan, script, record, computed, ahead !== null);
       if (held !== null) return held;
     }
     const cpuSuspend = cpuMs();
@@ -162,26 +165,44 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
     await record.abort();
     throw err;
   } finally {
-    dropAhead?.();
+    ahead?.drop();
   }
+}
+
+/** What tryAhead tried on: its plan and script, and the node's newest pid and process count when it planned. */
+interface Tried {
+  plan: LivePlan;
+  mark: number;
+  script: Script;
+  live: number;
+  /** Drops the tries the pass did not use. */
+  drop: () => void;
 }
 
 /**
  * The codeChanges of this upgrade tried ahead of its pause (host.computeAhead), on a plan made for
- * the purpose: the pass plans again, and uses a try only for a process it plans the same way, that
- * ran nothing since. Null, nothing tried, when the fused pass cannot apply (a process starts or
- * stops) or the plan fails (the pass's own plan says why). What it returns drops unused tries.
+ * the purpose: the pass uses that plan too if no process started or exited since, else plans again,
+ * and uses a try only for a process that ran nothing since. Null, nothing tried, when the fused
+ * pass cannot apply (a process starts or stops) or the plan fails (the pass's own plan says why).
  */
-async function tryAhead(run: UpgradeRun): Promise<(() => void) | null> {
+async function tryAhead(run: UpgradeRun): Promise<Tried | null> {
+  let planned: { plan: LivePlan; mark: number };
   let script: Script;
+  const live = host.processCount();
   try {
-    script = compileScript(planLive(run).plan, run.target, run.targetApp.processes);
+    planned = planLive(run);
+    script = compileScript(planned.plan, run.target, run.targetApp.processes);
   } catch {
     return null;
   }
   if (script.starts.length > 0 || script.stops.length > 0 || script.changedCount === 0) return null;
-  // An optimization: one that fails (it put back what it tried) leaves the pass to do it all.
-  return host.computeAhead(script.changes, run.options.extra).catch(() => null);
+  try {
+    const drop = await host.computeAhead(script.changes, run.options.extra);
+    return { ...planned, script, live, drop };
+  } catch {
+    // An optimization: one that fails (it put back what it tried) leaves the pass to do it all.
+    return null;
+  }
 }
 
 /**
@@ -190,9 +211,10 @@ async function tryAhead(run: UpgradeRun): Promise<(() => void) | null> {
  * suspended. Null, with nothing changed, when host.swapAll finds it does not apply (a process
  * busy or suspended, an async codeChange): the caller takes the suspend, change, resume path.
  */
-function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState, computed: host.ComputedChanges): Held | null {
+function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState, computed: host.ComputedChanges, tried: boolean): Held | null {
   const { node, options } = run;
-  heap.beforePass(script.changedCount);
+  // Tried ahead, the pass allocates little (the undo log): the collections after the tries left it room.
+  if (!tried) heap.beforePass(script.changedCount);
   const cpuSuspend = cpuMs();
   const tSuspend = performance.now();
   let rollback: host.Rollback | null;
