@@ -248,7 +248,7 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
     for (const { refs, def, oldVsn } of runs) {
       const up = typeof oldVsn === "string";
       for (let j = 0; j < refs.length; j++) {
-        if ((++k & 1023) === 0 && performance.now() > until) {
+        if ((++k & 63) === 0 && performance.now() > until) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           until = performance.now() + SLICE_MS;
         }
