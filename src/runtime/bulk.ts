@@ -228,7 +228,8 @@ const SLICE_MS = 4;
  * process since (its epoch) and it still has the state it was tried on, and calls codeChange in
  * the pause for the others. So the pause only swaps, for a codeChange that is a function of the
  * state, as a dry run takes it to be: it gets a copy (copyState), runs as a stand-in of its process
- * (a stray error of it crashes nothing), and its ctx does nothing while it runs (ahead.ts). A try
+ * (as the pass does, what it schedules for later is not attributed), and its ctx does nothing
+ * while it runs (ahead.ts). A try
  * is dropped, and codeChange runs again in the pause, when it used its ctx (then no other
  * process of its run is tried), returned a promise or nothing, or threw (then nothing more is
  * tried: the pass will fail, by name). Returns what clears the tries the pass did not use.
@@ -240,8 +241,9 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
   let until = performance.now() + SLICE_MS;
   let k = 0;
   // One stand-in, renamed for each process: attribution is set and put back around each
-  // synchronous try (enterSync), so nothing keeps it past its try.
-  const standIn = { pid: undefined as unknown as Pid, name: null as string | null, tried: "ahead" as const };
+  // synchronous try (enterSync), so nothing keeps it past its try. What the try prints is stamped
+  // with the process; a throw inside it is caught here, and crashes nothing.
+  const standIn = { pid: undefined as unknown as Pid, name: null as string | null };
   let checked: unknown = undefined;
   let isAsync = false;
   try {
