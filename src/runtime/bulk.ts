@@ -270,6 +270,10 @@ const DROPPED = Symbol("dropped");
 
 function tryAhead(p: Process, holder: ServerDef, fn: NonNullable<ServerDef["codeChange"]>, oldVsn: OldVsn, state: unknown, extra: unknown): unknown {
   const previous = enter({ pid: p.pid, name: p.name, tried: "ahead" });
+  // As in the pass, no process runs while the try does: a message it sends through the API (not
+  // its ctx) is queued and handled once the try is over, by a process whose ctx works, instead of
+  // being handled inside the try, where every process's ctx is inert.
+  const held = hold();
   trying.on = true;
   trying.used = false;
   let r: unknown;
@@ -279,6 +283,7 @@ function tryAhead(p: Process, holder: ServerDef, fn: NonNullable<ServerDef["code
     return THREW;
   } finally {
     trying.on = false;
+    release(held);
     leave(previous);
   }
   if (trying.used || (r === undefined && state !== undefined)) return DROPPED;

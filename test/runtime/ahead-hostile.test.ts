@@ -1,0 +1,83 @@
+// Hostile cases for codeChanges tried ahead of an upgrade's pause (src/runtime/bulk.ts computeAhead):
+// what a try lets run, and what it leaves running, must not do through a ctx what the pause would not.
+import { describe, expect, it } from "vitest";
+import { defineServer, send, type ServerDef } from "../../src/index.js";
+import * as host from "../../src/runtime/host.js";
+
+type Counter = { id: number; n: number };
+
+const base = {
+  name: "Counter",
+  init: (args: unknown) => ({ id: (args as { id: number }).id, n: 0 }),
+  handleCast(_msg: unknown, state: Counter) {
+    state.n++;
+    return state;
+  },
+  handleCall: (_msg: unknown, _from: unknown, state: Counter) => ({ reply: state, state }),
+};
+const V1 = defineServer<Counter>({ ...base, vsn: "1" });
+
+const tag = () => Math.random().toString(36).slice(2);
+const options = { extra: null, timeoutMs: 1000 };
+
+/** A Collector: records every cast it gets; a call answers once those before it are handled. */
+async function collector(): Promise<{ name: string; ref: host.ProcessRef; seen: unknown[] }> {
+  const seen: unknown[] = [];
+  const Collector = defineServer<null>({
+    name: "Collector",
+    init: () => null,
+    handleCast(msg, state) {
+      seen.push(msg);
+      return state;
+    },
+    handleCall: (_msg, _from, state) => ({ reply: "flushed", state }),
+  });
+  const name = `collector-${tag()}`;
+  const ref = await host.spawn({ server: Collector, args: null, name, restart: "temporary", initTimeoutMs: 1000 });
+  return { name, ref, seen };
+}
+
+async function spawnCounters(n: number): Promise<host.ProcessRef[]> {
+  const refs: host.ProcessRef[] = [];
+  const t = tag();
+  for (let i = 0; i < n; i++) refs.push(await host.spawn({ server: V1, args: { id: i }, name: `hostile-${t}-${i}`, restart: "temporary", initTimeoutMs: 1000 }));
+  return refs;
+}
+
+describe("codeChanges tried ahead of the pause, attacked", () => {
+  it("a process a tried codeChange sends to (through the API, not its ctx) does not run inside the try, where every ctx is inert", async () => {
+    const sink = await collector();
+    // The relay forwards what it gets through its own ctx: a ctx that must work.
+    let relayed = 0;
+    const Relay = defineServer<null>({
+      name: "Relay",
+      init: () => null,
+      handleInfo(msg, state, ctx) {
+        relayed++;
+        ctx.cast(sink.name, msg);
+        return state;
+      },
+      handleCall: (_msg, _from, state) => ({ reply: "flushed", state }),
+    });
+    const relayName = `relay-${tag()}`;
+    const relay = await host.spawn({ server: Relay, args: null, name: relayName, restart: "temporary", initTimeoutMs: 1000 });
+    const refs = await spawnCounters(1);
+    const V2: ServerDef<Counter> = defineServer<Counter>({
+      ...base,
+      vsn: "2",
+      codeChange(_old, s: Counter) {
+        send(relayName, { migrated: s.id }); // the public API, as a module of the app would
+        return { id: s.id, n: s.n + 100 };
+      },
+    });
+    const changes = [{ refs, def: V2, oldVsn: "1" }];
+    const drop = await host.computeAhead(changes, null);
+    expect(host.swapAll(changes, options)).not.toBeNull();
+    drop();
+    await host.call(relay, "flush", 1000);
+    await host.call(sink.ref, "flush", 1000);
+    // Whatever the relay handled, it forwarded: its ctx.cast was never a silent no-op.
+    expect(relayed).toBeGreaterThan(0);
+    expect(sink.seen.length).toBe(relayed);
+  });
+});
