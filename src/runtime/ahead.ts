@@ -6,8 +6,20 @@
  * its ctx is run again there, and its try is dropped. `self` is read as ever.
  */
 import { RelxError } from "../errors.js";
+import { currentProcess } from "./attribution.js";
 
-export const trying = { on: false, used: false };
+/**
+ * `late`: how many tries returned a promise that has not settled yet (their results are dropped).
+ * What such a promise's continuations do runs after the try, as its stand-in (attribution.ts, with
+ * the daemon's async tracking), and its ctx is as inert then as during the try: the pause runs that
+ * codeChange again, so what it does through ctx happens once, there.
+ */
+export const trying = { on: false, used: false, late: 0 };
+
+/** A ctx method does nothing now: a try runs, or code a dropped try started does. */
+export function inert(): boolean {
+  return trying.on || (trying.late !== 0 && currentProcess()?.tried === "ahead");
+}
 
 /** What a ctx method that returns a promise gives while trying: a handled rejection, never awaited for long. */
 export function notNow(method: string): Promise<never> {

@@ -288,7 +288,11 @@ function tryAhead(p: Process, holder: ServerDef, fn: NonNullable<ServerDef["code
   }
   if (trying.used || (r === undefined && state !== undefined)) return DROPPED;
   if (isThenable(r)) {
-    Promise.resolve(r).catch(() => undefined);
+    // Dropped; what it still does through ctx, until it settles, does nothing (ahead.ts inert).
+    trying.late++;
+    Promise.resolve(r)
+      .catch(() => undefined)
+      .finally(() => trying.late--);
     return DROPPED;
   }
   return r;

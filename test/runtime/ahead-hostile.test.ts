@@ -1,7 +1,7 @@
 // Hostile cases for codeChanges tried ahead of an upgrade's pause (src/runtime/bulk.ts computeAhead):
 // what a try lets run, and what it leaves running, must not do through a ctx what the pause would not.
-import { describe, expect, it } from "vitest";
-import { defineServer, send, type ServerDef } from "../../src/index.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { defineServer, send, type Ctx, type ServerDef } from "../../src/index.js";
 import * as host from "../../src/runtime/host.js";
 
 type Counter = { id: number; n: number };
@@ -44,6 +44,8 @@ async function spawnCounters(n: number): Promise<host.ProcessRef[]> {
   return refs;
 }
 
+afterEach(() => host.trackProcesses("off"));
+
 describe("codeChanges tried ahead of the pause, attacked", () => {
   it("a process a tried codeChange sends to (through the API, not its ctx) does not run inside the try, where every ctx is inert", async () => {
     const sink = await collector();
@@ -79,5 +81,40 @@ describe("codeChanges tried ahead of the pause, attacked", () => {
     // Whatever the relay handled, it forwarded: its ctx.cast was never a silent no-op.
     expect(relayed).toBeGreaterThan(0);
     expect(sink.seen.length).toBe(relayed);
+  });
+
+  it("a codeChange that is no async function but returns a promise: what its continuation does through ctx, after the try, is not done", async () => {
+    host.trackProcesses("async"); // as the daemon runs
+    const sink = await collector();
+    const refs = await spawnCounters(1);
+    let runs = 0;
+    const V2: ServerDef<Counter> = defineServer<Counter>({
+      ...base,
+      vsn: "2",
+      codeChange(_old, s: Counter, _extra, ctx: Ctx) {
+        runs++;
+        return Promise.resolve().then(() => {
+          ctx.cast(sink.name, { migrated: s.id });
+          return { id: s.id, n: s.n + 100 };
+        });
+      },
+    });
+    const changes = [{ refs, def: V2, oldVsn: "1" }];
+    const drop = await host.computeAhead(changes, null);
+    expect(runs).toBe(1);
+    await host.call(sink.ref, "flush", 1000);
+    // The try ran ahead of the pause; nothing it does through ctx may happen (docs/services.md).
+    expect(sink.seen).toEqual([]);
+    // The pass finds the promise and gives up; the suspend path uses what the pass's call returned.
+    const computed = host.computedChanges();
+    expect(host.swapAll(changes, { ...options, computed })).toBeNull();
+    drop();
+    await host.suspendWithin(refs, 1000);
+    await host.changeCodeAll(changes, { ...options, computed });
+    host.resumeAll(refs);
+    expect(runs).toBe(2);
+    await host.call(sink.ref, "flush", 1000);
+    expect(sink.seen).toEqual([{ migrated: 0 }]); // once, from the pause's run
+    expect(host.getState(refs[0]!)).toEqual({ id: 0, n: 100 });
   });
 });
