@@ -274,7 +274,7 @@ function tryAhead(p: Process, holder: ServerDef, fn: NonNullable<ServerDef["code
   // its ctx) is queued and handled once the try is over, by a process whose ctx works, instead of
   // being handled inside the try, where every process's ctx is inert.
   const held = hold();
-  trying.on = true;
+  trying.of = p;
   trying.used = false;
   let r: unknown;
   try {
@@ -282,7 +282,7 @@ function tryAhead(p: Process, holder: ServerDef, fn: NonNullable<ServerDef["code
   } catch {
     return THREW;
   } finally {
-    trying.on = false;
+    trying.of = null;
     release(held);
     leave(previous);
   }

@@ -1,7 +1,7 @@
 // Hostile cases for codeChanges tried ahead of an upgrade's pause (src/runtime/bulk.ts computeAhead):
 // what a try lets run, and what it leaves running, must not do through a ctx what the pause would not.
 import { afterEach, describe, expect, it } from "vitest";
-import { defineServer, send, type Ctx, type ServerDef } from "../../src/index.js";
+import { call, defineServer, send, start, whereis, type Ctx, type ServerDef } from "../../src/index.js";
 import * as host from "../../src/runtime/host.js";
 
 type Counter = { id: number; n: number };
@@ -115,6 +115,41 @@ describe("codeChanges tried ahead of the pause, attacked", () => {
     expect(runs).toBe(2);
     await host.call(sink.ref, "flush", 1000);
     expect(sink.seen).toEqual([{ migrated: 0 }]); // once, from the pause's run
+    expect(host.getState(refs[0]!)).toEqual({ id: 0, n: 100 });
+  });
+
+  it("a process a tried codeChange starts through the API (start) gets a working ctx in its init: only the tried process's ctx is inert", async () => {
+    const booted: string[] = [];
+    const Helper = defineServer<null>({
+      name: "Helper",
+      init(_args, ctx) {
+        ctx.send(ctx.self, "boot"); // its own first message, through its own ctx
+        return null;
+      },
+      handleInfo(msg, state) {
+        booted.push(msg as string);
+        return state;
+      },
+      handleCall: (_msg, _from, state) => ({ reply: "flushed", state }),
+    });
+    const helperName = `helper-${tag()}`;
+    const refs = await spawnCounters(1);
+    const V2: ServerDef<Counter> = defineServer<Counter>({
+      ...base,
+      vsn: "2",
+      codeChange(_old, s: Counter) {
+        // v2's helper, started once, whichever run of codeChange gets there first.
+        if (whereis(helperName) === undefined) void start(Helper, null, { name: helperName, restart: "temporary" });
+        return { id: s.id, n: s.n + 100 };
+      },
+    });
+    const changes = [{ refs, def: V2, oldVsn: "1" }];
+    const drop = await host.computeAhead(changes, null);
+    expect(host.swapAll(changes, options)).not.toBeNull();
+    drop();
+    expect(whereis(helperName)).toBeDefined();
+    await call(helperName, "flush", 1000);
+    expect(booted).toEqual(["boot"]);
     expect(host.getState(refs[0]!)).toEqual({ id: 0, n: 100 });
   });
 });
