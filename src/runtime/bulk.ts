@@ -237,6 +237,9 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
   const clear = (): void => {
     for (const { refs } of runs) for (const p of refs) p.ahead = null;
   };
+  // An async codeChange among them: the fused pass will not apply (warmUp says so), and the
+  // suspend path would run every codeChange again; a try would only be a second run.
+  if (!syncCodeChanges(runs)) return clear;
   let until = performance.now() + SLICE_MS;
   try {
     for (const { refs, def, oldVsn } of runs) {

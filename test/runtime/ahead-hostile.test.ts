@@ -152,4 +152,38 @@ describe("codeChanges tried ahead of the pause, attacked", () => {
     expect(booted).toEqual(["boot"]);
     expect(host.getState(refs[0]!)).toEqual({ id: 0, n: 100 });
   });
+
+  it("nothing is tried when an upgrade's changes hold an async codeChange: the fused pass cannot apply, and each try would be a second run", async () => {
+    const sync = await spawnCounters(3);
+    const other = await spawnCounters(1);
+    let runs = 0;
+    const V2: ServerDef<Counter> = defineServer<Counter>({
+      ...base,
+      vsn: "2",
+      codeChange(_old, s: Counter) {
+        runs++; // what it prints, or does to a module variable, would happen twice
+        return { id: s.id, n: s.n + 100 };
+      },
+    });
+    const Async2: ServerDef<Counter> = defineServer<Counter>({
+      ...base,
+      vsn: "2",
+      async codeChange(_old, s: Counter) {
+        return { id: s.id, n: s.n + 1 };
+      },
+    });
+    const changes = [
+      { refs: sync, def: V2, oldVsn: "1" },
+      { refs: other, def: Async2, oldVsn: "1" },
+    ];
+    const drop = await host.computeAhead(changes, null);
+    expect(runs).toBe(0);
+    expect(host.swapAll(changes, options)).toBeNull(); // as the upgrade's own check says (warmUp)
+    drop();
+    await host.suspendWithin([...sync, ...other], 1000);
+    await host.changeCodeAll(changes, options);
+    host.resumeAll([...sync, ...other]);
+    expect(runs).toBe(3); // once per process, in the pause
+    expect(host.getState(sync[1]!)).toEqual({ id: 1, n: 100 });
+  });
 });
