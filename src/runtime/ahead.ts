@@ -1,13 +1,33 @@
 /**
  * A codeChange tried ahead of an upgrade's pause (bulk.ts computeAhead) runs with its process's own
  * ctx, so that a codeChange that keeps its ctx in the state it returns keeps the real one. While it
- * runs, `trying.on` is set and every ctx method (ctx.ts) does nothing but set `trying.used`: what
- * reaches other processes, starts, owns or stops is the pause's to do, so a codeChange that uses
- * its ctx is run again there, and its try is dropped. `self` is read as ever.
+ * runs, `trying.of` is that process, and every method of its ctx (ctx.ts) does nothing but set
+ * `trying.used`: what reaches other processes, starts, owns or stops is the pause's to do, so a
+ * codeChange that uses its ctx is run again there, and its try is dropped. `self` is read as ever.
+ * Only that process's ctx: another process that runs meanwhile (one the codeChange starts through
+ * the API, whose init runs at once, or stops, whose terminate does) has its own ctx working.
  */
 import { RelxError } from "../errors.js";
+import { currentProcess } from "./attribution.js";
+import type { Process } from "./process.js";
 
-export const trying = { on: false, used: false };
+/**
+ * `late`: how many tries returned a promise that has not settled yet (their results are dropped).
+ * What such a promise's continuations do runs after the try, as its stand-in (attribution.ts, with
+ * the daemon's async tracking), and its ctx is as inert then as during the try: the pause runs that
+ * codeChange again, so what it does through ctx happens once, there.
+ */
+export const trying: { of: Process | null; used: boolean; late: number } = { of: null, used: false, late: 0 };
+
+/** A method of `p`'s ctx does nothing now: `p`'s codeChange is tried, or code a dropped try of it started runs. */
+export function inert(p: Process): boolean {
+  return trying.of === p || (trying.late !== 0 && lateTry(p));
+}
+
+function lateTry(p: Process): boolean {
+  const who = currentProcess();
+  return who !== undefined && who.tried === "ahead" && who.pid === p.pid;
+}
 
 /** What a ctx method that returns a promise gives while trying: a handled rejection, never awaited for long. */
 export function notNow(method: string): Promise<never> {

@@ -17,6 +17,8 @@ import type { Pid } from "./pid.js";
 export interface Attributed {
   readonly pid: Pid;
   readonly name: string | null;
+  /** A stand-in's (not the process itself): its codeChange tried ahead of an upgrade's pause, not in a dry run. */
+  readonly tried?: "ahead";
 }
 
 export type Tracking = "off" | "sync" | "async";

@@ -9,15 +9,14 @@
  * every codeChange returns at once: one synchronous loop, no suspend, no resume.
  */
 import { types } from "node:util";
-import { enterSync, leaveSync, type Attributed } from "./attribution.js";
+import { enter, enterSync, leave, leaveSync } from "./attribution.js";
 import { trying } from "./ahead.js";
 import { changeCode, codeChangeFailed, malformedState, sameOldVsn, type ChangeCodeOptions, type CodeChangeRun, type Computed } from "./code-change.js";
 import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
-import type { Pid } from "./pid.js";
 import type { Process } from "./process.js";
 import { hold, release } from "./scheduler.js";
-import type { Ctx, OldVsn, ServerDef } from "./types.js";
+import type { OldVsn, ServerDef } from "./types.js";
 
 /** Suspends every process; resolves when each has finished the message in hand. */
 export function suspendAll(procs: Iterable<Process>): void | Promise<void> {
@@ -228,24 +227,22 @@ const SLICE_MS = 4;
  * process since (its epoch) and it still has the state it was tried on, and calls codeChange in
  * the pause for the others. So the pause only swaps, for a codeChange that is a function of the
  * state, as a dry run takes it to be: it gets a copy (copyState), runs as a stand-in of its process
- * (as the pass does, what it schedules for later is not attributed), and its ctx does nothing
- * while it runs (ahead.ts). A try
- * is dropped, and codeChange runs again in the pause, when it used its ctx (then no other
- * process of its run is tried), returned a promise or nothing, or threw (then nothing more is
- * tried: the pass will fail, by name). Returns what clears the tries the pass did not use.
+ * (a stray error of it crashes nothing), with no process run meanwhile, and its process's ctx
+ * does nothing while it runs (ahead.ts). A try
+ * is dropped, and codeChange runs again in the pause, when it used its ctx or returned nothing
+ * (then no other process of its run is tried), or returned a promise or threw (then nothing more
+ * is tried: the pass gives up on the promise, or fails by name on the throw). Nothing is tried
+ * when a codeChange is an async function: the fused pass cannot apply. Returns what clears the tries the pass did not use.
  */
 export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknown): Promise<() => void> {
   const clear = (): void => {
     for (const { refs } of runs) for (const p of refs) p.ahead = null;
   };
+  // An async codeChange among them: the fused pass will not apply (warmUp says so), and the
+  // suspend path would run every codeChange again; a try would only be a second run.
+  if (!syncCodeChanges(runs)) return clear;
   let until = performance.now() + SLICE_MS;
   let k = 0;
-  // One stand-in, renamed for each process: attribution is set and put back around each
-  // synchronous try (enterSync), so nothing keeps it past its try. What the try prints is stamped
-  // with the process; a throw inside it is caught here, and crashes nothing.
-  const standIn = { pid: undefined as unknown as Pid, name: null as string | null };
-  let checked: unknown = undefined;
-  let isAsync = false;
   try {
     for (const { refs, def, oldVsn } of runs) {
       const up = typeof oldVsn === "string";
@@ -259,18 +256,14 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
         const holder = up ? def : p.def;
         const fn = holder.codeChange;
         if (fn === undefined) continue;
-        if (fn !== checked) {
-          checked = fn;
-          isAsync = types.isAsyncFunction(fn);
-        }
-        if (isAsync) continue;
         const state = p.state;
-        standIn.pid = p.pid;
-        standIn.name = p.name;
-        const tried = tryAhead(standIn, holder, fn, oldVsn, state, extra, p.ctx);
-        if (tried === THREW) return clear;
+        const epoch = p.epoch;
+        const tried = tryAhead(p, holder, fn, oldVsn, state, extra);
+        // A throw, or a promise (the pass gives up on it too, and hands what it used of the tries
+        // to the suspend path): nothing more is tried.
+        if (tried === THREW || tried === PROMISED) return clear;
         if (tried === DROPPED) break;
-        p.ahead = { from: state, epoch: p.epoch, holder, oldVsn, result: tried };
+        p.ahead = { from: state, epoch, holder, oldVsn, result: tried };
       }
     }
   } catch (err) {
@@ -281,26 +274,39 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
 }
 
 const THREW = Symbol("threw");
+const PROMISED = Symbol("promised");
 const DROPPED = Symbol("dropped");
 
-function tryAhead(who: Attributed, holder: ServerDef, fn: NonNullable<ServerDef["codeChange"]>, oldVsn: OldVsn, state: unknown, extra: unknown, ctx: Ctx): unknown {
-  const previous = enterSync(who);
-  trying.on = true;
+function tryAhead(p: Process, holder: ServerDef, fn: NonNullable<ServerDef["codeChange"]>, oldVsn: OldVsn, state: unknown, extra: unknown): unknown {
+  // A stand-in of the process (what the try prints is stamped with it; what it leaves uncaught
+  // crashes nothing), through the async tracking too, so that what a dropped try's promise still
+  // does is known for the try's (ahead.ts inert).
+  const previous = enter({ pid: p.pid, name: p.name, tried: "ahead" });
+  // As in the pass, no process runs while the try does: a message it sends through the API (not
+  // its ctx) is queued and handled once the try is over, by a process whose ctx works, instead of
+  // being handled inside the try, where its process's ctx is inert.
+  const held = hold();
+  trying.of = p;
   trying.used = false;
   let r: unknown;
   try {
-    r = fn.call(holder, oldVsn, copyState(state), extra, ctx);
+    r = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
   } catch {
     return THREW;
   } finally {
-    trying.on = false;
-    leaveSync(previous);
+    trying.of = null;
+    release(held);
+    leave(previous);
+  }
+  if (isThenable(r)) {
+    // Dropped; what it still does through ctx, until it settles, does nothing (ahead.ts inert).
+    trying.late++;
+    Promise.resolve(r)
+      .catch(() => undefined)
+      .finally(() => trying.late--);
+    return PROMISED;
   }
   if (trying.used || (r === undefined && state !== undefined)) return DROPPED;
-  if (isThenable(r)) {
-    Promise.resolve(r).catch(() => undefined);
-    return DROPPED;
-  }
   return r;
 }
 

@@ -5,7 +5,7 @@
  * codeChange is tried ahead of an upgrade's pause (ahead.ts), each method does nothing and says so.
  */
 import { RelxError } from "../errors.js";
-import { notNow, trying } from "./ahead.js";
+import { inert, notNow, trying } from "./ahead.js";
 import { callProcess, defaultCallTimeoutMs } from "./call.js";
 import { CAST, INFO } from "./message.js";
 import { PendingCall } from "./pending-call.js";
@@ -32,7 +32,7 @@ export class ProcessCtx implements Ctx {
   }
 
   call(to: Dest, msg: unknown, timeoutMs: number = defaultCallTimeoutMs()): Promise<unknown> {
-    if (trying.on) return notNow("call");
+    if (inert(this.p)) return notNow("call");
     let target: Process;
     try {
       target = resolve(to);
@@ -44,17 +44,17 @@ export class ProcessCtx implements Ctx {
 
   /** As in OTP, a cast or send to a process that is gone is dropped, not an error. */
   cast(to: Dest, msg: unknown): void {
-    if (trying.on) return void (trying.used = true);
+    if (inert(this.p)) return void (trying.used = true);
     lookup(to)?.deliver({ kind: CAST, msg, from: null });
   }
 
   send(to: Dest, msg: unknown): void {
-    if (trying.on) return void (trying.used = true);
+    if (inert(this.p)) return void (trying.used = true);
     lookup(to)?.deliver({ kind: INFO, msg, from: null });
   }
 
   reply(from: From, value: unknown): void {
-    if (trying.on) return void (trying.used = true);
+    if (inert(this.p)) return void (trying.used = true);
     if (!(from instanceof PendingCall)) {
       throw new RelxError("RELX_BAD_ARGUMENT", "ctx.reply expects the `from` that handleCall received");
     }
@@ -62,7 +62,7 @@ export class ProcessCtx implements Ctx {
   }
 
   sendAfter(ms: number, msg: unknown): { cancel(): void } {
-    if (trying.on) {
+    if (inert(this.p)) {
       trying.used = true;
       return { cancel: nothing };
     }
@@ -81,12 +81,12 @@ export class ProcessCtx implements Ctx {
   }
 
   spawn(server: ServerDef, args?: unknown, options: SpawnOptions = {}): Promise<Pid> {
-    if (trying.on) return notNow("spawn");
+    if (inert(this.p)) return notNow("spawn");
     return spawnProcess(server, args, options);
   }
 
   stop(reason: unknown = "normal"): void {
-    if (trying.on) return void (trying.used = true);
+    if (inert(this.p)) return void (trying.used = true);
     const p = this.p;
     if (!p.alive) return;
     if (p.busy) p.stopReason = reason;
@@ -95,7 +95,7 @@ export class ProcessCtx implements Ctx {
 
   /** Delivers `{ tag, args: [...bound, ...args] }`; nothing once the process exited or restarted. */
   bind(tag: string, ...bound: unknown[]): (...args: unknown[]) => void {
-    if (trying.on) {
+    if (inert(this.p)) {
       trying.used = true;
       return nothing;
     }
@@ -107,7 +107,7 @@ export class ProcessCtx implements Ctx {
   }
 
   own<T>(resource: T): T {
-    if (trying.on) {
+    if (inert(this.p)) {
       trying.used = true;
       return resource;
     }
@@ -115,7 +115,7 @@ export class ProcessCtx implements Ctx {
   }
 
   monitor(to: Dest): number {
-    if (trying.on) {
+    if (inert(this.p)) {
       trying.used = true;
       return 0;
     }
@@ -123,7 +123,7 @@ export class ProcessCtx implements Ctx {
   }
 
   demonitor(ref: number): void {
-    if (trying.on) return void (trying.used = true);
+    if (inert(this.p)) return void (trying.used = true);
     demonitor(this.p, ref);
   }
 }

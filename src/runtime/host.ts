@@ -313,7 +313,7 @@ export function crashCurrent(error: unknown): string | null {
   const who = currentProcessOf();
   if (who === undefined) return null;
   const p = lookupProcess(who.pid);
-  // Not the process itself: a dry run's stand-in (tryCodeChange), whose errors crash nothing.
+  // Not the process itself: a stand-in (a dry run's, tryCodeChange; a try ahead of a pause, computeAhead), whose errors crash nothing.
   if (p === undefined || p !== who) return null;
   p.crashSoon({ error, message: null, callback: "a callback it registered" });
   return processName(p);
@@ -328,5 +328,6 @@ export function strayOwner(): string | null {
   if (who === undefined) return null;
   const label = who.name === null ? String(who.pid) : `${who.name} ${who.pid}`;
   const p = lookupProcess(who.pid);
-  return p !== undefined && p !== who ? `from ${label}'s codeChange in a dry run, which crashes nothing` : `from ${label}, which has exited`;
+  if (p === undefined || p === who) return `from ${label}, which has exited`;
+  return who.tried === "ahead" ? `from ${label}'s codeChange, tried ahead of an upgrade's pause, which crashes nothing` : `from ${label}'s codeChange in a dry run, which crashes nothing`;
 }
