@@ -59,6 +59,15 @@ describe("a codeChange that is no async function but returns a promise", () => {
   },`);
   });
 
+  it("that sends through ctx once its promise goes on runs once for every process: its try ahead of the pause, dropped, sends nothing", async () => {
+    await upgradedOnce(`codeChange(_old, state, _extra, ctx) {
+    return Promise.resolve().then(() => {
+      ctx.send(ctx.self, "migrated");
+      return { ...state, vsn: "2" };
+    });
+  },`);
+  });
+
   it("whose promise rejects rolls every process back, each codeChange having run once", async () => {
     const root = tempRoot();
     writeApp(root, "1.0.0", "1", "");

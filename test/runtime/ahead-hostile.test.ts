@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { call, defineServer, send, start, whereis, type Ctx, type ServerDef } from "../../src/index.js";
 import * as host from "../../src/runtime/host.js";
+import { collector } from "../support/collector.js";
 
 type Counter = { id: number; n: number };
 
@@ -19,23 +20,6 @@ const V1 = defineServer<Counter>({ ...base, vsn: "1" });
 
 const tag = () => Math.random().toString(36).slice(2);
 const options = { extra: null, timeoutMs: 1000 };
-
-/** A Collector: records every cast it gets; a call answers once those before it are handled. */
-async function collector(): Promise<{ name: string; ref: host.ProcessRef; seen: unknown[] }> {
-  const seen: unknown[] = [];
-  const Collector = defineServer<null>({
-    name: "Collector",
-    init: () => null,
-    handleCast(msg, state) {
-      seen.push(msg);
-      return state;
-    },
-    handleCall: (_msg, _from, state) => ({ reply: "flushed", state }),
-  });
-  const name = `collector-${tag()}`;
-  const ref = await host.spawn({ server: Collector, args: null, name, restart: "temporary", initTimeoutMs: 1000 });
-  return { name, ref, seen };
-}
 
 async function spawnCounters(n: number): Promise<host.ProcessRef[]> {
   const refs: host.ProcessRef[] = [];

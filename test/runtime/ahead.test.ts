@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { defineServer, type Ctx, type RelxError, type ServerDef } from "../../src/index.js";
 import * as host from "../../src/runtime/host.js";
+import { collector } from "../support/collector.js";
 
 type Counter = { id: number; n: number; ctx?: Ctx };
 
@@ -86,31 +87,20 @@ describe("codeChanges tried ahead of the pause", () => {
   });
 
   it("a codeChange that uses its ctx is tried once, that try dropped, and what it does through ctx happens once, in the pass", async () => {
-    const seen: unknown[] = [];
-    const Collector = defineServer<null>({
-      name: "Collector",
-      init: () => null,
-      handleCast(msg, state) {
-        seen.push(msg);
-        return state;
-      },
-      handleCall: (_msg, _from, state) => ({ reply: "flushed", state }),
-    });
-    const collectorName = `collector-${Math.random()}`;
-    const collector = await host.spawn({ server: Collector, args: null, name: collectorName, restart: "temporary", initTimeoutMs: 1000 });
+    const { name: collectorName, ref: collectorRef, seen } = await collector();
     const refs = await spawnMany(6);
     const runs = { count: 0 };
     const V2 = v2(runs, (s, ctx) => ctx.cast(collectorName, { migrated: s.id }));
     const drop = await host.computeAhead(changesTo(refs, V2), null);
     expect(runs.count).toBe(1); // the first, then no other process of the run is tried
-    await host.call(collector, "flush", 1000);
+    await host.call(collectorRef, "flush", 1000);
     expect(seen).toEqual([]);
     expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
     drop();
     expect(runs.count).toBe(7);
     expect(host.triedAheadUsed()).toBe(0);
     await statesOf(refs);
-    await host.call(collector, "flush", 1000);
+    await host.call(collectorRef, "flush", 1000);
     expect(seen).toEqual(refs.map((_, i) => ({ migrated: i })));
   });
 
