@@ -3,6 +3,7 @@
 // and for a codeChange that used its ctx, codeChange runs in the pause as ever.
 import { describe, expect, it } from "vitest";
 import { defineServer, type Ctx, type RelxError, type ServerDef } from "../../src/index.js";
+import { currentProcess, trackProcesses } from "../../src/runtime/attribution.js";
 import * as host from "../../src/runtime/host.js";
 import { collector } from "../support/collector.js";
 
@@ -146,6 +147,30 @@ describe("codeChanges tried ahead of the pause", () => {
     const back = await Promise.all(refs.map((r) => host.getState(r)));
     back.forEach((s, i) => expect(s).toBe(before[i]));
     expect(await host.call(refs[2]!, "ctx", 1000)).toBe(false); // v1's state has no ctx: old code, old state
+  });
+
+  it("a try runs as a stand-in of its process: what it prints is its process's, and no stand-in is left current after the tries", async () => {
+    trackProcesses("async");
+    try {
+      const refs = await spawnMany(200);
+      const seen: { pid: unknown; tried: unknown; id: number }[] = [];
+      const V2 = defineServer<Counter>({
+        ...base,
+        vsn: "2",
+        codeChange(_old, s: Counter, _extra, ctx) {
+          const who = currentProcess();
+          seen.push({ pid: who?.pid === ctx.self, tried: who?.tried, id: s.id });
+          return { id: s.id, n: 1 };
+        },
+      });
+      const drop = await host.computeAhead(changesTo(refs, V2), null);
+      expect(currentProcess()).toBeUndefined();
+      drop();
+      expect(seen).toHaveLength(200);
+      expect(seen.every((w, i) => w.pid === true && w.tried === "ahead" && w.id === i)).toBe(true);
+    } finally {
+      trackProcesses("off");
+    }
   });
 
   it("dropped tries are not used: the pass runs every codeChange itself", async () => {
