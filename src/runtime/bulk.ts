@@ -154,14 +154,18 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
           next = undefined; // the previous process's state, not a result to drop
           break pass;
         }
-        holder = up ? def : p.def;
+        // Read whichever way the pass goes: a load only a downgrade made would have no type
+        // feedback from the upgrades before it, and V8 would deoptimize the pass at it.
+        const was = p.def;
+        holder = up ? def : was;
         const fn = holder.codeChange;
         const state = p.state;
         const a = p.ahead;
         if (a !== null) p.ahead = null;
         if (fn === undefined) next = state;
-        else if (a !== null && a.from === state && a.epoch === p.epoch && a.holder === holder && sameOldVsn(a.oldVsn, oldVsn)) {
+        else if (a !== null && a.from === state && a.epoch === p.epoch && a.holder === holder && (a.oldVsn === oldVsn || sameOldVsn(a.oldVsn, oldVsn))) {
           // Tried ahead of the pause on this very state, nothing run since: what it made is used.
+          // (The oldVsn is the very object when the pass reuses the tries' plan, as it mostly does.)
           next = a.result;
           used++;
         } else {
@@ -171,7 +175,7 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
             if (state !== undefined) throw malformedState();
           } else if (isThenable(next)) break pass;
         }
-        oldDefs[done] = p.def;
+        oldDefs[done] = was;
         oldStates[done] = state;
         p.state = next;
         p.def = def;
