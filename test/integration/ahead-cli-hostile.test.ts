@@ -180,3 +180,36 @@ describe("codeChanges tried ahead, through the CLI: failures and a kept ctx", ()
     expect((await relxJson(root, ["call", "k5", '"get"'])).json).toEqual({ id: 5, n: 2, v: 1, kept: false, vsn: "1" });
   }, 120_000);
 });
+
+function writeSelfSender(root: string, version: string, v2: boolean): void {
+  writeFiles(root, {
+    "package.json": JSON.stringify({ name: "selfsend", version, type: "module" }),
+    "src/app.ts": `import { defineApp } from "relx";
+export default defineApp({ processes: Array.from({ length: 20 }, (_, i) => ({ name: "s" + i, server: "S", args: null })) });
+`,
+    "src/s.ts": `import { defineServer, send } from "relx";
+export default defineServer({
+  name: "S", vsn: "${v2 ? 2 : 1}",
+  init: () => ({ n: 0, v: ${v2 ? 2 : 1} }),
+  handleInfo: (m: any, s: any) => (m === "inc" ? { ...s, n: s.n + 1, by: ${v2 ? 2 : 1} } : s),
+  handleCall: (_m: unknown, _f: unknown, s: any) => ({ reply: s, state: s }),
+  ${v2 ? `codeChange(_old: unknown, s: any, _extra: unknown, ctx) { send(ctx.self, "inc"); return { ...s, v: 2 }; },` : ""}
+});
+`,
+  });
+}
+
+describe("codeChanges tried ahead, through the CLI: a codeChange that sends to its own process through the API", () => {
+  it("has its message handled once, by the new code, as without the tries", async () => {
+    const root = tempRoot();
+    writeSelfSender(root, "1.0.0", false);
+    await ok(root, ["build"]);
+    await ok(root, ["start"]);
+    writeSelfSender(root, "2.0.0", true);
+    await ok(root, ["build"]);
+    const up = await relxJson(root, ["upgrade", "2.0.0"]);
+    expect(up.code, JSON.stringify(up.json).slice(0, 500)).toBe(0);
+    // Before the fix each process got it twice: from its try (handled by the old code) and from the pass.
+    for (const k of [0, 7, 19]) expect((await relxJson(root, ["call", `s${k}`, '"get"'])).json).toEqual({ n: 1, v: 2, by: 2 });
+  }, 60_000);
+});
