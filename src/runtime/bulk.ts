@@ -223,6 +223,12 @@ export function aheadUsedInLastPass(): number {
   return aheadUsed;
 }
 
+/** How many tries the last computeAhead kept: for the upgrade, which readies the pass as for no tries when few were kept. */
+let triedCount = 0;
+export function triedInLastAhead(): number {
+  return triedCount;
+}
+
 /** How long computeAhead runs before it lets the node run (ms). */
 const SLICE_MS = 4;
 
@@ -245,6 +251,7 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
   };
   // An async codeChange among them: the fused pass will not apply (warmUp says so), and the
   // suspend path would run every codeChange again; a try would only be a second run.
+  triedCount = 0;
   if (!syncCodeChanges(runs)) return clear;
   let slice = beginSlice();
   let k = 0;
@@ -272,6 +279,7 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
         if (tried === THREW || tried === PROMISED) return clear;
         if (tried === DROPPED) break;
         p.ahead = { from: state, epoch, holder, oldVsn, result: tried };
+        triedCount++;
       }
     }
   } catch (err) {

@@ -13,8 +13,9 @@
  *   record's write and fsync, and before it plans, while the node still runs. Planning makes no object per process, so a pass of a few megabytes then finds room.
  * - `beforePass`, when PASS_PROCESSES or more are changed: right before the fused pass, inside the
  *   stretch planning holds the node, because the pass's 8 MB or more needs the young generation
- *   (16 MB a semi-space) empty of the plan too. Not when the codeChanges were tried ahead of the
- *   pause (upgrade.ts tryAhead): the pass then allocates little, and `atStart` runs after the tries.
+ *   (16 MB a semi-space) empty of the plan too. Not when nine in ten of its codeChanges or more were
+ *   tried ahead of the pause (upgrade.ts tryAhead): the pass then allocates little, and `atStart`
+ *   runs after the tries.
  *
  * They are the scavenges the next allocations would have caused, done before the pause instead of
  * inside it (a collection's own stop, 1–4 ms each). Measured, the chat example with 10,000

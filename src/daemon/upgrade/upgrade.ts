@@ -122,7 +122,10 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
   // fused pass does not apply, copyState readied on a sample of the states; then the young
   // generation emptied of what that left, so the pass finds room (heap.ts).
   const ahead = fuse ? await tryAhead(run) : null;
-  if (ahead === null) host.warmCopies();
+  // Few or no tries kept (an async codeChange, a try that threw or returned a promise early): the
+  // pass will copy and call most codeChanges itself, so it is readied as for no tries.
+  const mostTried = ahead !== null && ahead.kept * 10 >= ahead.script.changedCount * 9;
+  if (!mostTried) host.warmCopies();
   heap.atStart(host.processCount());
   let record: PendingReleaseState;
   try {
@@ -143,7 +146,7 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
     // What a fused pass that gives up computed: the suspend path uses it, calling no codeChange twice.
     const computed = host.computedChanges();
     if (fuse && allSync && script.starts.length === 0 && script.stops.length === 0) {
-      const held = fusedPass(run, plan, script, record, computed, ahead !== null);
+      const held = fusedPass(run, plan, script, record, computed, mostTried);
       if (held !== null) return held;
     }
     const cpuSuspend = cpuMs();
@@ -177,6 +180,8 @@ interface Tried {
   live: number;
   /** Drops the tries the pass did not use. */
   drop: () => void;
+  /** How many tries were kept, a process's result each. */
+  kept: number;
 }
 
 /**
@@ -198,7 +203,7 @@ async function tryAhead(run: UpgradeRun): Promise<Tried | null> {
   if (script.starts.length > 0 || script.stops.length > 0 || script.changedCount === 0) return null;
   try {
     const drop = await host.computeAhead(script.changes, run.options.extra);
-    return { ...planned, script, live, drop };
+    return { ...planned, script, live, drop, kept: host.triedAheadKept() };
   } catch {
     // An optimization: one that fails (it put back what it tried) leaves the pass to do it all.
     return null;
@@ -213,7 +218,8 @@ async function tryAhead(run: UpgradeRun): Promise<Tried | null> {
  */
 function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState, computed: host.ComputedChanges, tried: boolean): Held | null {
   const { node, options } = run;
-  // Tried ahead, the pass allocates little (the undo log): the collections after the tries left it room.
+  // Most codeChanges tried ahead: the pass allocates little (the undo log), and the collections
+  // after the tries left it room.
   if (!tried) heap.beforePass(script.changedCount);
   const cpuSuspend = cpuMs();
   const tSuspend = performance.now();
