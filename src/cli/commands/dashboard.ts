@@ -22,13 +22,16 @@ export async function dashboard(options: DashboardCommandOptions): Promise<Comma
   await request(socket, { op: "ping" });
   const token = randomBytes(24).toString("base64url");
   const server = await startDashboard({ socket, token, port, allowActions: options.allowActions === true });
-  // The address first, on one line; with --json as the command's one document.
-  const listening = Number(new URL(server.url).port);
-  process.stdout.write(options.json ? `${JSON.stringify({ ok: true, url: server.url, port: listening })}\n` : `dashboard: ${server.url}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listened for before the address is printed: whoever reads it may stop the dashboard at once,
+  // before the next line of this function would run (a SIGTERM then killed it with no exit code).
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  // The address first, on one line; with --json as the command's one document.
+  const listening = Number(new URL(server.url).port);
+  process.stdout.write(options.json ? `${JSON.stringify({ ok: true, url: server.url, port: listening })}\n` : `dashboard: ${server.url}\n`);
+  const signal = await stopped;
   await server.close();
   return { value: { stopped: true, signal }, text: () => "", jsonLines: [] };
 }

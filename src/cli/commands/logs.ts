@@ -36,15 +36,36 @@ export async function logs(options: LogsOptions): Promise<CommandOutput> {
   };
   const output: CommandOutput = { value: { entries }, jsonLines: entries, text };
   if (!options.follow) return output;
+  // Listened for before the tail is printed: whoever reads it may interrupt at once, before the
+  // follow starts (a SIGTERM then killed the command with no exit code).
+  const interrupted = onInterrupt();
   return {
     ...output,
     keepRunning: true,
-    afterOutput: () => follow(file, tail.end, json),
+    afterOutput: () => follow(file, tail.end, json, interrupted),
+  };
+}
+
+/** SIGINT or SIGTERM, from now on: `stopWith` is given what ends the follow, and runs it when one comes (at once if one came already). */
+function onInterrupt(): { stopWith(end: () => void): void } {
+  let came = false;
+  let ending: (() => void) | null = null;
+  const got = (): void => {
+    came = true;
+    ending?.();
+  };
+  process.once("SIGINT", got);
+  process.once("SIGTERM", got);
+  return {
+    stopWith(end) {
+      ending = end;
+      if (came) end();
+    },
   };
 }
 
 /** Prints every new entry until SIGINT or SIGTERM (or a closed stdout), then exits 0. */
-function follow(file: string, from: TailEnd | null, json: boolean): void {
+function follow(file: string, from: TailEnd | null, json: boolean, interrupted: { stopWith(end: () => void): void }): void {
   const render = (lines: string[]): string => (json ? JSON.stringify(parseEntry(lines) satisfies LogEntry) : lines.join("\n"));
   const follower = followLog({ file, from, onEntry: (lines) => process.stdout.write(render(lines) + "\n") });
   let ending = false;
@@ -53,8 +74,7 @@ function follow(file: string, from: TailEnd | null, json: boolean): void {
     ending = true;
     void follower.stop().finally(() => process.stdout.write("", () => process.exit(0)));
   };
-  process.once("SIGINT", end);
-  process.once("SIGTERM", end);
+  interrupted.stopWith(end);
   process.stdout.on("error", () => process.exit(0));
 }
 
