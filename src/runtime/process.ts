@@ -19,7 +19,7 @@
  * module imports none of the modules that import it.
  */
 import { RelxError, textOf } from "../errors.js";
-import { trying } from "./ahead.js";
+import { inert, trying } from "./ahead.js";
 import { emitRuntimeEvent } from "./events.js";
 import { CALL, CAST, callbackName, isThenable, type CrashInfo, type Message } from "./message.js";
 import type { PendingCall } from "./pending-call.js";
@@ -66,9 +66,10 @@ type SysOp = () => unknown;
 
 /**
  * A message to a process while its own codeChange is tried ahead of the pause (ahead.ts): sent by
- * that try (the run queue is held), through the API rather than its ctx. Kept, it would be handled
- * by the old code, which makes the try useless, and sent again by the codeChange the pause then
- * runs: so it is dropped with the try, as a send through the ctx is, and happens once, in the pause.
+ * that try (the run queue is held), or by what a dropped try's promise still does, through the API
+ * rather than its ctx. Kept, it would be handled by the old code, which makes the try useless, and
+ * sent again by the codeChange the pause then runs: so it is dropped with the try, as a send
+ * through the ctx is, and happens once, in the pause.
  */
 function refusedWhileTried(from: PendingCall | null): void {
   trying.used = true;
@@ -180,7 +181,7 @@ export class Process {
   }
 
   deliver(m: Message): void {
-    if (trying.of === this) return refusedWhileTried(m.from);
+    if (inert(this)) return refusedWhileTried(m.from);
     (this.mailbox ??= new Queue()).push(m);
     if (this.phase === "idle") schedule(this);
   }
@@ -191,7 +192,7 @@ export class Process {
    * otherwise it is queued as deliver does.
    */
   deliverParts(kind: number, msg: unknown, from: PendingCall | null): void {
-    if (trying.of === this) return refusedWhileTried(from);
+    if (inert(this)) return refusedWhileTried(from);
     if (this.phase === "idle" && !this.scheduled && (this.mailbox === null || this.mailbox.length === 0) && !this.hasSysq() && runNow(this, kind, msg, from)) {
       return;
     }

@@ -102,6 +102,42 @@ describe("codeChanges tried ahead of the pause, attacked", () => {
     expect(host.getState(refs[0]!)).toEqual({ id: 0, n: 100 });
   });
 
+  it("a codeChange that is no async function but returns a promise: what its continuation sends its own process through the API, after the try, is not delivered", async () => {
+    host.trackProcesses("async"); // as the daemon runs
+    type Bumped = { id: number; n: number; by?: number };
+    const Bump1 = defineServer<Bumped>({
+      name: "Bump",
+      vsn: "1",
+      init: (args: unknown) => ({ id: (args as { id: number }).id, n: 0 }),
+      handleInfo: (msg, s) => (msg === "inc" ? { ...s, n: s.n + 1, by: 1 } : s),
+      handleCall: (_msg, _from, s) => ({ reply: s, state: s }),
+    });
+    const Bump2: ServerDef<Bumped> = defineServer<Bumped>({
+      ...Bump1,
+      vsn: "2",
+      handleInfo: (msg, s) => (msg === "inc" ? { ...s, n: s.n + 1, by: 2 } : s),
+      codeChange(_old, s: Bumped, _extra, ctx: Ctx) {
+        return Promise.resolve().then(() => {
+          send(ctx.self, "inc"); // the public API, not ctx
+          return { ...s };
+        });
+      },
+    });
+    const ref = await host.spawn({ server: Bump1, args: { id: 0 }, name: `bump-${tag()}`, restart: "temporary", initTimeoutMs: 1000 });
+    const changes = [{ refs: [ref], def: Bump2, oldVsn: "1" }];
+    const drop = await host.computeAhead(changes, null);
+    // The try's continuation has run by now; had its message got through, the old code handled it.
+    expect(await host.call(ref, "get", 1000)).toEqual({ id: 0, n: 0 });
+    const computed = host.computedChanges();
+    expect(host.swapAll(changes, { ...options, computed })).toBeNull();
+    drop();
+    await host.suspendWithin([ref], 1000);
+    await host.changeCodeAll(changes, { ...options, computed });
+    host.resumeAll([ref]);
+    // Once, from the pause's run, handled by the new code.
+    expect(await host.call(ref, "get", 1000)).toEqual({ id: 0, n: 1, by: 2 });
+  });
+
   it("a process a tried codeChange starts through the API (start) gets a working ctx in its init: only the tried process's ctx is inert", async () => {
     const booted: string[] = [];
     const Helper = defineServer<null>({
