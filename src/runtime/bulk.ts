@@ -354,15 +354,15 @@ const WARM_COPIES = 2000;
 const PER_SERVER = 200;
 
 /**
- * Copies a sample of the live states and drops the copies, as an upgrade starts, so that the
- * pause does not copy in V8's interpreter: an upgrade is rare, so by then V8 has usually dropped or
+ * Copies a sample of the live states and drops the copies, before an upgrade plans, where few or
+ * none of its codeChanges were tried ahead (computeAhead copied the others), so that the pause
+ * does not copy in V8's interpreter: an upgrade is rare, so by then V8 has usually dropped or
  * never made optimized code for copyState (measured: 10,000 connection states 20–25 ms cold, 3 ms
  * warm; the chat example's 100 rooms 6–11 ms cold, 1.4 ms warm). Two rounds over the processes,
  * of every stride-th one (WARM_COPIES a round) and of each server's first PER_SERVER, so that the few
  * processes of big states (100 rooms beside 10,000 connections, each room a Map of 100 members)
- * are copied as often as their work in the pass asks. Made before the upgrade's awaits (its hook,
- * the record's write and fsync), the time V8 takes to optimize in the background is not spent
- * in the pause. No effect a process can see: plain data is read, handles are not touched.
+ * are copied as often as their work in the pass asks. Made before the upgrade waits for the record's
+ * write and fsync, the time V8 takes to optimize in the background is not spent in the pause. No effect a process can see: plain data is read, handles are not touched.
  */
 export function warmCopies(forEach: (visit: (p: Process) => void) => void, count: number): void {
   const stride = Math.max(1, Math.floor(count / WARM_COPIES));
@@ -402,7 +402,7 @@ function warmCopy(state: unknown): void {
  * promise and give up, and the suspend path would call it a second time). Every process gets the
  * ctx its codeChange receives (made on a process's first callback and kept: made here, a process
  * that never handled a message does not allocate it inside the pause). The states were copied
- * once already, as the upgrade started (warmCopies).
+ * already, by the tries ahead (computeAhead) or, where few were kept, by warmCopies.
  */
 export function warmUp(runs: readonly CodeChangeRun[]): boolean {
   return syncCodeChanges(runs);

@@ -2,9 +2,10 @@
  * The upgrade runner (SPEC §7): OTP's release_handler_1:eval_script for relx. It evaluates the
  * plan release/plan.ts makes of a snapshot of the live processes, in this order:
  *
- *   preflight + load → beforeUpgrade → prepare the RELEASES record → snapshot → plan → script →
- *   suspend → change code → start new boot processes → commit the record → [point of no return]
- *   → rebind, resume → stop removed processes → sync the record → afterUpgrade
+ *   preflight + load → beforeUpgrade → prepare the RELEASES record (beside it, on the fused path,
+ *   the codeChanges tried ahead: tryAhead) → snapshot → plan → script → suspend → change code →
+ *   start new boot processes → commit the record → [point of no return] → rebind, resume → stop
+ *   removed processes → sync the record → afterUpgrade
  *
  * | step                      | on failure                                        | rolledBack |
  * |---------------------------|---------------------------------------------------|------------|
