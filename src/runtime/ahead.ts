@@ -32,7 +32,7 @@ function lateTry(p: Process): boolean {
 /** What a ctx method that returns a promise gives while trying: a handled rejection, never awaited for long. */
 export function notNow(method: string): Promise<never> {
   trying.used = true;
-  const refused = Promise.reject(new RelxError("RELX_BUG", `ctx.${method} ran while a codeChange was tried ahead of the pause; that try is dropped and the codeChange runs again in the pause`));
+  const refused = Promise.reject(new RelxError("RELX_TRIED_AHEAD", `ctx.${method} ran while a codeChange was tried ahead of the pause; that try is dropped and the codeChange runs again in the pause`));
   refused.catch(() => undefined);
   return refused;
 }

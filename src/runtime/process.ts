@@ -73,7 +73,7 @@ type SysOp = () => unknown;
  */
 function refusedWhileTried(from: PendingCall | null): void {
   trying.used = true;
-  from?.reject(new RelxError("RELX_BUG", "a call to a process while its codeChange was tried ahead of the pause; that try is dropped and the codeChange runs again in the pause"));
+  from?.reject(new RelxError("RELX_TRIED_AHEAD", "a call to a process while its codeChange was tried ahead of the pause; that try is dropped and the codeChange runs again in the pause"));
 }
 
 export class Process {
