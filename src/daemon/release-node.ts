@@ -14,6 +14,7 @@ import { nodeHandlers, type NodeHandlers } from "./handlers.js";
 import { evaluateBootSpec, runHook } from "./app-runtime.js";
 import { loadRelease, serverOf } from "../release/load-release.js";
 import { BOOT_INIT_TIMEOUT_MS, type Log, type NodeState } from "./node-state.js";
+import { builtManifestsDir } from "../release/store/built-manifest.js";
 import { createManifestCache } from "./read-ahead/manifest-cache.js";
 import { logRuntimeEvent } from "./runtime-log.js";
 import { abortHeld } from "./upgrade/two-phase.js";
@@ -47,7 +48,7 @@ export function createReleaseNode(options: ReleaseNodeOptions): ReleaseNode {
     phase: "new",
     booted: new Promise<void>((done) => (markBooted = done)),
     release: null,
-    manifests: createManifestCache({ releasesDir: config.releasesDir, log }),
+    manifests: createManifestCache({ releasesDir: config.releasesDir, built: builtManifestsDir(config.root), log }),
     app: null,
     envFile: options.envFile ?? config.envFile,
     boot: new Map(),

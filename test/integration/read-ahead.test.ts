@@ -92,7 +92,8 @@ describe("reading release manifests ahead", () => {
   it("reads a release built while the daemon runs ahead, and upgrades and downgrades as before", async () => {
     applyV2(root);
     await build("2.0.0");
-    expect(await readAhead("2.0.0")).toMatch(/read ahead release 2\.0\.0: release\.json of \d+ kB in \d+ ms/);
+    // The build left what the daemon keeps of its manifest: the read-ahead takes it, no parse.
+    expect(await readAhead("2.0.0")).toMatch(/read ahead release 2\.0\.0: what its build left of its release\.json of \d+ kB in \d+ ms/);
     const up = await relxJson(root, ["upgrade", "2.0.0"]);
     expect(up.code, up.stderr).toBe(0);
     expect(up.json).toMatchObject({ ok: true, from: "1.0.0", to: "2.0.0", started: [], stopped: [] });

@@ -23,9 +23,10 @@ import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import semver from "semver";
 import type { LoadedManifest } from "../../release/manifest.js";
+import { readBuiltManifest } from "../../release/store/built-manifest.js";
 import { loadedManifest, readManifest } from "../../release/store/read-manifest.js";
 import { isVsn } from "../../release/vsn.js";
-import { fileIdentity, sameFile, type FileIdentity } from "./file-identity.js";
+import { fileIdentity, sameFile, type FileIdentity } from "../../release/store/file-identity.js";
 import { createManifestReader, type ReaderOptions } from "./manifest-reader.js";
 import { watchReleases, type ReleasesWatch } from "./releases-watch.js";
 
@@ -99,11 +100,17 @@ export function createManifestCache(options: CacheOptions): ManifestCache {
       const cached = await within(slot.done, options.waitMs ?? WAIT_MS);
       if (cached !== null && cached.manifest !== null && sameFile(cached.identity, identity)) return cached.manifest;
     }
-    // Not read ahead, changed since, or its read failed: read here, so the error is today's.
-    const reading = readManifest(dir).then(loadedManifest);
+    // Not read ahead, changed since, or its read failed: read here, so the error is today's (what
+    // the build of this very file left is taken as the read-ahead would: no parse then).
+    const reading = readHere(dir, identity);
     if (identity === null) slots.delete(dir);
     else remember(dir, identity, reading.then((manifest) => ({ identity, manifest }), () => ({ identity, manifest: null })));
     return reading;
+  }
+
+  async function readHere(dir: string, identity: FileIdentity | null): Promise<LoadedManifest> {
+    const left = options.built === undefined ? null : await readBuiltManifest(options.built, dir, identity);
+    return left ?? loadedManifest(await readManifest(dir));
   }
 
   function readAhead(dir: string, asked: FileIdentity): void {
@@ -111,7 +118,7 @@ export function createManifestCache(options: CacheOptions): ManifestCache {
       if (!closed) {
         const vsn = basename(dir);
         const waited = slot.waited ? " (an upgrade waited for it)" : "";
-        if (r.manifest !== null) log(`read ahead release ${vsn}: ${describeSize(r.identity)} in ${Math.round(r.ms)} ms${waited}`);
+        if (r.manifest !== null) log(`read ahead release ${vsn}: ${r.built === true ? `what its build left of its ${describeSize(r.identity)}` : describeSize(r.identity)} in ${Math.round(r.ms)} ms${waited}`);
         else log(`read ahead release ${vsn} failed (an upgrade to it reads it again): ${r.error}`);
       }
       return { identity: r.identity, manifest: r.manifest };

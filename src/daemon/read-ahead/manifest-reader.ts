@@ -16,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { LoadedManifest } from "../../release/manifest.js";
-import type { FileIdentity } from "./file-identity.js";
+import type { FileIdentity } from "../../release/store/file-identity.js";
 
 /** dist/'s worker, also when this module runs from src/ (the tests): the worker runs compiled code. */
 export const READ_WORKER = new URL("../../../dist/daemon/read-ahead/read-worker.js", import.meta.url);
@@ -28,16 +28,18 @@ export interface ToReadWorker {
   id: number;
   /** The release directory whose release.json to read. */
   dir: string;
+  /** Where builds leave what the node keeps of their manifests (built-manifest.ts), when there is such a place. */
+  built?: string;
 }
 
 /** `ms`: the read's own time in the worker (stat, read, parse, checks), not its wait in the queue. */
 export type FromReadWorker =
-  | { id: number; identity: FileIdentity | null; manifest: LoadedManifest; ms: number }
+  | { id: number; identity: FileIdentity | null; manifest: LoadedManifest; ms: number; built?: boolean }
   | { id: number; identity: FileIdentity | null; error: string; ms: number };
 
 /** What a read gave: the file's identity before it was read (null: unknown), the manifest or why not, and how long it took. */
 export type ReadResult =
-  | { identity: FileIdentity | null; manifest: LoadedManifest; ms: number }
+  | { identity: FileIdentity | null; manifest: LoadedManifest; ms: number; built?: boolean }
   | { identity: FileIdentity | null; manifest: null; error: string; ms: number };
 
 export interface ManifestReader {
@@ -52,6 +54,8 @@ export interface ManifestReader {
 
 export interface ReaderOptions {
   log(line: string): void;
+  /** Where builds leave what the node keeps of their manifests (built-manifest.ts). */
+  built?: string;
   /** The worker's module; READ_WORKER unless a test gives another. */
   worker?: URL;
 }
@@ -91,7 +95,7 @@ export function createManifestReader(options: ReaderOptions): ManifestReader {
       if (p === undefined) return;
       pending.delete(m.id);
       const { identity, ms } = m;
-      p.resolve("manifest" in m ? { identity, manifest: m.manifest, ms } : { identity, manifest: null, error: m.error, ms });
+      p.resolve("manifest" in m ? { identity, manifest: m.manifest, ms, built: m.built === true } : { identity, manifest: null, error: m.error, ms });
       posted = false;
       if (pending.size === 0) idle = setTimeout(() => worker === w && fail("idle"), IDLE_MS).unref();
       else post();
@@ -129,7 +133,7 @@ export function createManifestReader(options: ReaderOptions): ManifestReader {
       return new Promise((resolve) => {
         const id = nextId++;
         pending.set(id, { resolve, t0 });
-        queue.push({ id, dir });
+        queue.push({ id, dir, ...(options.built === undefined ? {} : { built: options.built }) });
         post();
       });
     },

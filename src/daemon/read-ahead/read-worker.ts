@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
 import { textOf } from "../../errors.js";
-import { fileIdentity } from "./file-identity.js";
+import { fileIdentity } from "../../release/store/file-identity.js";
 import type { FromReadWorker, ToReadWorker } from "./manifest-reader.js";
+import { readBuiltManifest } from "../../release/store/built-manifest.js";
 import { loadedManifest, readManifest } from "../../release/store/read-manifest.js";
 // readManifest imports the schema lazily; here it is loaded at once, while nothing waits for it.
 import "../../release/store/manifest-schema.js";
@@ -19,9 +20,15 @@ const port = parentPort!;
 // The daemon sends the next read once this one is answered: one parsed release.json at a time.
 port.on("message", (m: ToReadWorker) => void readOne(m));
 
-async function readOne({ id, dir }: ToReadWorker): Promise<void> {
+async function readOne({ id, dir, built }: ToReadWorker): Promise<void> {
   const t0 = performance.now();
   const identity = await fileIdentity(join(dir, "release.json"));
+  // What the build of this very file left, when it did (built-manifest.ts): no parse then.
+  const left = built === undefined ? null : await readBuiltManifest(built, dir, identity);
+  if (left !== null) {
+    port.postMessage({ id, identity, manifest: left, ms: performance.now() - t0, built: true } satisfies FromReadWorker);
+    return;
+  }
   let reply: FromReadWorker;
   try {
     const manifest = loadedManifest(await readManifest(dir));

@@ -18,6 +18,7 @@ import type { Manifest } from "../manifest.js";
 import { loadConfig, type RelxConfig } from "../config.js";
 import { assembleRelease } from "./assemble.js";
 import { pathExists } from "../fs-util.js";
+import { writeBuiltManifest } from "../store/built-manifest.js";
 import { installRelease } from "../store/install-release.js";
 import { sealRelease } from "../store/seal-release.js";
 import { makeStaging, removeStaleStaging } from "../store/staging.js";
@@ -109,6 +110,8 @@ async function buildInReleasesDir(config: RelxConfig, vsn: string, dir: string, 
       aside: join(staging, "aside"),
       exists: () => releaseExists(vsn),
     });
+    // For a daemon of this root: what it keeps of the manifest, so that it need not parse it (best effort).
+    await writeBuiltManifest(config.root, dir, manifest);
     const durationMs = Math.round(performance.now() - started);
     return { name: config.name, vsn, dir, manifest, tarball, warnings, durationMs };
   } finally {

@@ -1,0 +1,58 @@
+// What a build leaves for the daemon in .relx/manifests (src/release/store/built-manifest.ts): the
+// very LoadedManifest a read of the release.json gives, used only while that file is the one.
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../../src/release/build/build.js";
+import { builtManifestsDir, readBuiltManifest } from "../../../src/release/store/built-manifest.js";
+import { fileIdentity } from "../../../src/release/store/file-identity.js";
+import { loadedManifest, readManifest } from "../../../src/release/store/read-manifest.js";
+import { makeBank } from "../../fixtures/bank.js";
+import { cleanupRoots } from "../../support/temp-root.js";
+
+afterEach(cleanupRoots);
+
+const identityOf = (dir: string) => fileIdentity(join(dir, "release.json"));
+
+describe("what a build leaves for the daemon", () => {
+  it("is what a read of its release.json keeps, and is used only while that file is the one", async () => {
+    const root = await makeBank({ version: "1.0.0", demo: 1 });
+    mkdirSync(join(root, ".relx"), { mode: 0o700 }); // a daemon has run here
+    const { dir } = await build({ root });
+    const manifests = builtManifestsDir(root);
+    expect(readdirSync(manifests)).toHaveLength(1);
+    const left = await readBuiltManifest(manifests, dir, await identityOf(dir));
+    expect(left).toEqual(loadedManifest(await readManifest(dir)));
+
+    // Another release directory, or the file rewritten (the same bytes, a new identity): not used.
+    expect(await readBuiltManifest(manifests, join(root, "releases", "9.9.9"), await identityOf(dir))).toBeNull();
+    writeFileSync(join(dir, "release.json"), readFileSync(join(dir, "release.json")));
+    expect(await readBuiltManifest(manifests, dir, await identityOf(dir))).toBeNull();
+    expect(await readBuiltManifest(manifests, dir, null)).toBeNull();
+  });
+
+  it("is not used when hand-edited, and a build makes no .relx of its own, nor writes to one that is not private", async () => {
+    const root = await makeBank({ version: "1.0.0", demo: 1 });
+    const { dir } = await build({ root });
+    expect(existsSync(join(root, ".relx"))).toBe(false);
+
+    const other = await makeBank({ version: "1.0.0", demo: 1 });
+    mkdirSync(join(other, ".relx"), { mode: 0o700 });
+    chmodSync(join(other, ".relx"), 0o777);
+    await build({ root: other });
+    expect(existsSync(builtManifestsDir(other))).toBe(false);
+
+    const third = await makeBank({ version: "1.0.0", demo: 1 });
+    mkdirSync(join(third, ".relx"), { mode: 0o700 });
+    const built = await build({ root: third });
+    const manifests = builtManifestsDir(third);
+    const file = join(manifests, readdirSync(manifests)[0]!);
+    const entry = JSON.parse(readFileSync(file, "utf8"));
+    entry.manifest.boot = { processes: [] }; // not the shape a build writes
+    writeFileSync(file, JSON.stringify(entry));
+    expect(await readBuiltManifest(manifests, built.dir, await identityOf(built.dir))).toBeNull();
+    writeFileSync(file, "{ not json");
+    expect(await readBuiltManifest(manifests, built.dir, await identityOf(built.dir))).toBeNull();
+    expect(dir).toBe(join(root, "releases", "1.0.0"));
+  });
+});
