@@ -8,8 +8,8 @@
  * (no entry, another file, an entry that cannot be read) and the file is read as ever.
  *
  * `.relx` is the daemon's private directory (private-dir.ts): a build writes there only when it
- * exists (a daemon has run in this root) and is private, and makes no `.relx` of its own. Best effort on both sides: an entry never fails a
- * build, and one that is not right is not used.
+ * exists (a daemon has run in this root) and is private, and makes no `.relx` of its own. Best
+ * effort on both sides: an entry never fails a build, and one that is not right is not used.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
