@@ -45,16 +45,21 @@ export async function writeBuiltManifest(root: string, dir: string, manifest: Ma
     const relx = join(root, ".relx");
     if (!(await stat(relx).then((s) => s.isDirectory(), () => false))) return;
     checkPrivateDir(relx);
-    const identity = await fileIdentity(join(dir, "release.json"));
+    const file = join(dir, "release.json");
+    const identity = await fileIdentity(file);
     if (identity === null) return;
+    // Only what a read of the file accepts (a build can write a release.json the schema refuses,
+    // such as an empty engines.node): the entry is never more lenient than a fresh read.
+    const { parseManifest } = await import("./manifest-schema.js");
+    const checked = parseManifest(manifest, file, dir);
     const manifestsDir = builtManifestsDir(root);
     await mkdir(manifestsDir, { mode: 0o700, recursive: true });
     ensurePrivateDir(manifestsDir);
-    const entry: Entry = { format: FORMAT, dir: resolve(dir), identity: textOf(identity), manifest: loadedManifest(manifest) };
-    const file = entryFile(manifestsDir, dir);
-    const tmp = `${file}.${process.pid}.tmp`;
+    const entry: Entry = { format: FORMAT, dir: resolve(dir), identity: textOf(identity), manifest: loadedManifest(checked) };
+    const to = entryFile(manifestsDir, dir);
+    const tmp = `${to}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(entry), { mode: 0o600 });
-    await rename(tmp, file).catch(async (err) => {
+    await rename(tmp, to).catch(async (err) => {
       await rm(tmp, { force: true });
       throw err;
     });

@@ -55,4 +55,13 @@ describe("what a build leaves for the daemon", () => {
     expect(await readBuiltManifest(manifests, built.dir, await identityOf(built.dir))).toBeNull();
     expect(dir).toBe(join(root, "releases", "1.0.0"));
   });
+
+  it("is not left for a release.json a read refuses: the daemon refuses it as before", async () => {
+    // engines.node "" builds, but the schema wants a node range: an upgrade to it fails in preflight.
+    const root = await makeBank({ version: "1.0.0", demo: 1, pkg: { engines: { node: "" } } });
+    mkdirSync(join(root, ".relx"), { mode: 0o700 });
+    const { dir } = await build({ root });
+    await expect(readManifest(dir)).rejects.toMatchObject({ code: "RELX_BAD_RELEASE", message: expect.stringContaining("node expected a node version range") });
+    expect(await readBuiltManifest(builtManifestsDir(root), dir, await identityOf(dir))).toBeNull();
+  });
 });
