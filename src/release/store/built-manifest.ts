@@ -12,7 +12,8 @@
  * effort on both sides: an entry never fails a build, and one that is not right is not used.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { checkPrivateDir, ensurePrivateDir } from "../../daemon/private-dir.js";
 import type { LoadedManifest, Manifest } from "../manifest.js";
@@ -72,7 +73,9 @@ export async function writeBuiltManifest(root: string, dir: string, manifest: Ma
 export async function readBuiltManifest(manifestsDir: string, dir: string, identity: FileIdentity | null): Promise<LoadedManifest | null> {
   if (identity === null) return null;
   try {
-    const entry = JSON.parse(await readFile(entryFile(manifestsDir, dir), "utf8")) as Partial<Entry>;
+    const text = await readEntry(entryFile(manifestsDir, dir));
+    if (text === null) return null;
+    const entry = JSON.parse(text) as Partial<Entry>;
     if (entry.format !== FORMAT || entry.dir !== resolve(dir) || !sameText(entry.identity, textOf(identity))) return null;
     const m = entry.manifest;
     // What the daemon reads of it, as the build wrote it: a hand-edited entry is not used.
@@ -80,6 +83,20 @@ export async function readBuiltManifest(manifestsDir: string, dir: string, ident
     return m;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The entry's text when it is a regular file, else null. Opened without following a link and
+ * without blocking: a pipe there would block the read for good, and with it the daemon's upgrade
+ * and its exit (readManifest refuses a release.json that is one for the same reason).
+ */
+async function readEntry(file: string): Promise<string | null> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    return (await handle.stat()).isFile() ? await handle.readFile("utf8") : null;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,6 +1,7 @@
 // What a build leaves for the daemon in .relx/manifests (src/release/store/built-manifest.ts): the
 // very LoadedManifest a read of the release.json gives, used only while that file is the one.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { build } from "../../../src/release/build/build.js";
@@ -63,5 +64,39 @@ describe("what a build leaves for the daemon", () => {
     const { dir } = await build({ root });
     await expect(readManifest(dir)).rejects.toMatchObject({ code: "RELX_BAD_RELEASE", message: expect.stringContaining("node expected a node version range") });
     expect(await readBuiltManifest(builtManifestsDir(root), dir, await identityOf(dir))).toBeNull();
+  });
+
+  it("is not opened when it is a pipe, a link or a device: a read of one would hold the daemon's read for good", async () => {
+    const root = await makeBank({ version: "1.0.0", demo: 1 });
+    mkdirSync(join(root, ".relx"), { mode: 0o700 });
+    const { dir } = await build({ root });
+    const manifests = builtManifestsDir(root);
+    const file = join(manifests, readdirSync(manifests)[0]!);
+    const good = readFileSync(file);
+    const identity = await identityOf(dir);
+
+    rmSync(file);
+    execFileSync("mkfifo", [file]);
+    try {
+      expect(await readBuiltManifest(manifests, dir, identity)).toBeNull();
+    } finally {
+      // Should it have been opened, a writer that closes at once ends the read.
+      try {
+        closeSync(openSync(file, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // no reader: nothing waits
+      }
+    }
+    rmSync(file);
+    symlinkSync("/dev/zero", file);
+    expect(await readBuiltManifest(manifests, dir, identity)).toBeNull();
+    // A link to the very entry is not followed either: the build never leaves one.
+    rmSync(file);
+    writeFileSync(`${file}.real`, good);
+    symlinkSync(`${file}.real`, file);
+    expect(await readBuiltManifest(manifests, dir, identity)).toBeNull();
+    rmSync(file);
+    writeFileSync(file, good);
+    expect(await readBuiltManifest(manifests, dir, identity)).not.toBeNull();
   });
 });
