@@ -59,7 +59,9 @@ export async function writeBuiltManifest(root: string, dir: string, manifest: Ma
     const entry: Entry = { format: FORMAT, dir: resolve(dir), identity: textOf(identity), manifest: loadedManifest(checked) };
     const to = entryFile(manifestsDir, dir);
     const tmp = `${to}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(entry), { mode: 0o600 });
+    // A new file (O_EXCL): whatever was left at that name, a link too, is removed, never written through.
+    await rm(tmp, { force: true });
+    await writeFile(tmp, JSON.stringify(entry), { mode: 0o600, flag: "wx" });
     await rename(tmp, to).catch(async (err) => {
       await rm(tmp, { force: true });
       throw err;

@@ -2,6 +2,7 @@
 // very LoadedManifest a read of the release.json gives, used only while that file is the one.
 import { execFileSync } from "node:child_process";
 import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { build } from "../../../src/release/build/build.js";
@@ -98,5 +99,18 @@ describe("what a build leaves for the daemon", () => {
     rmSync(file);
     writeFileSync(file, good);
     expect(await readBuiltManifest(manifests, dir, identity)).not.toBeNull();
+  });
+
+  it("writes no entry through a link left where its temporary file goes", async () => {
+    const root = await makeBank({ version: "1.0.0", demo: 1 });
+    mkdirSync(join(root, ".relx", "manifests"), { recursive: true, mode: 0o700 });
+    const dir = join(root, "releases", "1.0.0");
+    const name = createHash("sha256").update(dir).digest("hex").slice(0, 32);
+    const outside = join(root, "outside.txt");
+    writeFileSync(outside, "not relx's\n");
+    symlinkSync(outside, join(builtManifestsDir(root), `${name}.json.${process.pid}.tmp`));
+    await build({ root });
+    expect(readFileSync(outside, "utf8")).toBe("not relx's\n");
+    expect(await readBuiltManifest(builtManifestsDir(root), dir, await identityOf(dir))).not.toBeNull();
   });
 });
