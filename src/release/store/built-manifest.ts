@@ -71,6 +71,11 @@ export async function writeBuiltManifest(root: string, dir: string, manifest: Ma
   }
 }
 
+/** Removes the entry of `dir` (relx remove: its release is gone). Never throws. */
+export async function removeBuiltManifest(root: string, dir: string): Promise<void> {
+  await rm(entryFile(builtManifestsDir(root), dir), { force: true }).catch(() => undefined);
+}
+
 /** The entry for `dir` when it describes the release.json of `identity` (the file as it is now), else null. Never throws. */
 export async function readBuiltManifest(manifestsDir: string, dir: string, identity: FileIdentity | null): Promise<LoadedManifest | null> {
   if (identity === null) return null;

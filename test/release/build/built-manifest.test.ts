@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { build } from "../../../src/release/build/build.js";
+import { loadConfig } from "../../../src/release/config.js";
+import { removeRelease } from "../../../src/release/store/remove-release.js";
 import { builtManifestsDir, readBuiltManifest } from "../../../src/release/store/built-manifest.js";
 import { fileIdentity } from "../../../src/release/store/file-identity.js";
 import { loadedManifest, readManifest } from "../../../src/release/store/read-manifest.js";
@@ -112,5 +114,17 @@ describe("what a build leaves for the daemon", () => {
     await build({ root });
     expect(readFileSync(outside, "utf8")).toBe("not relx's\n");
     expect(await readBuiltManifest(builtManifestsDir(root), dir, await identityOf(dir))).not.toBeNull();
+  });
+
+  it("goes with its release: relx remove leaves no entry behind", async () => {
+    const root = await makeBank({ version: "1.0.0", demo: 1 });
+    mkdirSync(join(root, ".relx"), { mode: 0o700 });
+    await build({ root });
+    const { dir } = await build({ root, vsn: "1.1.0" });
+    const manifests = builtManifestsDir(root);
+    expect(readdirSync(manifests)).toHaveLength(2);
+    await removeRelease({ config: await loadConfig(root), vsn: "1.0.0", runningNode: async () => undefined });
+    expect(readdirSync(manifests)).toHaveLength(1);
+    expect(await readBuiltManifest(manifests, dir, await identityOf(dir))).not.toBeNull();
   });
 });
