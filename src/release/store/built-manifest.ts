@@ -12,7 +12,8 @@
  * effort on both sides: an entry never fails a build, and one that is not right is not used.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { checkPrivateDir, ensurePrivateDir } from "../../daemon/private-dir.js";
 import type { LoadedManifest, Manifest } from "../manifest.js";
@@ -45,16 +46,23 @@ export async function writeBuiltManifest(root: string, dir: string, manifest: Ma
     const relx = join(root, ".relx");
     if (!(await stat(relx).then((s) => s.isDirectory(), () => false))) return;
     checkPrivateDir(relx);
-    const identity = await fileIdentity(join(dir, "release.json"));
+    const file = join(dir, "release.json");
+    const identity = await fileIdentity(file);
     if (identity === null) return;
+    // Only what a read of the file accepts (a build can write a release.json the schema refuses,
+    // such as an empty engines.node): the entry is never more lenient than a fresh read.
+    const { parseManifest } = await import("./manifest-schema.js");
+    const checked = parseManifest(manifest, file, dir);
     const manifestsDir = builtManifestsDir(root);
     await mkdir(manifestsDir, { mode: 0o700, recursive: true });
     ensurePrivateDir(manifestsDir);
-    const entry: Entry = { format: FORMAT, dir: resolve(dir), identity: textOf(identity), manifest: loadedManifest(manifest) };
-    const file = entryFile(manifestsDir, dir);
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(entry), { mode: 0o600 });
-    await rename(tmp, file).catch(async (err) => {
+    const entry: Entry = { format: FORMAT, dir: resolve(dir), identity: textOf(identity), manifest: loadedManifest(checked) };
+    const to = entryFile(manifestsDir, dir);
+    const tmp = `${to}.${process.pid}.tmp`;
+    // A new file (O_EXCL): whatever was left at that name, a link too, is removed, never written through.
+    await rm(tmp, { force: true });
+    await writeFile(tmp, JSON.stringify(entry), { mode: 0o600, flag: "wx" });
+    await rename(tmp, to).catch(async (err) => {
       await rm(tmp, { force: true });
       throw err;
     });
@@ -63,11 +71,18 @@ export async function writeBuiltManifest(root: string, dir: string, manifest: Ma
   }
 }
 
+/** Removes the entry of `dir` (relx remove: its release is gone). Never throws. */
+export async function removeBuiltManifest(root: string, dir: string): Promise<void> {
+  await rm(entryFile(builtManifestsDir(root), dir), { force: true }).catch(() => undefined);
+}
+
 /** The entry for `dir` when it describes the release.json of `identity` (the file as it is now), else null. Never throws. */
 export async function readBuiltManifest(manifestsDir: string, dir: string, identity: FileIdentity | null): Promise<LoadedManifest | null> {
   if (identity === null) return null;
   try {
-    const entry = JSON.parse(await readFile(entryFile(manifestsDir, dir), "utf8")) as Partial<Entry>;
+    const text = await readEntry(entryFile(manifestsDir, dir));
+    if (text === null) return null;
+    const entry = JSON.parse(text) as Partial<Entry>;
     if (entry.format !== FORMAT || entry.dir !== resolve(dir) || !sameText(entry.identity, textOf(identity))) return null;
     const m = entry.manifest;
     // What the daemon reads of it, as the build wrote it: a hand-edited entry is not used.
@@ -75,6 +90,20 @@ export async function readBuiltManifest(manifestsDir: string, dir: string, ident
     return m;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The entry's text when it is a regular file, else null. Opened without following a link and
+ * without blocking: a pipe there would block the read for good, and with it the daemon's upgrade
+ * and its exit (readManifest refuses a release.json that is one for the same reason).
+ */
+async function readEntry(file: string): Promise<string | null> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    return (await handle.stat()).isFile() ? await handle.readFile("utf8") : null;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -19,6 +19,7 @@ import { RelxError } from "../../errors.js";
 import type { RelxConfig } from "../config.js";
 import { pathExists, randomSuffix } from "../fs-util.js";
 import { tarballName } from "../tarball/tarball.js";
+import { removeBuiltManifest } from "./built-manifest.js";
 import { takeFileLock } from "./file-lock.js";
 import { readReleases, writeReleases } from "./releases-store.js";
 
@@ -65,6 +66,8 @@ export async function removeRelease(options: RemoveOptions): Promise<RemoveResul
       throw err;
     }
     await Promise.all(moved.map(({ aside }) => rm(aside, { recursive: true, force: true }).catch(() => undefined)));
+    // What a build left of it for the daemon (built-manifest.ts): else one more entry per vsn ever built.
+    await removeBuiltManifest(config.root, join(dir, vsn));
     return { ok: true, vsn, removed: present };
   } finally {
     await unlock();

@@ -1,9 +1,13 @@
 // What a build leaves for the daemon in .relx/manifests (src/release/store/built-manifest.ts): the
 // very LoadedManifest a read of the release.json gives, used only while that file is the one.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { build } from "../../../src/release/build/build.js";
+import { loadConfig } from "../../../src/release/config.js";
+import { removeRelease } from "../../../src/release/store/remove-release.js";
 import { builtManifestsDir, readBuiltManifest } from "../../../src/release/store/built-manifest.js";
 import { fileIdentity } from "../../../src/release/store/file-identity.js";
 import { loadedManifest, readManifest } from "../../../src/release/store/read-manifest.js";
@@ -54,5 +58,73 @@ describe("what a build leaves for the daemon", () => {
     writeFileSync(file, "{ not json");
     expect(await readBuiltManifest(manifests, built.dir, await identityOf(built.dir))).toBeNull();
     expect(dir).toBe(join(root, "releases", "1.0.0"));
+  });
+
+  it("is not left for a release.json a read refuses: the daemon refuses it as before", async () => {
+    // engines.node "" builds, but the schema wants a node range: an upgrade to it fails in preflight.
+    const root = await makeBank({ version: "1.0.0", demo: 1, pkg: { engines: { node: "" } } });
+    mkdirSync(join(root, ".relx"), { mode: 0o700 });
+    const { dir } = await build({ root });
+    await expect(readManifest(dir)).rejects.toMatchObject({ code: "RELX_BAD_RELEASE", message: expect.stringContaining("node expected a node version range") });
+    expect(await readBuiltManifest(builtManifestsDir(root), dir, await identityOf(dir))).toBeNull();
+  });
+
+  it("is not opened when it is a pipe, a link or a device: a read of one would hold the daemon's read for good", async () => {
+    const root = await makeBank({ version: "1.0.0", demo: 1 });
+    mkdirSync(join(root, ".relx"), { mode: 0o700 });
+    const { dir } = await build({ root });
+    const manifests = builtManifestsDir(root);
+    const file = join(manifests, readdirSync(manifests)[0]!);
+    const good = readFileSync(file);
+    const identity = await identityOf(dir);
+
+    rmSync(file);
+    execFileSync("mkfifo", [file]);
+    try {
+      expect(await readBuiltManifest(manifests, dir, identity)).toBeNull();
+    } finally {
+      // Should it have been opened, a writer that closes at once ends the read.
+      try {
+        closeSync(openSync(file, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // no reader: nothing waits
+      }
+    }
+    rmSync(file);
+    symlinkSync("/dev/zero", file);
+    expect(await readBuiltManifest(manifests, dir, identity)).toBeNull();
+    // A link to the very entry is not followed either: the build never leaves one.
+    rmSync(file);
+    writeFileSync(`${file}.real`, good);
+    symlinkSync(`${file}.real`, file);
+    expect(await readBuiltManifest(manifests, dir, identity)).toBeNull();
+    rmSync(file);
+    writeFileSync(file, good);
+    expect(await readBuiltManifest(manifests, dir, identity)).not.toBeNull();
+  });
+
+  it("writes no entry through a link left where its temporary file goes", async () => {
+    const root = await makeBank({ version: "1.0.0", demo: 1 });
+    mkdirSync(join(root, ".relx", "manifests"), { recursive: true, mode: 0o700 });
+    const dir = join(root, "releases", "1.0.0");
+    const name = createHash("sha256").update(dir).digest("hex").slice(0, 32);
+    const outside = join(root, "outside.txt");
+    writeFileSync(outside, "not relx's\n");
+    symlinkSync(outside, join(builtManifestsDir(root), `${name}.json.${process.pid}.tmp`));
+    await build({ root });
+    expect(readFileSync(outside, "utf8")).toBe("not relx's\n");
+    expect(await readBuiltManifest(builtManifestsDir(root), dir, await identityOf(dir))).not.toBeNull();
+  });
+
+  it("goes with its release: relx remove leaves no entry behind", async () => {
+    const root = await makeBank({ version: "1.0.0", demo: 1 });
+    mkdirSync(join(root, ".relx"), { mode: 0o700 });
+    await build({ root });
+    const { dir } = await build({ root, vsn: "1.1.0" });
+    const manifests = builtManifestsDir(root);
+    expect(readdirSync(manifests)).toHaveLength(2);
+    await removeRelease({ config: await loadConfig(root), vsn: "1.0.0", runningNode: async () => undefined });
+    expect(readdirSync(manifests)).toHaveLength(1);
+    expect(await readBuiltManifest(manifests, dir, await identityOf(dir))).not.toBeNull();
   });
 });
