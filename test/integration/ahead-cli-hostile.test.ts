@@ -75,10 +75,9 @@ describe("codeChanges tried ahead, through the CLI", () => {
     expect(check.json).toEqual([]);
     const log = readFileSync(join(root, ".relx", "log", "daemon.log"), "utf8");
     const line = log.split("\n").find((l) => l.includes("upgrade 1.0.0 -> 2.0.0:"))!;
-    console.log(line);
     const used = Number(/tried ahead for (\d+)/.exec(line)?.[1] ?? "0");
     const prints = log.split("\n").filter((l) => /migrating \d+/.test(l)).length;
-    console.log({ used, prints });
+
     expect(prints).toBe(N + (N - used));
   }, 120_000);
 });
@@ -113,7 +112,6 @@ describe("codeChanges tried ahead, through the CLI, idle processes", () => {
     expect(blocked.json).toMatchObject({ ok: false, rolledBack: false });
     expect(await states()).toEqual(before);
     const afterBlocked = count(/migrating \d+/);
-    console.log("prints after the blocked upgrade", afterBlocked - n);
 
     const up = await relxJson(root, ["upgrade", "2.0.0"]);
     expect(up.code, JSON.stringify(up.json).slice(0, 500)).toBe(0);
