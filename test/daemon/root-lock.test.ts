@@ -1,6 +1,6 @@
 // The root lock's table (src/daemon/root-lock.ts), one row each, on real files; the CLI and
 // daemon side is test/integration/root-lock.test.ts.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +26,29 @@ function deadPid(): number {
 function procState(pid: number): string {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+}
+
+/**
+ * A zombie and the parent that keeps it one: the child (`sleep 0.1`) exits after its shell has
+ * exec'd `sleep 30`, which never reaps it. On a loaded machine the child can still exit first, and
+ * the shell reaps it before the exec (its /proc entry is gone): then it is made again.
+ */
+async function makeZombie(): Promise<{ zombie: number; parent: ChildProcess }> {
+  for (;;) {
+    const parent = spawn("sh", ["-c", "sleep 0.1 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString()))));
+    for (;;) {
+      let state: string;
+      try {
+        state = procState(zombie);
+      } catch {
+        break; // reaped before the exec: try again
+      }
+      if (state === "Z") return { zombie, parent };
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    parent.kill("SIGKILL");
+  }
 }
 
 describe("takeRootLock", () => {
@@ -59,11 +82,8 @@ describe("takeRootLock", () => {
   });
 
   it("takes over the lock of a zombie (killed, not yet reaped), which holds no socket", async () => {
-    // `sleep 0` exits at once; its parent execs `sleep 30`, which never reaps it.
-    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    const { zombie, parent } = await makeZombie();
     try {
-      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString()))));
-      while (procState(zombie) !== "Z") await new Promise((r) => setTimeout(r, 10));
       writeFileSync(rootLockFile(root), holder(zombie));
       const lock = await takeRootLock(root, "/run/a.sock");
       expect(onDisk()).toEqual({ pid: process.pid, socket: "/run/a.sock" });
