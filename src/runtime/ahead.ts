@@ -9,7 +9,10 @@
  */
 import { RelxError } from "../errors.js";
 import { currentProcess } from "./attribution.js";
-import type { Process } from "./process.js";
+import type { Pid } from "./pid.js";
+
+/** The process a try is for: compared by identity, and by pid for a dropped try's continuation (its stand-in). */
+type Tried = { readonly pid: Pid };
 
 /**
  * `late`: how many tries returned a promise that has not settled yet (their results are dropped).
@@ -17,14 +20,14 @@ import type { Process } from "./process.js";
  * the daemon's async tracking), and its ctx is as inert then as during the try: the pause runs that
  * codeChange again, so what it does through ctx happens once, there.
  */
-export const trying: { of: Process | null; used: boolean; late: number } = { of: null, used: false, late: 0 };
+export const trying: { of: Tried | null; used: boolean; late: number } = { of: null, used: false, late: 0 };
 
 /** A method of `p`'s ctx does nothing now: `p`'s codeChange is tried, or code a dropped try of it started runs. */
-export function inert(p: Process): boolean {
+export function inert(p: Tried): boolean {
   return trying.of === p || (trying.late !== 0 && lateTry(p));
 }
 
-function lateTry(p: Process): boolean {
+function lateTry(p: Tried): boolean {
   const who = currentProcess();
   return who !== undefined && who.tried === "ahead" && who.pid === p.pid;
 }
