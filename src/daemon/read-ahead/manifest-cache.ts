@@ -23,8 +23,7 @@ import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import semver from "semver";
 import type { LoadedManifest } from "../../release/manifest.js";
-import { readBuiltManifest } from "../../release/store/built-manifest.js";
-import { loadedManifest, readManifest } from "../../release/store/read-manifest.js";
+import { readLoadedManifest } from "../../release/store/built-manifest.js";
 import { isVsn } from "../../release/vsn.js";
 import { fileIdentity, sameFile, type FileIdentity } from "../../release/store/file-identity.js";
 import { createManifestReader, type ReaderOptions } from "./manifest-reader.js";
@@ -102,15 +101,10 @@ export function createManifestCache(options: CacheOptions): ManifestCache {
     }
     // Not read ahead, changed since, or its read failed: read here, so the error is today's (what
     // the build of this very file left is taken as the read-ahead would: no parse then).
-    const reading = readHere(dir, identity);
+    const reading = readLoadedManifest(dir, identity, options.built).then((r) => r.manifest);
     if (identity === null) slots.delete(dir);
     else remember(dir, identity, reading.then((manifest) => ({ identity, manifest }), () => ({ identity, manifest: null })));
     return reading;
-  }
-
-  async function readHere(dir: string, identity: FileIdentity | null): Promise<LoadedManifest> {
-    const left = options.built === undefined ? null : await readBuiltManifest(options.built, dir, identity);
-    return left ?? loadedManifest(await readManifest(dir));
   }
 
   function readAhead(dir: string, asked: FileIdentity): void {

@@ -10,8 +10,7 @@ import { parentPort } from "node:worker_threads";
 import { textOf } from "../../errors.js";
 import { fileIdentity } from "../../release/store/file-identity.js";
 import type { FromReadWorker, ToReadWorker } from "./manifest-reader.js";
-import { readBuiltManifest } from "../../release/store/built-manifest.js";
-import { loadedManifest, readManifest } from "../../release/store/read-manifest.js";
+import { readLoadedManifest } from "../../release/store/built-manifest.js";
 // readManifest imports the schema lazily; here it is loaded at once, while nothing waits for it.
 import "../../release/store/manifest-schema.js";
 
@@ -23,16 +22,11 @@ port.on("message", (m: ToReadWorker) => void readOne(m));
 async function readOne({ id, dir, built }: ToReadWorker): Promise<void> {
   const t0 = performance.now();
   const identity = await fileIdentity(join(dir, "release.json"));
-  // What the build of this very file left, when it did (built-manifest.ts): no parse then.
-  const left = built === undefined ? null : await readBuiltManifest(built, dir, identity);
-  if (left !== null) {
-    port.postMessage({ id, identity, manifest: left, ms: performance.now() - t0, built: true } satisfies FromReadWorker);
-    return;
-  }
   let reply: FromReadWorker;
   try {
-    const manifest = loadedManifest(await readManifest(dir));
-    reply = { id, identity, manifest, ms: performance.now() - t0 };
+    // What the build of this very file left, when it did (built-manifest.ts): no parse then.
+    const read = await readLoadedManifest(dir, identity, built);
+    reply = { id, identity, manifest: read.manifest, ms: performance.now() - t0, ...(read.built ? { built: true } : {}) };
   } catch (err) {
     reply = { id, identity, error: textOf(err), ms: performance.now() - t0 };
   }

@@ -18,7 +18,7 @@ import { basename, join, resolve } from "node:path";
 import { checkPrivateDir, ensurePrivateDir } from "../../daemon/private-dir.js";
 import type { LoadedManifest, Manifest } from "../manifest.js";
 import { fileIdentity, type FileIdentity } from "./file-identity.js";
-import { loadedManifest } from "./read-manifest.js";
+import { loadedManifest, readManifest } from "./read-manifest.js";
 
 const FORMAT = 1;
 
@@ -91,6 +91,18 @@ export async function readBuiltManifest(manifestsDir: string, dir: string, ident
   } catch {
     return null;
   }
+}
+
+/**
+ * What a node keeps of `dir`'s release.json, as every daemon read takes it (the read-ahead
+ * worker's and the daemon's own): what its build left while the file is that one (`identity`,
+ * taken before the read), else the file read and checked (`built` false). Throws what
+ * readManifest throws.
+ */
+export async function readLoadedManifest(dir: string, identity: FileIdentity | null, manifestsDir: string | undefined): Promise<{ manifest: LoadedManifest; built: boolean }> {
+  const left = manifestsDir === undefined ? null : await readBuiltManifest(manifestsDir, dir, identity);
+  if (left !== null) return { manifest: left, built: true };
+  return { manifest: loadedManifest(await readManifest(dir)), built: false };
 }
 
 /**
