@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
+import { open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { checkPrivateDir, ensurePrivateDir } from "../../daemon/private-dir.js";
 import type { LoadedManifest, Manifest } from "../manifest.js";
@@ -54,9 +54,8 @@ export async function writeBuiltManifest(root: string, dir: string, manifest: Ma
     const { parseManifest } = await import("./manifest-schema.js");
     const checked = parseManifest(manifest, file, dir);
     const manifestsDir = builtManifestsDir(root);
-    await mkdir(manifestsDir, { mode: 0o700, recursive: true });
-    ensurePrivateDir(manifestsDir);
-    const entry: Entry = { format: FORMAT, dir: resolve(dir), identity: textOf(identity), manifest: loadedManifest(checked) };
+    ensurePrivateDir(manifestsDir); // made 0700 if missing: its parent .relx is there
+    const entry: Entry = { format: FORMAT, dir: resolve(dir), identity: identityText(identity), manifest: loadedManifest(checked) };
     const to = entryFile(manifestsDir, dir);
     const tmp = `${to}.${process.pid}.tmp`;
     // A new file (O_EXCL): whatever was left at that name, a link too, is removed, never written through.
@@ -83,7 +82,7 @@ export async function readBuiltManifest(manifestsDir: string, dir: string, ident
     const text = await readEntry(entryFile(manifestsDir, dir));
     if (text === null) return null;
     const entry = JSON.parse(text) as Partial<Entry>;
-    if (entry.format !== FORMAT || entry.dir !== resolve(dir) || !sameText(entry.identity, textOf(identity))) return null;
+    if (entry.format !== FORMAT || entry.dir !== resolve(dir) || !sameText(entry.identity, identityText(identity))) return null;
     const m = entry.manifest;
     // What the daemon reads of it, as the build wrote it: a hand-edited entry is not used.
     if (typeof m !== "object" || m === null || m.vsn !== basename(dir) || typeof m.name !== "string" || !Array.isArray(m.boot?.names) || typeof m.files !== "object" || !Array.isArray(m.servers)) return null;
@@ -119,7 +118,7 @@ async function readEntry(file: string): Promise<string | null> {
   }
 }
 
-function textOf(identity: FileIdentity): Record<keyof FileIdentity, string> {
+function identityText(identity: FileIdentity): Record<keyof FileIdentity, string> {
   return { dev: String(identity.dev), ino: String(identity.ino), size: String(identity.size), mtimeNs: String(identity.mtimeNs), ctimeNs: String(identity.ctimeNs) };
 }
 
