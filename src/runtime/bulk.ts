@@ -245,14 +245,15 @@ const SLICE_MS = 4;
  * is tried: the pass gives up on the promise, or fails by name on the throw). Nothing is tried
  * when a codeChange is an async function: the fused pass cannot apply. Returns what clears the tries the pass did not use.
  */
-export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknown): Promise<() => void> {
+export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknown, allSync = false): Promise<() => void> {
   const clear = (): void => {
     for (const { refs } of runs) for (const p of refs) p.ahead = null;
   };
   // An async codeChange among them: the fused pass will not apply (warmUp says so), and the
-  // suspend path would run every codeChange again; a try would only be a second run.
+  // suspend path would run every codeChange again; a try would only be a second run. `allSync`:
+  // warmUp has just found none, and nothing ran since, so it is not looked for again.
   triedCount = 0;
-  if (!syncCodeChanges(runs)) return clear;
+  if (!allSync && !syncCodeChanges(runs)) return clear;
   let slice = beginSlice();
   let k = 0;
   try {

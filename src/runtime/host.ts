@@ -213,8 +213,8 @@ export function swapAll(changes: CodeChange[], options: ChangeOptions, allSync =
  * Tries the codeChanges of `changes` ahead of the pause, while the node runs (bulk.ts
  * computeAhead); swapAll uses what is still valid. Returns what drops the tries left unused.
  */
-export function computeAhead(changes: CodeChange[], extra: unknown): Promise<() => void> {
-  return aheadOf(changes as unknown as CodeChangeRun[], extra);
+export function computeAhead(changes: CodeChange[], extra: unknown, allSync = false): Promise<() => void> {
+  return aheadOf(changes as unknown as CodeChangeRun[], extra, allSync);
 }
 
 /** How many tries the last computeAhead kept (each for a process, its result on it). */

@@ -143,7 +143,8 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
     const same = ahead !== null && host.newestPidId() === ahead.mark && host.processCount() === ahead.live;
     const { plan, mark } = same ? ahead : planLive(run);
     const script = same ? ahead.script : compileScript(plan, target, run.targetApp.processes);
-    const allSync = host.warmUp(script.changes);
+    // On the tries' plan, tryAhead's warmUp found every codeChange synchronous and made each ctx.
+    const allSync = same || host.warmUp(script.changes);
     // What a fused pass that gives up computed: the suspend path uses it, calling no codeChange twice.
     const computed = host.computedChanges();
     if (fuse && allSync && script.starts.length === 0 && script.stops.length === 0) {
@@ -202,8 +203,11 @@ async function tryAhead(run: UpgradeRun): Promise<Tried | null> {
     return null;
   }
   if (script.starts.length > 0 || script.stops.length > 0 || script.changedCount === 0) return null;
+  // An async codeChange: the fused pass will not apply, so nothing is tried. Else every process's
+  // ctx is made here, and the pass, on this plan, need not look again (prepareUpgrade).
+  if (!host.warmUp(script.changes)) return null;
   try {
-    const drop = await host.computeAhead(script.changes, run.options.extra);
+    const drop = await host.computeAhead(script.changes, run.options.extra, true);
     return { ...planned, script, live, drop, kept: host.triedAheadKept() };
   } catch {
     // An optimization: one that fails (it put back what it tried) leaves the pass to do it all.
