@@ -114,7 +114,10 @@ function errorFromAnswer(answer: Extract<Response, { ok: false }>): RelxError {
 function connectError(path: string, err: NodeJS.ErrnoException): RelxError {
   const code = err.code ?? "error";
   if (!NO_DAEMON_CODES.has(code)) {
-    return new RelxError("RELX_NO_DAEMON", `lost the daemon on ${path}: ${err.message}`, { cause: err });
+    const lost = new RelxError("RELX_NO_DAEMON", `lost the daemon on ${path}: ${err.message}`, { cause: err });
+    // The connection was made, and the daemon closed it before answering (it was exiting).
+    if (code === "EPIPE" || code === "ECONNRESET") unanswered.add(lost);
+    return lost;
   }
   const elsewhere = code === "ENOENT" || code === "ECONNREFUSED" ? socketOfRootDaemon(path) : null;
   const hint = code === "EACCES" || code === "EPERM"

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import net from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { request, requestText } from "../../src/client/request.js";
+import { closedUnanswered, request, requestText } from "../../src/client/request.js";
 import { RelxError } from "../../src/errors.js";
 import { startStubServer } from "../support/stub-daemon.js";
 import { cleanupRoots, tempRoot } from "../support/temp-root.js";
@@ -85,6 +85,21 @@ describe("request", () => {
     await new Promise<void>((resolve) => server.listen(path, resolve));
     try {
       await expect(request(path, { op: "ping" })).rejects.toMatchObject({ code: "RELX_NO_DAEMON", message: expect.stringContaining("before answering") });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("counts a daemon that drops the connection as it is made as closed unanswered, whether the write fails (EPIPE, ECONNRESET) or the close comes first", async () => {
+    const path = join(dir, "exiting.sock");
+    const server = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      for (let i = 0; i < 40; i++) {
+        const err = await request(path, { op: "stop" }).then(() => undefined, (e: unknown) => e);
+        expect(err).toMatchObject({ code: "RELX_NO_DAEMON" });
+        expect(closedUnanswered(err), String(err)).toBe(true);
+      }
     } finally {
       server.close();
     }
