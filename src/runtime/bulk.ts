@@ -15,7 +15,7 @@ import { changeCode, codeChangeFailed, malformedState, sameOldVsn, type ChangeCo
 import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
 import type { Pid } from "./pid.js";
-import type { Process } from "./process.js";
+import { finished, type Ahead, type Process } from "./process.js";
 import { hold, release } from "./scheduler.js";
 import type { OldVsn, ServerDef } from "./types.js";
 
@@ -108,30 +108,33 @@ export async function changeCodeAll(runs: readonly CodeChangeRun[], options: Cha
 
 /**
  * The fused pass. When every process is idle (nothing in hand, no system operation queued) and no
- * codeChange is an async function, one synchronous loop runs each codeChange and swaps code and
- * state in turn. Nothing else can run until the loop returns (no message, no timer, no socket), so
- * suspending and resuming each process would change nothing anyone can see, and is skipped: the
- * pass is all or nothing by its undo log, two flat arrays made before it starts.
+ * codeChange is an async function, one synchronous stretch runs each codeChange and swaps code and
+ * state. Nothing else can run until it returns (no message, no timer, no socket), so suspending and
+ * resuming each process would change nothing anyone can see, and is skipped: the pass is all or
+ * nothing by its undo log, flat arrays made before it starts.
+ *
+ * Two loops. The first (swapTried) checks that every process is idle and swaps each one whose
+ * codeChange was tried ahead on the state it still has (computeAhead), or that has none, and
+ * lists the others; it runs no code of the app, so rehearse() can ready it for V8 on the very
+ * processes before the pause. The second calls the listed processes' codeChanges, usually few.
  *
  * Returns the rollback (for a later step that fails), or null, having changed nothing, when the
- * pass does not apply: a process is busy or suspended, a codeChange is async, or one returns a
- * promise after all (those already called ran on copies; what they returned, that promise too,
- * goes to `options.computed` when given, and the caller's three-pass path uses it instead of
- * calling them again, so that each codeChange runs once). Throws RELX_CODE_CHANGE_FAILED, having put every
- * process back, when a codeChange throws or returns no state. `allSync`: warmUp has just found no
- * async codeChange among these runs, and nothing ran since, so the pass does not look again.
+ * pass does not apply: a process is busy or suspended (found before any codeChange is called), a
+ * codeChange is async, or one returns a promise after all (those already called ran on copies;
+ * what they returned, that promise too, goes to `options.computed` when given, and the caller's
+ * three-pass path uses it instead of calling them again, so that each codeChange runs once).
+ * Throws RELX_CODE_CHANGE_FAILED, having put every process back, when a codeChange throws or
+ * returns no state. `allSync`: warmUp has just found no async codeChange among these runs, and
+ * nothing ran since, so the pass does not look again.
  */
 export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptions, allSync = false): Rollback | null {
   if (!allSync && !syncCodeChanges(runs)) return null;
   const n = countOf(runs);
-  const oldDefs: ServerDef[] = new Array(n);
-  const oldStates: unknown[] = new Array(n);
-  let done = 0;
-  let used = 0;
-  const rollback = undoLog(runs, oldDefs, oldStates, () => done);
+  const log = newLog(n);
+  const rollback = undoLog(runs, log.oldDefs, log.oldStates, () => n, log.changed);
   const { extra } = options;
-  // Attribution is set once per process and put back once, after the loop; a throw anywhere in
-  // it is the codeChange of the process `at`, which has not been changed yet.
+  // Attribution is set once per process called and put back once, after the loop; a throw
+  // anywhere in it is the codeChange of the process `at`, which has not been changed yet.
   const outer = enterSync(undefined);
   // Nothing may run in the pass: what a codeChange sends (to its own process too) is queued, as
   // the suspend path queues it, not handled at once by code that is being swapped.
@@ -140,47 +143,37 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
   let at: Process | undefined;
   let holder: ServerDef | undefined;
   let oldVsn: OldVsn = "";
+  let applies = true;
   try {
-    // One touch of each process: its phase is checked where its code is changed. A busy or
-    // suspended one (rare: the caller saw none a moment ago) undoes the pass, as an async result does.
-    pass: for (let r = 0; r < runs.length; r++) {
-      const { refs, def } = runs[r]!;
-      oldVsn = runs[r]!.oldVsn;
-      // Up, the new definition's codeChange runs (one for the run); down, each process's running one.
-      const up = typeof oldVsn === "string";
-      for (let j = 0; j < refs.length; j++) {
-        const p = (at = refs[j]!);
-        if (p.phase !== "idle" || p.hasSysq()) {
-          next = undefined; // the previous process's state, not a result to drop
-          break pass;
-        }
-        // Read whichever way the pass goes: a load only a downgrade made would have no type
-        // feedback from the upgrades before it, and V8 would deoptimize the pass at it.
-        const was = p.def;
-        holder = up ? def : was;
-        const fn = holder.codeChange;
-        const state = p.state;
-        const a = p.ahead;
-        if (a !== null) p.ahead = null;
-        if (fn === undefined) next = state;
-        else if (a !== null && a.from === state && a.epoch === p.epoch && a.holder === holder && (a.oldVsn === oldVsn || sameOldVsn(a.oldVsn, oldVsn))) {
-          // Tried ahead of the pause on this very state, nothing run since: what it made is used.
-          // (The oldVsn is the very object when the pass reuses the tries' plan, as it mostly does.)
-          next = a.result;
-          used++;
-        } else {
-          enterSync(p);
-          next = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
-          if (next === undefined) {
-            if (state !== undefined) throw malformedState();
-          } else if (isThenable(next)) break pass;
-        }
-        oldDefs[done] = was;
-        oldStates[done] = state;
-        p.state = next;
-        p.def = def;
-        done++;
+    applies = swapTried(runs, log, null, EVERY);
+    const { left } = log;
+    for (let i = 0; applies && i < left.length; i += 3) {
+      const k = left[i]!;
+      const run = runs[left[i + 1]!]!;
+      const p = (at = run.refs[left[i + 2]!]!);
+      // A codeChange called before it may have suspended it, or queued a system operation on it.
+      if (p.phase !== "idle" || p.hasSysq()) {
+        applies = false;
+        break;
       }
+      oldVsn = run.oldVsn;
+      const was = p.def;
+      // Up, the new definition's codeChange runs (one for the run); down, each process's running one.
+      holder = typeof oldVsn === "string" ? run.def : was;
+      const state = p.state;
+      enterSync(p);
+      next = holder.codeChange!.call(holder, oldVsn, copyState(state), extra, p.ctx);
+      if (next === undefined) {
+        if (state !== undefined) throw malformedState();
+      } else if (isThenable(next)) {
+        applies = false;
+        break;
+      }
+      log.oldDefs[k] = was;
+      log.oldStates[k] = state;
+      log.changed[k] = 1;
+      p.state = next;
+      p.def = run.def;
     }
   } catch (err) {
     rollback();
@@ -189,30 +182,150 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
     leaveSync(outer);
     release(held);
   }
-  aheadUsed = used;
-  if (done < n) {
+  aheadUsed = log.used;
+  if (!applies) {
     // A busy or suspended process, or a promise: all put back. What the codeChanges called returned
     // goes to options.computed, for the path the caller takes instead, so that it does not call
     // them again; else it is dropped (a promise's rejection handled).
-    if (options.computed !== undefined) keepComputed(runs, options.computed, oldDefs, oldStates, done, isThenable(next) ? { p: at!, holder: holder!, oldVsn, result: next } : undefined);
-    if (isThenable(next)) Promise.resolve(next).catch(() => undefined);
+    const promised = isThenable(next);
+    if (options.computed !== undefined) keepComputed(runs, options.computed, log, promised ? { p: at!, holder: holder!, oldVsn, result: next } : undefined);
+    if (promised) Promise.resolve(next).catch(() => undefined);
     rollback();
     return null;
   }
   return rollback;
 }
 
-/** Records what the first `done` processes of a pass that gave up were changed to (read before its rollback), and the promise `pending` left. */
-function keepComputed(runs: readonly CodeChangeRun[], computed: Computed, oldDefs: ServerDef[], oldStates: unknown[], done: number, pending?: { p: Process; holder: ServerDef; oldVsn: OldVsn; result: unknown }): void {
+/** No limit: the pass's first loop takes every process of each run (a small integer, as a rehearsal's limit is, for V8). */
+const EVERY = 2 ** 30;
+
+/** A fused pass's undo log, in run order (`changed` says which were), and the processes its first loop left to call. */
+interface SwapLog {
+  oldDefs: ServerDef[];
+  oldStates: unknown[];
+  changed: Uint8Array;
+  /** Triples (index in run order, run, index in the run) of the processes whose codeChange the pass calls. */
+  left: number[];
+  /** How many tries the first loop used. */
+  used: number;
+}
+
+function newLog(n: number): SwapLog {
+  return { oldDefs: new Array(n), oldStates: new Array(n), changed: new Uint8Array(n), left: [], used: 0 };
+}
+
+/**
+ * The fused pass's first loop: false, at the first process that is busy or suspended (nothing
+ * called, what it swapped is in the log); else every process with no codeChange, or with one
+ * tried ahead on the state it still has with nothing run since (its epoch), swapped, the others
+ * listed in `log.left`. `aheads`, in a rehearsal, keeps each process's try, to be put back; a
+ * rehearsal also takes only the first `limit` processes of each run.
+ */
+function swapTried(runs: readonly CodeChangeRun[], log: SwapLog, aheads: (Ahead | null)[] | null, limit: number): boolean {
+  const { oldDefs, oldStates, changed, left } = log;
+  let k = 0;
+  for (let r = 0; r < runs.length; r++) {
+    const { refs, def } = runs[r]!;
+    const oldVsn = runs[r]!.oldVsn;
+    const up = typeof oldVsn === "string";
+    const end = Math.min(refs.length, limit);
+    for (let j = 0; j < end; j++, k++) {
+      const p = refs[j]!;
+      if (p.phase !== "idle" || p.hasSysq()) return false;
+      // Read whichever way the pass goes: a load only a downgrade made would have no type
+      // feedback from the upgrades before it, and V8 would deoptimize the pass at it.
+      const was = p.def;
+      const holder = up ? def : was;
+      const state = p.state;
+      const a = p.ahead;
+      if (aheads !== null) aheads[k] = a;
+      if (a !== null) p.ahead = null;
+      let next: unknown;
+      if (holder.codeChange === undefined) next = state;
+      else if (a !== null && (aheads === null || k > 0) && a.from === state && a.epoch === p.epoch && a.holder === holder && (a.oldVsn === oldVsn || sameOldVsn(a.oldVsn, oldVsn))) {
+        // Tried ahead of the pause on this very state, nothing run since: what it made is used.
+        // (The oldVsn is the very object when the pass reuses the tries' plan, as it mostly does.)
+        // A rehearsal lists its first process as untried, so that the listing is rehearsed too.
+        next = a.result;
+        log.used++;
+      } else {
+        left.push(k, r, j);
+        continue;
+      }
+      oldDefs[k] = was;
+      oldStates[k] = state;
+      changed[k] = 1;
+      p.state = next;
+      p.def = def;
+    }
+  }
+  return true;
+}
+
+/** How many processes a rehearsal runs the first loop over, at most: enough for V8 to optimize it (measured: 7,500 did, 5,000 did not). */
+const REHEARSAL_SIZE = 12_000;
+
+/**
+ * Readies the fused pass for V8, ahead of the pause, on the processes it will change: runs its
+ * first loop (swapTried) over up to REHEARSAL_SIZE of them, the first of each run, and puts each
+ * one back, code, state and try, before anything else can run. No code of the app runs and
+ * nothing is left changed. The very run objects the pass is given, so that V8 optimizes for them.
+ * Without it, an upgrade's pass runs once, before V8 has compiled it (the compile takes about
+ * 10 ms, the whole pass over 10,000 processes 2–5 ms), in the interpreter. Called while the node
+ * runs, some milliseconds before the pass, so that the compile finishes in between.
+ */
+function rehearse(runs: readonly CodeChangeRun[]): void {
+  const limit = shareOf(runs, REHEARSAL_SIZE);
+  let n = 0;
+  for (const { refs } of runs) n += Math.min(refs.length, limit);
+  const log = newLog(n);
+  const aheads: (Ahead | null)[] = new Array(n);
+  const held = hold();
+  try {
+    swapTried(runs, log, aheads, limit);
+  } finally {
+    let k = 0;
+    for (const { refs } of runs) {
+      for (let j = 0; j < refs.length && j < limit; j++, k++) {
+        const p = refs[j]!;
+        if (log.changed[k]) {
+          p.def = log.oldDefs[k]!;
+          p.state = log.oldStates[k];
+        }
+        const a = aheads[k];
+        if (a !== undefined) p.ahead = a;
+      }
+    }
+    release(held);
+  }
+}
+
+/** The most processes of each run a rehearsal takes so that it takes about `budget` in all. */
+function shareOf(runs: readonly CodeChangeRun[], budget: number): number {
+  let limit = Math.max(1, Math.ceil(budget / Math.max(1, runs.length)));
+  for (;;) {
+    let total = 0;
+    let longer = false;
+    for (const { refs } of runs) {
+      total += Math.min(refs.length, limit);
+      if (refs.length > limit) longer = true;
+    }
+    if (total >= budget || !longer) return limit;
+    limit *= 2;
+  }
+}
+
+/** Records what the processes a pass that gave up had changed were changed to (read before its rollback), and the promise `pending` left. */
+function keepComputed(runs: readonly CodeChangeRun[], computed: Computed, log: SwapLog, pending?: { p: Process; holder: ServerDef; oldVsn: OldVsn; result: unknown }): void {
   let k = 0;
   for (const { refs, def, oldVsn } of runs) {
-    for (let j = 0; j < refs.length && k < done; j++, k++) {
+    for (let j = 0; j < refs.length; j++, k++) {
+      if (!log.changed[k]) continue;
       const p = refs[j]!;
-      const holder = typeof oldVsn === "string" ? def : oldDefs[k]!;
+      const holder = typeof oldVsn === "string" ? def : log.oldDefs[k]!;
       // A server with no codeChange was given its state as it was: nothing to keep.
-      if (holder.codeChange !== undefined) computed.set(p, { from: oldStates[k], holder, oldVsn, result: p.state });
+      if (holder.codeChange !== undefined) computed.set(p, { from: log.oldStates[k], holder, oldVsn, result: p.state });
     }
-    if (k >= done) break;
   }
   if (pending !== undefined) computed.set(pending.p, { from: pending.p.state, holder: pending.holder, oldVsn: pending.oldVsn, result: pending.result });
 }
@@ -227,6 +340,12 @@ export function aheadUsedInLastPass(): number {
 let triedCount = 0;
 export function triedInLastAhead(): number {
   return triedCount;
+}
+
+/** How many tries the last computeAhead made in all, those dropped or made again included: for the daemon's log. */
+let madeCount = 0;
+export function triesMadeInLastAhead(): number {
+  return madeCount;
 }
 
 /** How long computeAhead runs before it lets the node run (ms). */
@@ -253,35 +372,62 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
   // suspend path would run every codeChange again; a try would only be a second run. `allSync`:
   // warmUp has just found none, and nothing ran since, so it is not looked for again.
   triedCount = 0;
+  madeCount = 0;
   if (!allSync && !syncCodeChanges(runs)) return clear;
   let slice = beginSlice();
   let k = 0;
+  /** The runs a dropped try ended: nothing more of them is tried, in the second round either. */
+  const ended = new Set<number>();
+  const mark = finished.count;
   try {
-    for (const { refs, def, oldVsn } of runs) {
-      const up = typeof oldVsn === "string";
-      for (let j = 0; j < refs.length; j++) {
-        if ((++k & 63) === 0 && performance.now() > slice.until) {
-          endSlice(slice);
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          slice = beginSlice();
-        }
-        const p = refs[j]!;
-        if (p.phase !== "idle" || p.hasSysq()) continue;
-        const holder = up ? def : p.def;
-        const fn = holder.codeChange;
-        if (fn === undefined) continue;
-        const state = p.state;
-        const epoch = p.epoch;
-        slice.standIn.pid = p.pid;
-        slice.standIn.name = p.name;
-        const tried = tryAhead(p, holder, fn, oldVsn, state, extra);
-        // A throw, or a promise (the pass gives up on it too, and hands what it used of the tries
-        // to the suspend path): nothing more is tried.
-        if (tried === THREW || tried === PROMISED) return clear;
-        if (tried === DROPPED) break;
-        p.ahead = { from: state, epoch, holder, oldVsn, result: tried };
-        triedCount++;
+    // Two rounds at most, in this one async function (its slices' stand-ins are entered and left
+    // in one async context). After the first, when most were tried, the pass's first loop is
+    // rehearsed (V8 compiles it meanwhile); then, if any process ran something while the others
+    // were tried, the second round makes again the tries that went stale, so that the pass calls
+    // few codeChanges itself.
+    for (let again = false; ; again = true) {
+      if (again) {
+        if (triedCount * 10 < countOf(runs) * 9) break;
+        rehearse(runs);
+        if (finished.count === mark) break;
       }
+      for (let r = 0; r < runs.length; r++) {
+        if (ended.has(r)) continue;
+        const { refs, def, oldVsn } = runs[r]!;
+        const up = typeof oldVsn === "string";
+        for (let j = 0; j < refs.length; j++) {
+          if ((++k & 63) === 0 && performance.now() > slice.until) {
+            endSlice(slice);
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            slice = beginSlice();
+          }
+          const p = refs[j]!;
+          if (p.phase !== "idle" || p.hasSysq()) continue;
+          const holder = up ? def : p.def;
+          const fn = holder.codeChange;
+          if (fn === undefined) continue;
+          const state = p.state;
+          const epoch = p.epoch;
+          const had = p.ahead;
+          // The second round: only a process with no try, or one gone stale.
+          if (again && had !== null && had.from === state && had.epoch === epoch) continue;
+          slice.standIn.pid = p.pid;
+          slice.standIn.name = p.name;
+          const tried = tryAhead(p, holder, fn, oldVsn, state, extra);
+          madeCount++;
+          // A throw, or a promise (the pass gives up on it too, and hands what it used of the tries
+          // to the suspend path): nothing more is tried.
+          if (tried === THREW || tried === PROMISED) return clear;
+          if (tried === DROPPED) {
+            p.ahead = null;
+            ended.add(r);
+            break;
+          }
+          p.ahead = { from: state, epoch, holder, oldVsn, result: tried };
+          if (had === null) triedCount++;
+        }
+      }
+      if (again) break;
     }
   } catch (err) {
     clear();

@@ -8,7 +8,7 @@
  */
 import "./lifecycle.js";
 import { RelxError } from "../errors.js";
-import { aheadUsedInLastPass, triedInLastAhead, changeCodeAll as changeAll, computeAhead as aheadOf, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmCopies as warmStates, warmUp as warmProcs, type Rollback } from "./bulk.js";
+import { aheadUsedInLastPass, triedInLastAhead, triesMadeInLastAhead, changeCodeAll as changeAll, computeAhead as aheadOf, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmCopies as warmStates, warmUp as warmProcs, type Rollback } from "./bulk.js";
 import { callProcess } from "./call.js";
 import { DryRunCtx } from "./dry-run-ctx.js";
 import { computeCodeChange, type CodeChangeRun, type Computed } from "./code-change.js";
@@ -220,6 +220,11 @@ export function computeAhead(changes: CodeChange[], extra: unknown, allSync = fa
 /** How many tries the last computeAhead kept (each for a process, its result on it). */
 export function triedAheadKept(): number {
   return triedInLastAhead();
+}
+
+/** How many tries the last computeAhead made in all (a process's try made again, or dropped, counts each time). */
+export function triesMade(): number {
+  return triesMadeInLastAhead();
 }
 
 /** How many processes of the last fused pass used the codeChange tried ahead for them. */

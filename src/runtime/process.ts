@@ -76,6 +76,12 @@ function refusedWhileTried(from: PendingCall | null): void {
   from?.reject(new RelxError("RELX_TRIED_AHEAD", "a call to a process while its codeChange was tried ahead of the pause; that try is dropped and the codeChange runs again in the pause"));
 }
 
+/**
+ * How many times any process finished something (idle()): when it has not moved, no process ran
+ * anything, and no try made ahead of an upgrade's pause went stale (bulk.ts computeAhead).
+ */
+export const finished = { count: 0 };
+
 export class Process {
   state: unknown = undefined;
   phase: Phase = "busy";
@@ -220,6 +226,7 @@ export class Process {
   idle(): void {
     if (this.phase === "exited") return;
     this.epoch++;
+    finished.count++;
     this.phase = this.phase === "suspending" || this.phase === "suspended" ? "suspended" : "idle";
     if (this.x !== null && this.x.pendingCrash !== undefined) {
       const crash = this.x.pendingCrash;

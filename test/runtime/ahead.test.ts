@@ -52,6 +52,78 @@ async function statesOf(refs: host.ProcessRef[]): Promise<Counter[]> {
 }
 
 describe("codeChanges tried ahead of the pause", () => {
+  it("leave every process as it was: the rehearsal of the pass after them puts back code, state and try", async () => {
+    const refs = await spawnMany(40);
+    const runs = { count: 0 };
+    const V2 = v2(runs);
+    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    // Every one tried, so the pass's first loop was rehearsed on them: still on the old code...
+    expect(refs.map((r) => host.info(r).vsn)).toEqual(refs.map(() => "1"));
+    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    drop();
+    // ...and each try still good for the pass, on the very state it was made on.
+    expect(host.triedAheadUsed()).toBe(40);
+    expect(runs.count).toBe(40);
+    expect((await statesOf(refs)).map((s) => s.n)).toEqual(refs.map(() => 0));
+  });
+
+  it("a codeChange the pass calls itself that throws puts back the processes it had swapped to their tries, too", async () => {
+    const refs = await spawnMany(20);
+    const runs = { count: 0 };
+    const V2 = defineServer<Counter>({
+      ...base,
+      vsn: "2",
+      codeChange(_old, s: Counter) {
+        runs.count++;
+        if (s.n === 1) throw new Error(`no migration for n = 1 (process ${s.id})`);
+        return { id: s.id, n: s.n * 10 };
+      },
+    });
+    const before = await statesOf(refs);
+    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    expect(runs.count).toBe(20);
+    host.cast(refs[7]!, "bump"); // its try goes stale: the pass calls its codeChange, which throws
+    await host.call(refs[7]!, "state", 1000);
+    let thrown: RelxError | undefined;
+    try {
+      host.swapAll(changesTo(refs, V2), options);
+    } catch (err) {
+      thrown = err as RelxError;
+    }
+    drop();
+    expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
+    expect(thrown?.process).toBe(host.nameOf(refs[7]!));
+    expect(runs.count).toBe(21);
+    expect(refs.map((r) => host.info(r).vsn)).toEqual(refs.map(() => "1"));
+    const after = await statesOf(refs);
+    after.forEach((st, i) => expect(st).toBe(before[i]));
+    expect(after.map((st) => st.n)).toEqual(refs.map((_, i) => (i === 7 ? 1 : 0)));
+  });
+
+  it("are made again, in a second round, for a process that handled a message while the others were tried", async () => {
+    const refs = await spawnMany(130);
+    const runs = { count: 0 };
+    let first = true;
+    // The first try outlasts a slice of tries (4 ms), and casts to process 10 through the API: that
+    // cast is handled between slices, after process 10 was tried.
+    const V2 = v2(runs, () => {
+      if (!first) return;
+      first = false;
+      host.cast(refs[10]!, "bump");
+      const until = performance.now() + 8;
+      while (performance.now() < until);
+    });
+    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    expect(runs.count).toBe(131); // process 10 tried twice, before and after its message
+    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    drop();
+    expect(host.triedAheadUsed()).toBe(130); // the pass called no codeChange itself
+    expect(runs.count).toBe(131);
+    const after = await statesOf(refs);
+    expect(after[10]!.n).toBe(10);
+    expect(after[11]!.n).toBe(0);
+  });
+
   it("are used by the fused pass: each codeChange runs once, ahead, and the pass only swaps", async () => {
     const refs = await spawnMany(20);
     for (const r of refs.slice(0, 5)) host.cast(r, "bump");

@@ -99,7 +99,7 @@ export interface Held {
   tSuspended: number;
   tChanged: number;
   /** Set when the fused pass did it all, the commit included: finishUpgrade starts past the point of no return. */
-  fused?: { tCommitted: number; cpu: number; triedAhead: number };
+  fused?: { tCommitted: number; cpu: number; triedAhead: number; triesMade: number };
 }
 
 /**
@@ -148,7 +148,7 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
     // What a fused pass that gives up computed: the suspend path uses it, calling no codeChange twice.
     const computed = host.computedChanges();
     if (fuse && allSync && script.starts.length === 0 && script.stops.length === 0) {
-      const held = fusedPass(run, plan, script, record, computed, mostTried);
+      const held = fusedPass(run, plan, script, record, computed, mostTried, ahead === null ? 0 : host.triesMade());
       if (held !== null) return held;
     }
     const cpuSuspend = cpuMs();
@@ -221,7 +221,7 @@ async function tryAhead(run: UpgradeRun): Promise<Tried | null> {
  * suspended. Null, with nothing changed, when host.swapAll finds it does not apply (a process
  * busy or suspended, an async codeChange): the caller takes the suspend, change, resume path.
  */
-function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState, computed: host.ComputedChanges, tried: boolean): Held | null {
+function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: PendingReleaseState, computed: host.ComputedChanges, tried: boolean, triesMade: number): Held | null {
   const { node, options } = run;
   // Most codeChanges tried ahead: the pass allocates little (the undo log), and the collections
   // after the tries left it room.
@@ -247,7 +247,7 @@ function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: Pend
   }
   // Point of no return: the new code runs from the next message on.
   rebindAll(script);
-  return { run, plan, script, record, started: [], rollback, tSuspend, cpuSuspend, tSuspended: tSuspend, tChanged, fused: { tCommitted: performance.now(), cpu: cpuMs(), triedAhead: host.triedAheadUsed() } };
+  return { run, plan, script, record, started: [], rollback, tSuspend, cpuSuspend, tSuspended: tSuspend, tChanged, fused: { tCommitted: performance.now(), cpu: cpuMs(), triedAhead: host.triedAheadUsed(), triesMade } };
 }
 
 /** Commits a prepared upgrade: the record, then the point of no return, resume, stops, afterUpgrade. */
@@ -260,7 +260,7 @@ export async function finishUpgrade(held: Held): Promise<UpgradeResult> {
   if (held.fused !== undefined) {
     pauseMs = held.fused.tCommitted - held.tSuspend;
     pauseCpu = held.fused.cpu - held.cpuSuspend;
-    phases = `one fused pass: change ${round(held.tChanged - held.tSuspend)}, record ${round(held.fused.tCommitted - held.tChanged)}; codeChange tried ahead for ${held.fused.triedAhead}`;
+    phases = `one fused pass: change ${round(held.tChanged - held.tSuspend)}, record ${round(held.fused.tCommitted - held.tChanged)}; codeChange tried ahead for ${held.fused.triedAhead}${held.fused.triesMade > held.fused.triedAhead ? ` of ${held.fused.triesMade} tries` : ""}`;
   } else {
     try {
       // Recorded before the point of no return (one rename): if it fails, everything goes back.
