@@ -145,7 +145,7 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
   let oldVsn: OldVsn = "";
   let applies = true;
   try {
-    applies = swapTried(runs, log, null, EVERY);
+    applies = swapTried(runs, log, null, 0, EVERY);
     const { left } = log;
     for (let i = 0; applies && i < left.length; i += 3) {
       const k = left[i]!;
@@ -219,17 +219,17 @@ function newLog(n: number): SwapLog {
  * called, what it swapped is in the log); else every process with no codeChange, or with one
  * tried ahead on the state it still has with nothing run since (its epoch), swapped, the others
  * listed in `log.left`. `aheads`, in a rehearsal, keeps each process's try, to be put back; a
- * rehearsal also takes only the first `limit` processes of each run.
+ * rehearsal also takes only the processes [from, to) of each run.
  */
-function swapTried(runs: readonly CodeChangeRun[], log: SwapLog, aheads: (Ahead | null)[] | null, limit: number): boolean {
+function swapTried(runs: readonly CodeChangeRun[], log: SwapLog, aheads: (Ahead | null)[] | null, from: number, to: number): boolean {
   const { oldDefs, oldStates, changed, left } = log;
   let k = 0;
   for (let r = 0; r < runs.length; r++) {
     const { refs, def } = runs[r]!;
     const oldVsn = runs[r]!.oldVsn;
     const up = typeof oldVsn === "string";
-    const end = Math.min(refs.length, limit);
-    for (let j = 0; j < end; j++, k++) {
+    const end = Math.min(refs.length, to);
+    for (let j = from; j < end; j++, k++) {
       const p = refs[j]!;
       if (p.phase !== "idle" || p.hasSysq()) return false;
       // Read whichever way the pass goes: a load only a downgrade made would have no type
@@ -264,29 +264,31 @@ function swapTried(runs: readonly CodeChangeRun[], log: SwapLog, aheads: (Ahead 
 
 /** How many processes a rehearsal runs the first loop over, at most: enough for V8 to optimize it (measured: 7,500 did, 5,000 did not). */
 const REHEARSAL_SIZE = 12_000;
+/** About how many processes one stretch of a rehearsal takes (cold, a few ms), the node let run between two. */
+const REHEARSAL_STRETCH = 3_000;
 
 /**
- * Readies the fused pass for V8, ahead of the pause, on the processes it will change: runs its
- * first loop (swapTried) over up to REHEARSAL_SIZE of them, the first of each run, and puts each
- * one back, code, state and try, before anything else can run. No code of the app runs and
- * nothing is left changed. The very run objects the pass is given, so that V8 optimizes for them.
- * Without it, an upgrade's pass runs once, before V8 has compiled it (the compile takes about
- * 10 ms, the whole pass over 10,000 processes 2–5 ms), in the interpreter. Called while the node
- * runs, some milliseconds before the pass, so that the compile finishes in between.
+ * One stretch of a rehearsal of the fused pass, ahead of the pause, on the processes it will
+ * change: runs its first loop (swapTried) over the processes [from, to) of each run, and puts each
+ * one back, code, state and try, before anything else can run. No code of the app runs and nothing
+ * is left changed. The very run objects the pass is given, so that V8 optimizes for them. Without
+ * it, an upgrade's pass runs once, before V8 has compiled it (the compile takes about 10 ms, the
+ * whole pass over 10,000 processes 2–5 ms), in the interpreter. computeAhead rehearses while the
+ * node runs, some milliseconds before the pass, so that the compile finishes in between.
  */
-function rehearse(runs: readonly CodeChangeRun[]): void {
-  const limit = shareOf(runs, REHEARSAL_SIZE);
+function rehearse(runs: readonly CodeChangeRun[], from: number, to: number): void {
   let n = 0;
-  for (const { refs } of runs) n += Math.min(refs.length, limit);
+  for (const { refs } of runs) n += Math.max(0, Math.min(refs.length, to) - from);
   const log = newLog(n);
   const aheads: (Ahead | null)[] = new Array(n);
   const held = hold();
   try {
-    swapTried(runs, log, aheads, limit);
+    swapTried(runs, log, aheads, from, to);
   } finally {
     let k = 0;
     for (const { refs } of runs) {
-      for (let j = 0; j < refs.length && j < limit; j++, k++) {
+      const end = Math.min(refs.length, to);
+      for (let j = from; j < end; j++, k++) {
         const p = refs[j]!;
         if (log.changed[k]) {
           p.def = log.oldDefs[k]!;
@@ -388,7 +390,17 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
     for (let again = false; ; again = true) {
       if (again) {
         if (triedCount * 10 < countOf(runs) * 9) break;
-        rehearse(runs);
+        // In stretches of a few ms, a window of each run at a time, the node let run in between.
+        let longest = 0;
+        for (const { refs } of runs) longest = Math.max(longest, refs.length);
+        const limit = Math.min(longest, shareOf(runs, REHEARSAL_SIZE));
+        const step = Math.max(1, Math.ceil(limit / Math.ceil(Math.min(countOf(runs), REHEARSAL_SIZE) / REHEARSAL_STRETCH)));
+        for (let from = 0; from < limit; from += step) {
+          endSlice(slice);
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          slice = beginSlice();
+          rehearse(runs, from, Math.min(limit, from + step));
+        }
         if (finished.count === mark) break;
       }
       for (let r = 0; r < runs.length; r++) {
@@ -571,7 +583,8 @@ function syncCodeChanges(runs: readonly CodeChangeRun[]): boolean {
   for (const { refs, def, oldVsn } of runs) {
     const up = typeof oldVsn === "string";
     if (up) check(def.codeChange);
-    for (const p of refs) {
+    for (let j = 0; j < refs.length; j++) {
+      const p = refs[j]!;
       p.ctx;
       if (!up) check(p.def.codeChange);
     }
