@@ -47,6 +47,7 @@ export function readConfigSchema(config: unknown, source: string): ConfigKey[] {
   if (config === null || typeof config !== "object" || Array.isArray(config)) throw fail(`expected an object, got ${describeValue(config)}`);
   const keys: ConfigKey[] = [];
   for (const [key, raw] of Object.entries(config)) {
+    if (key === "") throw fail('key "": a config key needs a name');
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw fail(`key "${key}": expected { env, type }, got ${describeValue(raw)}`);
     const spec = raw as Record<string, unknown>;
     for (const field of Object.keys(spec)) if (!KEY_FIELDS.has(field)) throw fail(`key "${key}": unknown field "${field}"`);

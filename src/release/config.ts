@@ -169,7 +169,7 @@ function nodeRange(pkg: Record<string, unknown>, file: string): string {
   if (!isPlainObject(pkg.engines)) throw badType(file, "engines", "an object", pkg.engines);
   const node = pkg.engines.node;
   if (node === undefined) return ">=20.10";
-  if (typeof node !== "string") throw badType(file, "engines.node", "a string", node);
+  if (typeof node !== "string" || node === "") throw badType(file, "engines.node", "a non-empty version range (or no engines.node: >=20.10)", node);
   return node;
 }
 

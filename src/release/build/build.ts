@@ -95,6 +95,7 @@ async function buildInReleasesDir(config: RelxConfig, vsn: string, dir: string, 
     const stagedDir = join(staging, vsn);
     await mkdir(stagedDir);
     const { manifest, warnings } = await assembleRelease({ config, vsn, dir: stagedDir, typecheck: !!options.typecheck, progress });
+    const checked = await readableManifest(manifest, dir, stagedDir);
     await sealRelease(stagedDir);
     const tarName = tarballName(config.name, vsn);
     if (options.tar) {
@@ -111,11 +112,29 @@ async function buildInReleasesDir(config: RelxConfig, vsn: string, dir: string, 
       exists: () => releaseExists(vsn),
     });
     // For a daemon of this root: what it keeps of the manifest, so that it need not parse it (best effort).
-    await writeBuiltManifest(config.root, dir, manifest);
+    await writeBuiltManifest(config.root, dir, checked);
     const durationMs = Math.round(performance.now() - started);
     return { name: config.name, vsn, dir, manifest, tarball, warnings, durationMs };
   } finally {
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The manifest as relx's own read of release.json takes it (parseManifest), before anything is
+ * installed: a release the daemon, `relx releases` or the next build would refuse is not built.
+ * The build's own checks (package.json, the boot spec) word each such case first; this is what
+ * stands behind them. Throws RELX_BUILD_FAILED naming the field.
+ */
+async function readableManifest(manifest: Manifest, dir: string, stagedDir: string): Promise<Manifest> {
+  const { parseManifest } = await import("../store/manifest-schema.js");
+  try {
+    return parseManifest(manifest, join(dir, "release.json"), stagedDir);
+  } catch (err) {
+    throw new RelxError("RELX_BUILD_FAILED", `the release.json this build made would be refused when read: ${(err as Error).message}`, {
+      cause: err,
+      hint: "fix the field it names (in package.json or the boot spec), then build again",
+    });
   }
 }
 

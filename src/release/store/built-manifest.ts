@@ -39,7 +39,11 @@ interface Entry {
   manifest: LoadedManifest;
 }
 
-/** Writes the entry for the release `manifest` was written to, `dir` (its release.json in place). Never throws. */
+/**
+ * Writes the entry for the release `manifest` was written to, `dir` (its release.json in place).
+ * `manifest` is as parseManifest returned it (the build checks it so before installing): the entry
+ * is never more lenient than a fresh read of the file. Never throws.
+ */
 export async function writeBuiltManifest(root: string, dir: string, manifest: Manifest): Promise<void> {
   try {
     // Only where a daemon has run (it made .relx): a build makes no .relx of its own.
@@ -49,13 +53,9 @@ export async function writeBuiltManifest(root: string, dir: string, manifest: Ma
     const file = join(dir, "release.json");
     const identity = await fileIdentity(file);
     if (identity === null) return;
-    // Only what a read of the file accepts (a build can write a release.json the schema refuses,
-    // such as an empty engines.node): the entry is never more lenient than a fresh read.
-    const { parseManifest } = await import("./manifest-schema.js");
-    const checked = parseManifest(manifest, file, dir);
     const manifestsDir = builtManifestsDir(root);
     ensurePrivateDir(manifestsDir); // made 0700 if missing: its parent .relx is there
-    const entry: Entry = { format: FORMAT, dir: resolve(dir), identity: identityText(identity), manifest: loadedManifest(checked) };
+    const entry: Entry = { format: FORMAT, dir: resolve(dir), identity: identityText(identity), manifest: loadedManifest(manifest) };
     const to = entryFile(manifestsDir, dir);
     const tmp = `${to}.${process.pid}.tmp`;
     // A new file (O_EXCL): whatever was left at that name, a link too, is removed, never written through.

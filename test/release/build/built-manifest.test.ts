@@ -60,13 +60,20 @@ describe("what a build leaves for the daemon", () => {
     expect(dir).toBe(join(root, "releases", "1.0.0"));
   });
 
-  it("is not left for a release.json a read refuses: the daemon refuses it as before", async () => {
-    // engines.node "" builds, but the schema wants a node range: an upgrade to it fails in preflight.
+  it("is never left for a release.json a read would refuse: such a release is not built at all", async () => {
+    // An empty engines.node, and a config key with no name: the schema of release.json wants a
+    // node range and a key name, so the build refuses both before installing anything.
     const root = await makeBank({ version: "1.0.0", demo: 1, pkg: { engines: { node: "" } } });
     mkdirSync(join(root, ".relx"), { mode: 0o700 });
-    const { dir } = await build({ root });
-    await expect(readManifest(dir)).rejects.toMatchObject({ code: "RELX_BAD_RELEASE", message: expect.stringContaining("node expected a node version range") });
-    expect(await readBuiltManifest(builtManifestsDir(root), dir, await identityOf(dir))).toBeNull();
+    await expect(build({ root })).rejects.toMatchObject({ code: "RELX_BAD_CONFIG", message: expect.stringContaining('"engines.node" expected a non-empty version range') });
+    expect(existsSync(join(root, "releases", "1.0.0"))).toBe(false);
+    expect(existsSync(builtManifestsDir(root)) ? readdirSync(builtManifestsDir(root)) : []).toEqual([]);
+
+    const keyless = await makeBank({ version: "1.0.0", demo: 1 });
+    const app = join(keyless, "src", "app.ts");
+    writeFileSync(app, readFileSync(app, "utf8").replace("export default defineApp({", 'export default defineApp({\n  config: { "": { env: "X", type: "string", default: "x" } },'));
+    await expect(build({ root: keyless })).rejects.toMatchObject({ code: "RELX_BAD_BOOT_SPEC", message: expect.stringContaining('key "": a config key needs a name') });
+    expect(existsSync(join(keyless, "releases", "1.0.0"))).toBe(false);
   });
 
   it("is not opened when it is a pipe, a link or a device: a read of one would hold the daemon's read for good", async () => {
