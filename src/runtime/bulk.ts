@@ -284,10 +284,14 @@ function rehearse(runs: readonly CodeChangeRun[]): void {
   try {
     swapTried(runs, log, aheads, limit);
   } finally {
-    let k = 0;
-    for (const { refs } of runs) {
-      for (let j = 0; j < refs.length && j < limit; j++, k++) {
+    // Last first, as undoLog does: a process listed twice ends with what it had before its first
+    // change, and the try it had then, not what the first change left for the second.
+    let k = n;
+    for (let r = runs.length - 1; r >= 0; r--) {
+      const { refs } = runs[r]!;
+      for (let j = Math.min(refs.length, limit) - 1; j >= 0; j--) {
         const p = refs[j]!;
+        k--;
         if (log.changed[k]) {
           p.def = log.oldDefs[k]!;
           p.state = log.oldStates[k];

@@ -1,0 +1,146 @@
+// Hostile cases for the fused pass in two loops (src/runtime/bulk.ts swapAll: swapTried, then the
+// codeChanges left) and for the rehearsal of its first loop after the tries (computeAhead).
+// The reference is the suspend path (changeCodeAll): the same runs must end the same way, and a
+// rehearsal must leave every process exactly as it was.
+import { describe, expect, it } from "vitest";
+import { defineServer, type Ctx, type RelxError, type ServerDef } from "../../src/index.js";
+import type { Process } from "../../src/runtime/process.js";
+import * as host from "../../src/runtime/host.js";
+import { collector } from "../support/collector.js";
+import { gate } from "../support/wait.js";
+
+type Counter = { id: number; n: number; v?: string };
+
+const base = {
+  name: "Counter",
+  init: (args: unknown) => ({ id: (args as { id: number }).id, n: 0 }),
+  handleCast(_msg: unknown, state: Counter) {
+    state.n++; // in place: the same state object, changed
+    return state;
+  },
+  handleCall(_msg: unknown, _from: unknown, state: Counter) {
+    return { reply: state, state };
+  },
+};
+/** No codeChange, as a release's first vsn usually has none. */
+const V1 = defineServer<Counter>({ ...base, vsn: "1" });
+
+/** V2, with a codeChange both ways (up from "1", down to "1"), counting its runs. */
+function v2(runs: { count: number }, also?: (s: Counter, ctx: Ctx) => void): ServerDef<Counter> {
+  return defineServer<Counter>({
+    ...base,
+    vsn: "2",
+    codeChange(old, s: Counter, _extra, ctx) {
+      runs.count++;
+      also?.(s, ctx);
+      return typeof old === "string" ? { id: s.id, n: s.n * 10, v: "2" } : { id: s.id, n: s.n + 1, v: "down" };
+    },
+  });
+}
+
+const tag = () => Math.random().toString(36).slice(2);
+const options = { extra: null, timeoutMs: 1000 };
+
+async function spawnMany(n: number, def: ServerDef<Counter> = V1): Promise<host.ProcessRef[]> {
+  const refs: host.ProcessRef[] = [];
+  const t = tag();
+  for (let i = 0; i < n; i++) refs.push(await host.spawn({ server: def, args: { id: i }, name: `two-${t}-${i}`, restart: "temporary", initTimeoutMs: 1000 }));
+  return refs;
+}
+
+const proc = (r: host.ProcessRef): Process => r as unknown as Process;
+
+/** What a rehearsal must not change: each process's code, state object and try. */
+function snapshot(refs: host.ProcessRef[]): { def: unknown; state: unknown; ahead: unknown; phase: string }[] {
+  return refs.map((r) => ({ def: proc(r).def, state: proc(r).state, ahead: proc(r).ahead, phase: proc(r).phase }));
+}
+
+function thrownBy(run: () => unknown): RelxError | undefined {
+  try {
+    run();
+  } catch (err) {
+    return err as RelxError;
+  }
+  return undefined;
+}
+
+describe("the rehearsal after the tries, attacked", () => {
+  it("leaves a process listed twice in a downgrade run on its own code and state, with its try", async () => {
+    const runs = { count: 0 };
+    const V2 = v2(runs);
+    const refs = await spawnMany(20, V2);
+    const twice = refs[5]!;
+    // Down to V1 (no codeChange): each process's running V2 codeChange runs; process 5 is listed
+    // twice (as sys.*Many may be given a pid twice), its second change then V1's: none.
+    const changes: host.CodeChange[] = [{ refs: [...refs, twice], def: V1, oldVsn: { down: "1" } }];
+    const before = snapshot(refs);
+    const drop = await host.computeAhead(changes, null);
+    // Every process tried (process 5 twice, a second try on the same state): the rehearsal ran.
+    expect(runs.count).toBe(21);
+    const after = snapshot(refs);
+    after.forEach((s, i) => {
+      expect(s.def).toBe(before[i]!.def);
+      expect(s.state).toBe(before[i]!.state);
+      expect(s.phase).toBe("idle");
+      expect(s.ahead).not.toBeNull();
+    });
+    expect(host.info(twice).vsn).toBe("2");
+    drop();
+  });
+
+  it("leaves a process listed in two runs (the second with no codeChange) as it was", async () => {
+    const runs = { count: 0 };
+    const V2 = v2(runs);
+    const V3 = defineServer<Counter>({ ...base, vsn: "3" }); // no codeChange
+    const refs = await spawnMany(20);
+    const twice = refs[5]!;
+    const changes: host.CodeChange[] = [
+      { refs, def: V2, oldVsn: "1" },
+      { refs: [twice], def: V3, oldVsn: "1" },
+    ];
+    const before = snapshot(refs);
+    const drop = await host.computeAhead(changes, null);
+    expect(runs.count).toBe(20);
+    const after = snapshot(refs);
+    after.forEach((s, i) => {
+      expect(s.def).toBe(before[i]!.def);
+      expect(s.state).toBe(before[i]!.state);
+      expect(s.ahead).not.toBeNull();
+    });
+    drop();
+  });
+
+  it("stops at a process busy with a message and puts back every try it had taken, touching none after it", async () => {
+    const runs = { count: 0 };
+    const g = gate();
+    // A V1 whose "hold" call awaits the gate: its process is busy until the test opens it.
+    const Slow = defineServer<Counter>({
+      ...base,
+      vsn: "1",
+      async handleCall(msg, _from, state) {
+        if (msg === "hold") await g.promise;
+        return { reply: state, state };
+      },
+    });
+    const V2 = defineServer<Counter>({ ...v2(runs), handleCall: Slow.handleCall });
+    const refs = await spawnMany(20, Slow);
+    const inHand = host.call(refs[10]!, "hold", 5000);
+    const changes: host.CodeChange[] = [{ refs, def: V2, oldVsn: "1" }];
+    const before = snapshot(refs);
+    const drop = await host.computeAhead(changes, null);
+    expect(runs.count).toBe(19); // 19 of 20 tried: the rehearsal ran, and met process 10 busy
+    const after = snapshot(refs);
+    after.forEach((s, i) => {
+      expect(s.def).toBe(before[i]!.def);
+      expect(s.state).toBe(before[i]!.state);
+      if (i === 10) expect(s.ahead).toBeNull();
+      else expect(s.ahead).not.toBeNull();
+    });
+    g.open();
+    await inHand;
+    expect(host.swapAll(changes, options)).not.toBeNull();
+    drop();
+    expect(host.triedAheadUsed()).toBe(19);
+    expect(runs.count).toBe(20); // process 10's codeChange, called by the pass, and no other
+  });
+});
