@@ -144,3 +144,68 @@ describe("the rehearsal after the tries, attacked", () => {
     expect(runs.count).toBe(20); // process 10's codeChange, called by the pass, and no other
   });
 });
+
+/** The same runs through the suspend path (suspend, changeCodeAll, resume): the reference. */
+async function throughSuspend(changes: host.CodeChange[]): Promise<unknown> {
+  const all = [...new Set(changes.flatMap((c) => c.refs))];
+  await host.suspendWithin(all, 1000);
+  try {
+    await host.changeCodeAll(changes, options);
+    return undefined;
+  } catch (err) {
+    return err;
+  } finally {
+    host.resumeAll(all);
+  }
+}
+
+describe("the two-loop pass and a process listed twice, against the suspend path", () => {
+  it("a downgrade run listing a process twice: the second change is the target's, which has no codeChange", async () => {
+    const runs = { count: 0 };
+    const V2 = v2(runs);
+    const [a, b] = await spawnMany(2, V2);
+    // No tries: both listings are left for the pass's second loop.
+    expect(thrownBy(() => host.swapAll([{ refs: [a!, a!], def: V1, oldVsn: { down: "1" } }], options))).toBeUndefined();
+    expect(await throughSuspend([{ refs: [b!, b!], def: V1, oldVsn: { down: "1" } }])).toBeUndefined();
+    expect(runs.count).toBe(2); // V2's down codeChange once each; V1 has none
+    for (const r of [a!, b!]) {
+      expect(host.info(r).vsn).toBe("1");
+      expect(await host.call(r, "state", 1000)).toEqual({ id: r === a ? 0 : 1, n: 1, v: "down" });
+    }
+  });
+
+  it("a process in two runs, the first left for the second loop and the second with no codeChange: changed in run order, and put back whole on a failure", async () => {
+    const runs = { count: 0 };
+    const V2 = v2(runs);
+    const V3 = defineServer<Counter>({ ...base, vsn: "3" }); // no codeChange
+    const Bad = defineServer<Counter>({
+      ...base,
+      vsn: "2",
+      codeChange() {
+        throw new Error("no migration");
+      },
+    });
+    const [a, b, qa, qb] = await spawnMany(4);
+    const twice = (p: host.ProcessRef): host.CodeChange[] => [
+      { refs: [p], def: V2, oldVsn: "1" },
+      { refs: [p], def: V3, oldVsn: "1" },
+    ];
+    // Succeeding: V2's codeChange, then V3 with that state, as the suspend path does.
+    expect(host.swapAll(twice(a!), options)).not.toBeNull();
+    expect(await throughSuspend(twice(b!))).toBeUndefined();
+    for (const r of [a!, b!]) {
+      expect(host.info(r).vsn).toBe("3");
+      expect((await host.call(r, "state", 1000)) as Counter).toMatchObject({ n: 0, v: "2" });
+    }
+    // Failing on a later process: all or nothing, the process listed twice back on V1, its very state.
+    const beforeA = await host.getState(qa!);
+    const beforeB = await host.getState(qb!);
+    const thrown = thrownBy(() => host.swapAll([...twice(qa!), { refs: [qb!], def: Bad, oldVsn: "1" }], options));
+    expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
+    expect(((await throughSuspend([...twice(qb!), { refs: [qa!], def: Bad, oldVsn: "1" }])) as RelxError).code).toBe("RELX_CODE_CHANGE_FAILED");
+    for (const [r, st] of [[qa!, beforeA], [qb!, beforeB]] as const) {
+      expect(host.info(r).vsn).toBe("1");
+      expect(await host.getState(r)).toBe(st);
+    }
+  });
+});
