@@ -446,6 +446,8 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
           // to the suspend path): nothing more is tried.
           if (tried === THREW || tried === PROMISED) return clear;
           if (tried === DROPPED) {
+            // A try made again (the second round) that is dropped: the one it replaces is no longer kept.
+            if (had !== null) triedCount--;
             p.ahead = null;
             ended.add(r);
             break;

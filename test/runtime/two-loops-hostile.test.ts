@@ -209,3 +209,36 @@ describe("the two-loop pass and a process listed twice, against the suspend path
     }
   });
 });
+
+describe("the second round of tries, attacked", () => {
+  it("a try made again that uses its ctx is dropped: the pass calls that codeChange, what it sends through ctx is sent once, and the try is not counted as kept", async () => {
+    const sink = await collector();
+    const refs = await spawnMany(130);
+    const runs = { count: 0 };
+    let first = true;
+    // The first try outlasts a slice (4 ms) and casts to process 10, tried in that slice: process 10
+    // handles it between slices, so its try goes stale; made again, on n = 1, it uses its ctx.
+    const V2 = v2(runs, (s, ctx) => {
+      if (s.n > 0) ctx.cast(sink.name, { migrated: s.id });
+      if (!first) return;
+      first = false;
+      host.cast(refs[10]!, "bump");
+      const until = performance.now() + 8;
+      while (performance.now() < until);
+    });
+    const changes: host.CodeChange[] = [{ refs, def: V2, oldVsn: "1" }];
+    const drop = await host.computeAhead(changes, null);
+    expect(runs.count).toBe(131); // process 10 tried twice; the second try dropped
+    expect(host.triesMade()).toBe(131);
+    expect(host.triedAheadKept()).toBe(129);
+    await host.call(sink.ref, "flush", 1000);
+    expect(sink.seen).toEqual([]); // the tries' ctx did nothing
+    expect(host.swapAll(changes, options)).not.toBeNull();
+    drop();
+    expect(host.triedAheadUsed()).toBe(129);
+    expect(runs.count).toBe(132);
+    await host.call(sink.ref, "flush", 1000);
+    expect(sink.seen).toEqual([{ migrated: 10 }]);
+    expect(((await host.call(refs[10]!, "state", 1000)) as Counter).n).toBe(10);
+  });
+});
