@@ -242,3 +242,75 @@ describe("the second round of tries, attacked", () => {
     expect(((await host.call(refs[10]!, "state", 1000)) as Counter).n).toBe(10);
   });
 });
+
+describe("a pass that gives up after its first loop swapped the tried processes", () => {
+  it("hands the tries it swapped to the suspend path, which uses those very results and calls no codeChange twice", async () => {
+    const g = gate();
+    const Slow = defineServer<Counter>({
+      ...base,
+      vsn: "1",
+      async handleCall(msg, _from, state) {
+        if (msg === "hold") await g.promise;
+        return { reply: state, state };
+      },
+    });
+    const results = new Map<number, Counter>();
+    const runs = { count: 0 };
+    const V2 = defineServer<Counter>({
+      ...base,
+      vsn: "2",
+      codeChange(_old, s: Counter) {
+        runs.count++;
+        const r = { id: s.id, n: s.n * 10, v: "2" };
+        results.set(s.id, r);
+        return r;
+      },
+    });
+    const refs = await spawnMany(20, Slow);
+    const changes: host.CodeChange[] = [{ refs, def: V2, oldVsn: "1" }];
+    const drop = await host.computeAhead(changes, null);
+    expect(runs.count).toBe(20);
+    const tried = new Map(results);
+    const inHand = host.call(refs[19]!, "hold", 5000); // the last one busy: the first loop swaps 0–18, then gives up
+    const computed = host.computedChanges();
+    expect(host.swapAll(changes, { ...options, computed })).toBeNull();
+    expect(runs.count).toBe(20); // the busy one found before any codeChange was called
+    expect(refs.map((r) => host.info(r).vsn)).toEqual(refs.map(() => "1"));
+    expect(computed.size).toBe(19);
+    // The suspend path, as prepareUpgrade takes it: suspend (the busy one finishes), change, resume.
+    const suspending = host.suspendWithin(refs, 5000);
+    g.open();
+    await suspending;
+    await inHand;
+    await host.changeCodeAll(changes, { ...options, computed });
+    host.resumeAll(refs);
+    drop();
+    expect(runs.count).toBe(21); // only the busy one's codeChange, on what its message left
+    for (let i = 0; i < 19; i++) expect(await host.getState(refs[i]!)).toBe(tried.get(i));
+    expect(refs.map((r) => host.info(r).vsn)).toEqual(refs.map(() => "2"));
+  });
+
+  it("a codeChange of the second loop that suspends a process listed after it: the pass gives up, and the suspend path calls each codeChange once, what each sent through ctx sent once", async () => {
+    const sink = await collector();
+    const refs = await spawnMany(10);
+    const runs = { count: 0 };
+    const V2 = v2(runs, (s, ctx) => {
+      ctx.cast(sink.name, s.id);
+      if (s.id === 2) void host.suspendWithin([refs[6]!], 1000);
+    });
+    const changes: host.CodeChange[] = [{ refs, def: V2, oldVsn: "1" }];
+    const before = await Promise.all(refs.map((r) => host.getState(r)));
+    // No tries: every process is left for the second loop, which gives up at process 6.
+    const computed = host.computedChanges();
+    expect(host.swapAll(changes, { ...options, computed })).toBeNull();
+    expect(runs.count).toBe(6);
+    expect(host.info(refs[6]!).status).toBe("suspended");
+    for (let i = 0; i < 10; i++) expect(await host.getState(refs[i]!)).toBe(before[i]);
+    await host.suspendWithin(refs, 1000);
+    await host.changeCodeAll(changes, { ...options, computed });
+    host.resumeAll(refs);
+    expect(runs.count).toBe(10);
+    await host.call(sink.ref, "flush", 1000);
+    expect([...sink.seen].sort((a, b) => (a as number) - (b as number))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
