@@ -314,3 +314,56 @@ describe("a pass that gives up after its first loop swapped the tried processes"
     expect([...sink.seen].sort((a, b) => (a as number) - (b as number))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
+
+describe("the two-loop pass, more", () => {
+  it("a codeChange of the second loop that returns a promise, after the first loop swapped the tries: the suspend path uses the tries and that promise, calling nothing again", async () => {
+    const refs = await spawnMany(20);
+    const runs = { count: 0 };
+    const V2 = defineServer<Counter>({
+      ...base,
+      vsn: "2",
+      codeChange(_old, s: Counter) {
+        runs.count++;
+        const next = { id: s.id, n: s.n * 10, v: "2" };
+        return s.n === 1 ? (Promise.resolve(next) as unknown as Counter) : next;
+      },
+    });
+    const changes: host.CodeChange[] = [{ refs, def: V2, oldVsn: "1" }];
+    // Read before the tries: a system operation (getState) counts as something run, and would leave every try stale.
+    const before = await Promise.all(refs.map((r) => host.getState(r)));
+    const drop = await host.computeAhead(changes, null);
+    host.cast(refs[15]!, "bump"); // its try stale (its state changed in place): the pass calls it, and it returns a promise
+    await host.call(refs[15]!, "state", 1000);
+    const computed = host.computedChanges();
+    expect(host.swapAll(changes, { ...options, computed })).toBeNull();
+    expect(runs.count).toBe(21);
+    expect(computed.size).toBe(20);
+    for (let i = 0; i < 20; i++) expect(await host.getState(refs[i]!)).toBe(before[i]);
+    await host.suspendWithin(refs, 1000);
+    await host.changeCodeAll(changes, { ...options, computed });
+    host.resumeAll(refs);
+    drop();
+    expect(runs.count).toBe(21);
+    const after = (await Promise.all(refs.map((r) => host.getState(r)))) as Counter[];
+    expect(after.map((s) => s.n)).toEqual(refs.map((_, i) => (i === 15 ? 10 : 0)));
+    expect(after.every((s) => s.v === "2")).toBe(true);
+  });
+
+  it("a downgrade tried ahead: the pass uses every try, and a failure puts back the very states", async () => {
+    const runs = { count: 0 };
+    const V2 = v2(runs);
+    const refs = await spawnMany(30, V2);
+    const down: host.CodeChange[] = [
+      { refs: refs.slice(0, 10), def: V1, oldVsn: { down: "1" } },
+      { refs: refs.slice(10), def: V1, oldVsn: { down: "1" } },
+    ];
+    const drop = await host.computeAhead(down, null);
+    expect(runs.count).toBe(30);
+    expect(host.swapAll(down, options)).not.toBeNull();
+    drop();
+    expect(host.triedAheadUsed()).toBe(30);
+    expect(runs.count).toBe(30);
+    expect(refs.map((r) => host.info(r).vsn)).toEqual(refs.map(() => "1"));
+    expect(((await host.getState(refs[29]!)) as Counter).v).toBe("down");
+  });
+});
