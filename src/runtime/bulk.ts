@@ -151,6 +151,7 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
       const k = left[i]!;
       const run = runs[left[i + 1]!]!;
       const p = (at = run.refs[left[i + 2]!]!);
+      p.ahead = null; // its LISTED mark
       // A codeChange called before it may have suspended it, or queued a system operation on it.
       if (p.phase !== "idle" || p.hasSysq()) {
         applies = false;
@@ -161,8 +162,14 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
       // Up, the new definition's codeChange runs (one for the run); down, each process's running one.
       holder = typeof oldVsn === "string" ? run.def : was;
       const state = p.state;
-      enterSync(p);
-      next = holder.codeChange!.call(holder, oldVsn, copyState(state), extra, p.ctx);
+      const fn = holder.codeChange;
+      // None: a process listed again after a change the loop calls (a downgrade's second listing
+      // finds the target's code), changed here so that its changes keep their run order.
+      if (fn === undefined) next = state;
+      else {
+        enterSync(p);
+        next = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
+      }
       if (next === undefined) {
         if (state !== undefined) throw malformedState();
       } else if (isThenable(next)) {
@@ -181,6 +188,12 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
   } finally {
     leaveSync(outer);
     release(held);
+    // The LISTED marks of those the second loop did not reach (it gave up, or threw).
+    const { left } = log;
+    for (let i = 0; i < left.length; i += 3) {
+      const p = runs[left[i + 1]!]!.refs[left[i + 2]!]!;
+      if (p.ahead === LISTED) p.ahead = null;
+    }
   }
   aheadUsed = log.used;
   if (!applies) {
@@ -198,6 +211,14 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
 
 /** No limit: the pass's first loop takes every process of each run (a small integer, as a rehearsal's limit is, for V8). */
 const EVERY = 2 ** 30;
+
+/**
+ * The try of a process the first loop listed for the second, while the pass runs: a later listing
+ * of it (a process listed twice) is then listed too, even with no codeChange, so that its changes
+ * are made in run order (and undone last first) rather than the later one first. Valid for no
+ * state; the second loop takes it off.
+ */
+const LISTED: Ahead = { from: Symbol("listed"), epoch: -1, holder: null as unknown as ServerDef, oldVsn: "", result: undefined };
 
 /** A fused pass's undo log, in run order (`changed` says which were), and the processes its first loop left to call. */
 interface SwapLog {
@@ -218,8 +239,9 @@ function newLog(n: number): SwapLog {
  * The fused pass's first loop: false, at the first process that is busy or suspended (nothing
  * called, what it swapped is in the log); else every process with no codeChange, or with one
  * tried ahead on the state it still has with nothing run since (its epoch), swapped, the others
- * listed in `log.left`. `aheads`, in a rehearsal, keeps each process's try, to be put back; a
- * rehearsal also takes only the processes [from, to) of each run.
+ * listed in `log.left` (and marked LISTED, so that a later listing of the same process is listed
+ * too). `aheads`, in a rehearsal, keeps each process's try, to be put back; a rehearsal also takes
+ * only the processes [from, to) of each run.
  */
 function swapTried(runs: readonly CodeChangeRun[], log: SwapLog, aheads: (Ahead | null)[] | null, from: number, to: number): boolean {
   const { oldDefs, oldStates, changed, left } = log;
@@ -241,7 +263,7 @@ function swapTried(runs: readonly CodeChangeRun[], log: SwapLog, aheads: (Ahead 
       if (aheads !== null) aheads[k] = a;
       if (a !== null) p.ahead = null;
       let next: unknown;
-      if (holder.codeChange === undefined) next = state;
+      if (holder.codeChange === undefined && a !== LISTED) next = state;
       else if (a !== null && (aheads === null || k > 0) && a.from === state && a.epoch === p.epoch && a.holder === holder && (a.oldVsn === oldVsn || sameOldVsn(a.oldVsn, oldVsn))) {
         // Tried ahead of the pause on this very state, nothing run since: what it made is used.
         // (The oldVsn is the very object when the pass reuses the tries' plan, as it mostly does.)
@@ -250,6 +272,7 @@ function swapTried(runs: readonly CodeChangeRun[], log: SwapLog, aheads: (Ahead 
         log.used++;
       } else {
         left.push(k, r, j);
+        p.ahead = LISTED;
         continue;
       }
       oldDefs[k] = was;
@@ -285,11 +308,14 @@ function rehearse(runs: readonly CodeChangeRun[], from: number, to: number): voi
   try {
     swapTried(runs, log, aheads, from, to);
   } finally {
-    let k = 0;
-    for (const { refs } of runs) {
-      const end = Math.min(refs.length, to);
-      for (let j = from; j < end; j++, k++) {
+    // Last first, as undoLog does: a process listed twice ends with what it had before its first
+    // change, and the try it had then, not what the first change left for the second.
+    let k = n;
+    for (let r = runs.length - 1; r >= 0; r--) {
+      const { refs } = runs[r]!;
+      for (let j = Math.min(refs.length, to) - 1; j >= from; j--) {
         const p = refs[j]!;
+        k--;
         if (log.changed[k]) {
           p.def = log.oldDefs[k]!;
           p.state = log.oldStates[k];
@@ -431,6 +457,8 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
           // to the suspend path): nothing more is tried.
           if (tried === THREW || tried === PROMISED) return clear;
           if (tried === DROPPED) {
+            // A try made again (the second round) that is dropped: the one it replaces is no longer kept.
+            if (had !== null) triedCount--;
             p.ahead = null;
             ended.add(r);
             break;
