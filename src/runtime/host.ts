@@ -203,10 +203,11 @@ export function changeCodeAll(changes: CodeChange[], options: ChangeOptions): Pr
  * The fused pass (bulk.ts swapAll): every change in one synchronous loop, no suspend or resume,
  * when every process is idle and every codeChange synchronous. Null, with nothing changed, when
  * it does not apply; throws RELX_CODE_CHANGE_FAILED with every process put back. `allSync`: warmUp
- * has just said no codeChange is async, so the pass does not check again.
+ * has just said no codeChange is async, so the pass does not check again. `tried`: most of them
+ * were tried ahead (computeAhead kept nine in ten or more), and the pass takes its two-loop form.
  */
-export function swapAll(changes: CodeChange[], options: ChangeOptions, allSync = false): Rollback | null {
-  return swapProcs(changes as unknown as CodeChangeRun[], options, allSync);
+export function swapAll(changes: CodeChange[], options: ChangeOptions, allSync = false, tried = false): Rollback | null {
+  return swapProcs(changes as unknown as CodeChangeRun[], options, allSync, tried);
 }
 
 /**

@@ -30,7 +30,7 @@ async function spawnCounters(n: number): Promise<host.ProcessRef[]> {
 
 afterEach(() => host.trackProcesses("off"));
 
-describe("codeChanges tried ahead of the pause, attacked", () => {
+describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges tried ahead of the pause, attacked, the pass in %s", (_form, tried) => {
   it("a process a tried codeChange sends to (through the API, not its ctx) does not run inside the try, where every ctx is inert", async () => {
     const sink = await collector();
     // The relay forwards what it gets through its own ctx: a ctx that must work.
@@ -58,7 +58,7 @@ describe("codeChanges tried ahead of the pause, attacked", () => {
     });
     const changes = [{ refs, def: V2, oldVsn: "1" }];
     const drop = await host.computeAhead(changes, null);
-    expect(host.swapAll(changes, options)).not.toBeNull();
+    expect(host.swapAll(changes, options, false, tried)).not.toBeNull();
     drop();
     await host.call(relay, "flush", 1000);
     await host.call(sink.ref, "flush", 1000);
@@ -91,7 +91,7 @@ describe("codeChanges tried ahead of the pause, attacked", () => {
     expect(sink.seen).toEqual([]);
     // The pass finds the promise and gives up; the suspend path uses what the pass's call returned.
     const computed = host.computedChanges();
-    expect(host.swapAll(changes, { ...options, computed })).toBeNull();
+    expect(host.swapAll(changes, { ...options, computed }, false, tried)).toBeNull();
     drop();
     await host.suspendWithin(refs, 1000);
     await host.changeCodeAll(changes, { ...options, computed });
@@ -129,7 +129,7 @@ describe("codeChanges tried ahead of the pause, attacked", () => {
     // The try's continuation has run by now; had its message got through, the old code handled it.
     expect(await host.call(ref, "get", 1000)).toEqual({ id: 0, n: 0 });
     const computed = host.computedChanges();
-    expect(host.swapAll(changes, { ...options, computed })).toBeNull();
+    expect(host.swapAll(changes, { ...options, computed }, false, tried)).toBeNull();
     drop();
     await host.suspendWithin([ref], 1000);
     await host.changeCodeAll(changes, { ...options, computed });
@@ -165,7 +165,7 @@ describe("codeChanges tried ahead of the pause, attacked", () => {
     });
     const changes = [{ refs, def: V2, oldVsn: "1" }];
     const drop = await host.computeAhead(changes, null);
-    expect(host.swapAll(changes, options)).not.toBeNull();
+    expect(host.swapAll(changes, options, false, tried)).not.toBeNull();
     drop();
     expect(whereis(helperName)).toBeDefined();
     await call(helperName, "flush", 1000);
@@ -198,7 +198,7 @@ describe("codeChanges tried ahead of the pause, attacked", () => {
     ];
     const drop = await host.computeAhead(changes, null);
     expect(runs).toBe(0);
-    expect(host.swapAll(changes, options)).toBeNull(); // as the upgrade's own check says (warmUp)
+    expect(host.swapAll(changes, options, false, tried)).toBeNull(); // as the upgrade's own check says (warmUp)
     drop();
     await host.suspendWithin([...sync, ...other], 1000);
     await host.changeCodeAll(changes, options);

@@ -51,7 +51,7 @@ async function statesOf(refs: host.ProcessRef[]): Promise<Counter[]> {
   return Promise.all(refs.map((r) => host.call(r, "state", 1000) as Promise<Counter>));
 }
 
-describe("codeChanges tried ahead of the pause", () => {
+describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges tried ahead of the pause, the pass in %s", (_form, tried) => {
   it("leave every process as it was: the rehearsal of the pass after them puts back code, state and try", async () => {
     const refs = await spawnMany(40);
     const runs = { count: 0 };
@@ -59,7 +59,7 @@ describe("codeChanges tried ahead of the pause", () => {
     const drop = await host.computeAhead(changesTo(refs, V2), null);
     // Every one tried, so the pass's first loop was rehearsed on them: still on the old code...
     expect(refs.map((r) => host.info(r).vsn)).toEqual(refs.map(() => "1"));
-    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     drop();
     // ...and each try still good for the pass, on the very state it was made on.
     expect(host.triedAheadUsed()).toBe(40);
@@ -86,7 +86,7 @@ describe("codeChanges tried ahead of the pause", () => {
     await host.call(refs[7]!, "state", 1000);
     let thrown: RelxError | undefined;
     try {
-      host.swapAll(changesTo(refs, V2), options);
+      host.swapAll(changesTo(refs, V2), options, false, tried);
     } catch (err) {
       thrown = err as RelxError;
     }
@@ -115,7 +115,7 @@ describe("codeChanges tried ahead of the pause", () => {
     });
     const drop = await host.computeAhead(changesTo(refs, V2), null);
     expect(runs.count).toBe(131); // process 10 tried twice, before and after its message
-    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     drop();
     expect(host.triedAheadUsed()).toBe(130); // the pass called no codeChange itself
     expect(runs.count).toBe(131);
@@ -132,7 +132,7 @@ describe("codeChanges tried ahead of the pause", () => {
     const V2 = v2(runs);
     const drop = await host.computeAhead(changesTo(refs, V2), null);
     expect(runs.count).toBe(20);
-    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     drop();
     expect(runs.count).toBe(20);
     expect(host.triedAheadUsed()).toBe(20);
@@ -150,7 +150,7 @@ describe("codeChanges tried ahead of the pause", () => {
     host.cast(refs[3]!, "bump");
     await host.call(refs[3]!, "state", 1000);
     await host.call(refs[6]!, "state", 1000);
-    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     drop();
     expect(runs.count).toBe(12);
     expect(host.triedAheadUsed()).toBe(8);
@@ -168,7 +168,7 @@ describe("codeChanges tried ahead of the pause", () => {
     expect(runs.count).toBe(1); // the first, then no other process of the run is tried
     await host.call(collectorRef, "flush", 1000);
     expect(seen).toEqual([]);
-    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     drop();
     expect(runs.count).toBe(7);
     expect(host.triedAheadUsed()).toBe(0);
@@ -189,7 +189,7 @@ describe("codeChanges tried ahead of the pause", () => {
       },
     });
     const drop = await host.computeAhead(changesTo(refs, V2), null);
-    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     drop();
     expect(runs.count).toBe(4);
     expect(host.triedAheadUsed()).toBe(4);
@@ -208,7 +208,7 @@ describe("codeChanges tried ahead of the pause", () => {
     expect(runs.count).toBe(6);
     let thrown: RelxError | undefined;
     try {
-      host.swapAll(changesTo(refs, V2), options);
+      host.swapAll(changesTo(refs, V2), options, false, tried);
     } catch (err) {
       thrown = err as RelxError;
     }
@@ -251,7 +251,7 @@ describe("codeChanges tried ahead of the pause", () => {
     const V2 = v2(runs);
     const drop = await host.computeAhead(changesTo(refs, V2), null);
     drop();
-    expect(host.swapAll(changesTo(refs, V2), options)).not.toBeNull();
+    expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     expect(runs.count).toBe(10);
     expect(host.triedAheadUsed()).toBe(0);
   });

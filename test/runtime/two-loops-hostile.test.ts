@@ -138,7 +138,7 @@ describe("the rehearsal after the tries, attacked", () => {
     });
     g.open();
     await inHand;
-    expect(host.swapAll(changes, options)).not.toBeNull();
+    expect(host.swapAll(changes, options, false, true)).not.toBeNull();
     drop();
     expect(host.triedAheadUsed()).toBe(19);
     expect(runs.count).toBe(20); // process 10's codeChange, called by the pass, and no other
@@ -165,7 +165,7 @@ describe("the two-loop pass and a process listed twice, against the suspend path
     const V2 = v2(runs);
     const [a, b] = await spawnMany(2, V2);
     // No tries: both listings are left for the pass's second loop.
-    expect(thrownBy(() => host.swapAll([{ refs: [a!, a!], def: V1, oldVsn: { down: "1" } }], options))).toBeUndefined();
+    expect(thrownBy(() => host.swapAll([{ refs: [a!, a!], def: V1, oldVsn: { down: "1" } }], options, false, true))).toBeUndefined();
     expect(await throughSuspend([{ refs: [b!, b!], def: V1, oldVsn: { down: "1" } }])).toBeUndefined();
     expect(runs.count).toBe(2); // V2's down codeChange once each; V1 has none
     for (const r of [a!, b!]) {
@@ -191,7 +191,7 @@ describe("the two-loop pass and a process listed twice, against the suspend path
       { refs: [p], def: V3, oldVsn: "1" },
     ];
     // Succeeding: V2's codeChange, then V3 with that state, as the suspend path does.
-    expect(host.swapAll(twice(a!), options)).not.toBeNull();
+    expect(host.swapAll(twice(a!), options, false, true)).not.toBeNull();
     expect(await throughSuspend(twice(b!))).toBeUndefined();
     for (const r of [a!, b!]) {
       expect(host.info(r).vsn).toBe("3");
@@ -200,7 +200,7 @@ describe("the two-loop pass and a process listed twice, against the suspend path
     // Failing on a later process: all or nothing, the process listed twice back on V1, its very state.
     const beforeA = await host.getState(qa!);
     const beforeB = await host.getState(qb!);
-    const thrown = thrownBy(() => host.swapAll([...twice(qa!), { refs: [qb!], def: Bad, oldVsn: "1" }], options));
+    const thrown = thrownBy(() => host.swapAll([...twice(qa!), { refs: [qb!], def: Bad, oldVsn: "1" }], options, false, true));
     expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
     expect(((await throughSuspend([...twice(qb!), { refs: [qa!], def: Bad, oldVsn: "1" }])) as RelxError).code).toBe("RELX_CODE_CHANGE_FAILED");
     for (const [r, st] of [[qa!, beforeA], [qb!, beforeB]] as const) {
@@ -233,7 +233,7 @@ describe("the second round of tries, attacked", () => {
     expect(host.triedAheadKept()).toBe(129);
     await host.call(sink.ref, "flush", 1000);
     expect(sink.seen).toEqual([]); // the tries' ctx did nothing
-    expect(host.swapAll(changes, options)).not.toBeNull();
+    expect(host.swapAll(changes, options, false, true)).not.toBeNull();
     drop();
     expect(host.triedAheadUsed()).toBe(129);
     expect(runs.count).toBe(132);
@@ -273,7 +273,7 @@ describe("a pass that gives up after its first loop swapped the tried processes"
     const tried = new Map(results);
     const inHand = host.call(refs[19]!, "hold", 5000); // the last one busy: the first loop swaps 0–18, then gives up
     const computed = host.computedChanges();
-    expect(host.swapAll(changes, { ...options, computed })).toBeNull();
+    expect(host.swapAll(changes, { ...options, computed }, false, true)).toBeNull();
     expect(runs.count).toBe(20); // the busy one found before any codeChange was called
     expect(refs.map((r) => host.info(r).vsn)).toEqual(refs.map(() => "1"));
     expect(computed.size).toBe(19);
@@ -302,7 +302,7 @@ describe("a pass that gives up after its first loop swapped the tried processes"
     const before = await Promise.all(refs.map((r) => host.getState(r)));
     // No tries: every process is left for the second loop, which gives up at process 6.
     const computed = host.computedChanges();
-    expect(host.swapAll(changes, { ...options, computed })).toBeNull();
+    expect(host.swapAll(changes, { ...options, computed }, false, true)).toBeNull();
     expect(runs.count).toBe(6);
     expect(host.info(refs[6]!).status).toBe("suspended");
     for (let i = 0; i < 10; i++) expect(await host.getState(refs[i]!)).toBe(before[i]);
@@ -335,7 +335,7 @@ describe("the two-loop pass, more", () => {
     host.cast(refs[15]!, "bump"); // its try stale (its state changed in place): the pass calls it, and it returns a promise
     await host.call(refs[15]!, "state", 1000);
     const computed = host.computedChanges();
-    expect(host.swapAll(changes, { ...options, computed })).toBeNull();
+    expect(host.swapAll(changes, { ...options, computed }, false, true)).toBeNull();
     expect(runs.count).toBe(21);
     expect(computed.size).toBe(20);
     for (let i = 0; i < 20; i++) expect(await host.getState(refs[i]!)).toBe(before[i]);
@@ -359,7 +359,7 @@ describe("the two-loop pass, more", () => {
     ];
     const drop = await host.computeAhead(down, null);
     expect(runs.count).toBe(30);
-    expect(host.swapAll(down, options)).not.toBeNull();
+    expect(host.swapAll(down, options, false, true)).not.toBeNull();
     drop();
     expect(host.triedAheadUsed()).toBe(30);
     expect(runs.count).toBe(30);

@@ -230,7 +230,7 @@ function fusedPass(run: UpgradeRun, plan: LivePlan, script: Script, record: Pend
   const tSuspend = performance.now();
   let rollback: host.Rollback | null;
   try {
-    rollback = host.swapAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs, computed }, true);
+    rollback = host.swapAll(script.changes, { extra: options.extra, timeoutMs: node.config.codeChangeTimeoutMs, computed }, true, tried);
   } catch (err) {
     node.log(`${describe(run)} rolled back: ${(err as Error).message}`);
     throw failed(err, true);
