@@ -200,13 +200,7 @@ function swapEach(runs: readonly CodeChangeRun[], options: ChangeCodeOptions): R
     release(held);
   }
   aheadUsed = used;
-  if (done < n) {
-    const promised = isThenable(next);
-    if (options.computed !== undefined) keepComputed(runs, options.computed, log, promised ? { p: at!, holder: holder!, oldVsn, result: next } : undefined);
-    if (promised) Promise.resolve(next).catch(() => undefined);
-    rollback();
-    return null;
-  }
+  if (done < n) return gaveUp(runs, options, log, rollback, isThenable(next) ? { p: at!, holder: holder!, oldVsn, result: next } : undefined);
   return rollback;
 }
 
@@ -279,17 +273,21 @@ function swapTwice(runs: readonly CodeChangeRun[], options: ChangeCodeOptions): 
     }
   }
   aheadUsed = log.used;
-  if (!applies) {
-    // A busy or suspended process, or a promise: all put back. What the codeChanges called returned
-    // goes to options.computed, for the path the caller takes instead, so that it does not call
-    // them again; else it is dropped (a promise's rejection handled).
-    const promised = isThenable(next);
-    if (options.computed !== undefined) keepComputed(runs, options.computed, log, promised ? { p: at!, holder: holder!, oldVsn, result: next } : undefined);
-    if (promised) Promise.resolve(next).catch(() => undefined);
-    rollback();
-    return null;
-  }
+  if (!applies) return gaveUp(runs, options, log, rollback, isThenable(next) ? { p: at!, holder: holder!, oldVsn, result: next } : undefined);
   return rollback;
+}
+
+/**
+ * A fused pass that found it does not apply (a busy or suspended process, or a promise): every
+ * process put back. What the codeChanges it called returned goes to options.computed, for the path
+ * the caller takes instead, so that it does not call them again; else it is dropped (the promise
+ * `pending` left, its rejection handled).
+ */
+function gaveUp(runs: readonly CodeChangeRun[], options: ChangeCodeOptions, log: SwapLog, rollback: Rollback, pending: { p: Process; holder: ServerDef; oldVsn: OldVsn; result: unknown } | undefined): null {
+  if (options.computed !== undefined) keepComputed(runs, options.computed, log, pending);
+  if (pending !== undefined) Promise.resolve(pending.result).catch(() => undefined);
+  rollback();
+  return null;
 }
 
 /** No limit: the pass's first loop takes every process of each run (a small integer, as a rehearsal's limit is, for V8). */
