@@ -458,6 +458,25 @@ export function triedInLastAhead(): number {
   return triedCount;
 }
 
+/** How many processes of the last computeAhead have a codeChange to try (those with none need no try). */
+let wantedCount = 0;
+export function wantedInLastAhead(): number {
+  return wantedCount;
+}
+
+/** How many processes of `runs` have a codeChange to call: up, the new definition's; down, each one's running one. */
+function withCodeChange(runs: readonly CodeChangeRun[]): number {
+  let n = 0;
+  for (const { refs, def, oldVsn } of runs) {
+    if (typeof oldVsn === "string") {
+      if (def.codeChange !== undefined) n += refs.length;
+    } else {
+      for (let j = 0; j < refs.length; j++) if (refs[j]!.def.codeChange !== undefined) n++;
+    }
+  }
+  return n;
+}
+
 /** How many tries the last computeAhead made in all, those dropped or made again included: for the daemon's log. */
 let madeCount = 0;
 export function triesMadeInLastAhead(): number {
@@ -489,6 +508,8 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
   // warmUp has just found none, and nothing ran since, so it is not looked for again.
   triedCount = 0;
   madeCount = 0;
+  // Most were tried: of those that have a codeChange (a process with none is swapped as it is).
+  const wanted = (wantedCount = withCodeChange(runs));
   if (!allSync && !syncCodeChanges(runs)) return clear;
   let slice = beginSlice();
   let k = 0;
@@ -503,7 +524,7 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
     // few codeChanges itself.
     for (let again = false; ; again = true) {
       if (again) {
-        if (triedCount * 10 < countOf(runs) * 9) break;
+        if (triedCount * 10 < wanted * 9) break;
         if (countOf(runs) <= REHEARSED_PASSES) {
           // In stretches of a few ms, a window of each run at a time, the node let run in between.
           let longest = 0;

@@ -8,7 +8,7 @@
  */
 import "./lifecycle.js";
 import { RelxError } from "../errors.js";
-import { aheadUsedInLastPass, triedInLastAhead, triesMadeInLastAhead, changeCodeAll as changeAll, computeAhead as aheadOf, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmCopies as warmStates, warmUp as warmProcs, type Rollback } from "./bulk.js";
+import { aheadUsedInLastPass, triedInLastAhead, triesMadeInLastAhead, wantedInLastAhead, changeCodeAll as changeAll, computeAhead as aheadOf, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmCopies as warmStates, warmUp as warmProcs, type Rollback } from "./bulk.js";
 import { callProcess } from "./call.js";
 import { DryRunCtx } from "./dry-run-ctx.js";
 import { computeCodeChange, type CodeChangeRun, type Computed } from "./code-change.js";
@@ -204,7 +204,7 @@ export function changeCodeAll(changes: CodeChange[], options: ChangeOptions): Pr
  * when every process is idle and every codeChange synchronous. Null, with nothing changed, when
  * it does not apply; throws RELX_CODE_CHANGE_FAILED with every process put back. `allSync`: warmUp
  * has just said no codeChange is async, so the pass does not check again. `tried`: most of them
- * were tried ahead (computeAhead kept nine in ten or more), and the pass takes its two-loop form.
+ * were tried ahead (computeAhead kept nine in ten or more of those that have one), and the pass takes its two-loop form.
  */
 export function swapAll(changes: CodeChange[], options: ChangeOptions, allSync = false, tried = false): Rollback | null {
   return swapProcs(changes as unknown as CodeChangeRun[], options, allSync, tried);
@@ -221,6 +221,11 @@ export function computeAhead(changes: CodeChange[], extra: unknown, allSync = fa
 /** How many tries the last computeAhead kept (each for a process, its result on it). */
 export function triedAheadKept(): number {
   return triedInLastAhead();
+}
+
+/** How many processes the last computeAhead had a codeChange to try for (a server with none needs no try). */
+export function triesWanted(): number {
+  return wantedInLastAhead();
 }
 
 /** How many tries the last computeAhead made in all (a process's try made again, or dropped, counts each time). */

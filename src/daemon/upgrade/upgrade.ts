@@ -125,7 +125,8 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
   const ahead = fuse ? await tryAhead(run) : null;
   // Few or no tries kept (an async codeChange, a try that threw or returned a promise early): the
   // pass will copy and call most codeChanges itself, so it is readied as for no tries.
-  const mostTried = ahead !== null && ahead.kept * 10 >= ahead.script.changedCount * 9;
+  // (Of the processes that have a codeChange: one with none is swapped as it is, tried or not.)
+  const mostTried = ahead !== null && ahead.kept * 10 >= ahead.wanted * 9;
   if (!mostTried) host.warmCopies();
   heap.atStart(host.processCount());
   let record: PendingReleaseState;
@@ -184,6 +185,8 @@ interface Tried {
   drop: () => void;
   /** How many tries were kept, a process's result each. */
   kept: number;
+  /** How many processes have a codeChange to try (those of a server with none need no try). */
+  wanted: number;
 }
 
 /**
@@ -208,7 +211,7 @@ async function tryAhead(run: UpgradeRun): Promise<Tried | null> {
   if (!host.warmUp(script.changes)) return null;
   try {
     const drop = await host.computeAhead(script.changes, run.options.extra, true);
-    return { ...planned, script, live, drop, kept: host.triedAheadKept() };
+    return { ...planned, script, live, drop, kept: host.triedAheadKept(), wanted: host.triesWanted() };
   } catch {
     // An optimization: one that fails (it put back what it tried) leaves the pass to do it all.
     return null;
