@@ -133,7 +133,7 @@ async function readableManifest(manifest: Manifest, dir: string, stagedDir: stri
   } catch (err) {
     throw new RelxError("RELX_BUILD_FAILED", `the release.json this build made would be refused when read: ${(err as Error).message}`, {
       cause: err,
-      hint: "fix the field it names (in package.json or the boot spec), then build again",
+      hint: "fix the field it names (in package.json, the boot spec or a server's module), then build again",
     });
   }
 }

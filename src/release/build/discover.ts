@@ -86,6 +86,12 @@ function load(releaseDir: string, module: CompiledModule): unknown {
 
 function toFound(def: ServerDef, module: CompiledModule, found: FoundServer[]): FoundServer {
   const name = def.name as string;
+  // Refused by the read of release.json (a non-empty string): worded here, naming the module.
+  if (name === "") {
+    throw new RelxError("RELX_BUILD_FAILED", `${module.source}: a server's name is "", and release.json needs a non-empty one`, {
+      hint: `give it a name in ${module.source}, e.g. name: "Counter" (a server's name is its identity across releases)`,
+    });
+  }
   const twin = found.find((s) => s.name === name);
   if (twin) {
     throw new RelxError("RELX_DUPLICATE_SERVER", `two servers are named "${name}": ${twin.source} and ${module.source}`, {
@@ -96,6 +102,11 @@ function toFound(def: ServerDef, module: CompiledModule, found: FoundServer[]): 
   if (vsn !== undefined && typeof vsn !== "string") {
     throw new RelxError("RELX_BUILD_FAILED", `server "${name}" (${module.source}): vsn expected a string, got ${describeValue(vsn)}`, {
       hint: `write vsn: "${String(vsn)}" in ${module.source}`,
+    });
+  }
+  if (vsn === "") {
+    throw new RelxError("RELX_BUILD_FAILED", `server "${name}" (${module.source}): vsn expected a non-empty string, got ""`, {
+      hint: `write a vsn such as vsn: "1" in ${module.source}, or leave vsn out (the server then takes the release's vsn when its code changes)`,
     });
   }
   return {

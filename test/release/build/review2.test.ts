@@ -1,0 +1,26 @@
+// Hostile review (h-review2) of the build's refusals: what relx's own read of release.json would
+// refuse is refused by the build, worded where the value was written, and nothing is left.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../../src/release/build/build.js";
+import { makeBank } from "../../fixtures/bank.js";
+import { writeFiles } from "../../support/write-files.mjs";
+import { cleanupRoots } from "../../support/temp-root.js";
+
+afterEach(cleanupRoots);
+
+describe("a server whose name or vsn the read of release.json would refuse", () => {
+  it.each([
+    ["an empty name", `defineServer({ name: "", init: () => 0 })`, 'src/z.ts: a server\'s name is ""', 'name: "'],
+    ["an empty vsn", `defineServer({ name: "Z", vsn: "", init: () => 0 })`, 'server "Z" (src/z.ts): vsn expected a non-empty string, got ""', "vsn"],
+  ])("is refused naming its module (%s), and nothing is built, tarball included", async (_what, def, message, hint) => {
+    const root = await makeBank({ version: "1.0.0" });
+    await writeFiles(root, { "src/z.ts": `import { defineServer } from "relx";\nexport default ${def};\n` });
+    const thrown = await build({ root, tar: true }).then(() => undefined, (err: unknown) => err as { code: string; message: string; hint?: string });
+    expect(thrown).toMatchObject({ code: "RELX_BUILD_FAILED", message: expect.stringContaining(message) });
+    expect(thrown?.hint).toContain("src/z.ts");
+    expect(thrown?.hint).toContain(hint);
+    expect(existsSync(join(root, "releases"))).toBe(false);
+  });
+});
