@@ -6,6 +6,7 @@
  * RELX_BAD_APP_CONFIG naming the key and the variable. A sensitive key's value is never shown.
  */
 import { RelxError, describeValue } from "../errors.js";
+import { isJsonValue } from "./json-file.js";
 
 export type ConfigType = "string" | "number" | "boolean" | "json";
 
@@ -57,6 +58,10 @@ export function readConfigSchema(config: unknown, source: string): ConfigKey[] {
     const entry: ConfigKey = { key, env: spec.env, type: spec.type as ConfigType, sensitive: spec.sensitive === true };
     if (spec.default !== undefined) {
       if (!matchesType(spec.default, entry.type)) throw fail(`key "${key}": "default" expected a ${entry.type}, got ${describeValue(spec.default)}`);
+      // release.json records it as JSON: anything else would be recorded as something else.
+      if (entry.type === "json" && !isJsonValue(spec.default, null)) {
+        throw fail(`key "${key}": "default" expected JSON data (plain objects, arrays, strings, finite numbers, booleans, null), got ${describeValue(spec.default)}`);
+      }
       entry.default = spec.default;
     }
     keys.push(entry);

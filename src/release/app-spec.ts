@@ -9,7 +9,7 @@ import { RelxError, describeValue, textOf } from "../errors.js";
 import { RESTART_POLICIES } from "../runtime/define.js";
 import type { RestartPolicy } from "../runtime/types.js";
 import { readConfigSchema, type ConfigKey } from "./app-config.js";
-import { isPlainObject } from "./json-file.js";
+import { isJsonValue, isPlainObject } from "./json-file.js";
 import type { BootProcess } from "./manifest.js";
 
 export const HOOK_NAMES = ["beforeUpgrade", "afterUpgrade", "afterStart", "beforeStop"] as const;
@@ -124,29 +124,6 @@ function keysOf(value: object): readonly string[] {
   return NO_KEYS;
 }
 const NO_KEYS: readonly string[] = [];
-
-/**
- * JSON data: plain objects and arrays (no cycle), strings, finite numbers, booleans, null.
- * `ancestors` (the objects above this one) is made only below a nested object: args of primitives
- * (100,000 boot processes' { name, money }) allocate nothing.
- */
-function isJsonValue(value: unknown, ancestors: object[] | null): boolean {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
-  if (typeof value === "number") return Number.isFinite(value);
-  if (typeof value !== "object") return false;
-  if (ancestors !== null && ancestors.includes(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
-  let below: object[] | null = null;
-  for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key];
-    if (typeof item === "object" && item !== null) {
-      below ??= ancestors === null ? [value] : [...ancestors, value];
-      if (!isJsonValue(item, below)) return false;
-    } else if (!isJsonValue(item, null)) return false;
-  }
-  return true;
-}
 
 /** Runs `fn`, recording which environment variables it reads (the build warns about them). */
 export function recordEnvReads<T>(fn: () => T): { result: T; reads: string[] } {

@@ -53,3 +53,26 @@ function parse(file: string, code: RelxErrorCode, text: string): unknown {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * JSON data: plain objects and arrays (no cycle), strings, finite numbers, booleans, null.
+ * `ancestors` (the objects above this one) is made only below a nested object: args of primitives
+ * (100,000 boot processes' { name, money }) allocate nothing.
+ */
+export function isJsonValue(value: unknown, ancestors: object[] | null): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (typeof value !== "object") return false;
+  if (ancestors !== null && ancestors.includes(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
+  let below: object[] | null = null;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === "object" && item !== null) {
+      below ??= ancestors === null ? [value] : [...ancestors, value];
+      if (!isJsonValue(item, below)) return false;
+    } else if (!isJsonValue(item, null)) return false;
+  }
+  return true;
+}
