@@ -45,10 +45,6 @@ export async function compile(root: string, srcDir: string, sources: string[]): 
       format: "cjs",
       platform: "node",
       target: "node20",
-      // A class or function keeps the name Node gives it unbundled: two modules of one bundle that
-      // both declare Item would otherwise leave one named Item2 (in constructor.name, fn.name,
-      // stack traces, and the class names relx state shows).
-      keepNames: true,
       // Compiles import() to require(): loadModule has no ESM loader to give it.
       supported: { "dynamic-import": false },
       external: ["relx", "relx/*"],

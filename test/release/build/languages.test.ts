@@ -36,27 +36,6 @@ describe("source languages", () => {
     expect(result.manifest.servers.map((s) => s.name)).toEqual(["Counter", "DemoServer", "Legacy"]);
   });
 
-  it("keeps the names of classes and functions that bundling two modules together would rename", async () => {
-    const root = await makeBank();
-    await writeFiles(root, {
-      "src/lib/a.ts": "export class Item { kind = 'a'; }\nexport function make() { return new Item(); }\n",
-      "src/lib/b.ts": "export class Item { kind = 'b'; }\nexport function make() { return new Item(); }\n",
-      "src/both.ts": `import { defineServer } from "relx";
-import * as a from "./lib/a.js";
-import * as b from "./lib/b.js";
-export default defineServer({
-  name: "Both",
-  init: () => ({ a: a.make(), b: b.make() }),
-  handleCall: (_m: unknown, _f: unknown, s: any) => ({ reply: [s.a.constructor.name, s.b.constructor.name, a.make.name, b.make.name], state: s }),
-});
-`,
-    });
-    const result = await build({ root });
-    const both = defaultExport(loadModule(join(result.dir, "lib/both.cjs"), HOST)) as any;
-    // As Node runs the sources: each class is Item, each function make (esbuild had made one Item2).
-    expect(both.handleCall(null, null, both.init()).reply).toEqual(["Item", "Item", "make", "make"]);
-  });
-
   it("ignores type errors unless --typecheck", async () => {
     const root = await makeBank();
     await writeFiles(root, { "src/typo.ts": `export const n: number = "not a number";\n` });
