@@ -204,7 +204,8 @@ export function changeCodeAll(changes: CodeChange[], options: ChangeOptions): Pr
  * when every process is idle and every codeChange synchronous. Null, with nothing changed, when
  * it does not apply; throws RELX_CODE_CHANGE_FAILED with every process put back. `allSync`: warmUp
  * has just said no codeChange is async, so the pass does not check again. `tried`: most of them
- * were tried ahead (computeAhead kept nine in ten or more of those that have one), and the pass takes its two-loop form.
+ * were tried ahead (computeAhead kept nine in ten or more of those that have one): the pass then
+ * takes its two-loop form if it is small enough for computeAhead to have rehearsed it.
  */
 export function swapAll(changes: CodeChange[], options: ChangeOptions, allSync = false, tried = false): Rollback | null {
   return swapProcs(changes as unknown as CodeChangeRun[], options, allSync, tried);
