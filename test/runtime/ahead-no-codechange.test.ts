@@ -1,4 +1,4 @@
-// Hostile review (h-review2) of computeAhead's "most were tried" rule and the fused pass's two
+// computeAhead's "most were tried" rule and the fused pass's two
 // forms: a process whose server has no codeChange needs no try, so it must not count as untried.
 import { describe, expect, it } from "vitest";
 import { defineServer, type Ctx, type ServerDef } from "../../src/index.js";
@@ -26,7 +26,7 @@ async function spawnMany(server: ServerDef<Counter>, n: number): Promise<host.Pr
   const refs: host.ProcessRef[] = [];
   const tag = Math.random().toString(36).slice(2);
   for (let i = 0; i < n; i++) {
-    refs.push(await host.spawn({ server, args: { id: i }, name: `review2-${tag}-${i}`, restart: "temporary", initTimeoutMs: 1000 }));
+    refs.push(await host.spawn({ server, args: { id: i }, name: `nocc-${tag}-${i}`, restart: "temporary", initTimeoutMs: 1000 }));
   }
   return refs;
 }

@@ -1,4 +1,4 @@
-// Hostile review (h-review2) of the build's refusals: what relx's own read of release.json would
+// The build's refusals: what relx's own read of release.json would
 // refuse is refused by the build, worded where the value was written, and nothing is left.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
