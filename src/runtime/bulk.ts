@@ -461,6 +461,15 @@ export function triedInLastAhead(): number {
   return triedCount;
 }
 
+/**
+ * Nine in ten or more of the `wanted` tries (the processes that have a codeChange) were kept: the
+ * pass is rehearsed and its stale tries made again (computeAhead), and the upgrade readies it as
+ * a pass that only swaps (its two-loop form, no warm copies).
+ */
+export function mostTried(kept: number, wanted: number): boolean {
+  return kept * 10 >= wanted * 9;
+}
+
 /** How many processes of the last computeAhead have a codeChange to try (those with none need no try). */
 let wantedCount = 0;
 export function wantedInLastAhead(): number {
@@ -527,13 +536,14 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
     // few codeChanges itself.
     for (let again = false; ; again = true) {
       if (again) {
-        if (triedCount * 10 < wanted * 9) break;
-        if (countOf(runs) <= REHEARSED_PASSES) {
+        if (!mostTried(triedCount, wanted)) break;
+        const total = countOf(runs);
+        if (total <= REHEARSED_PASSES) {
           // In stretches of a few ms, a window of each run at a time, the node let run in between.
           let longest = 0;
           for (const { refs } of runs) longest = Math.max(longest, refs.length);
           const limit = Math.min(longest, shareOf(runs, REHEARSAL_SIZE));
-          const step = Math.max(1, Math.ceil(limit / Math.ceil(Math.min(countOf(runs), REHEARSAL_SIZE) / REHEARSAL_STRETCH)));
+          const step = Math.max(1, Math.ceil(limit / Math.ceil(Math.min(total, REHEARSAL_SIZE) / REHEARSAL_STRETCH)));
           for (let from = 0; from < limit; from += step) {
             endSlice(slice);
             await new Promise<void>((resolve) => setImmediate(resolve));

@@ -8,7 +8,7 @@
  */
 import "./lifecycle.js";
 import { RelxError } from "../errors.js";
-import { aheadUsedInLastPass, triedInLastAhead, triesMadeInLastAhead, wantedInLastAhead, changeCodeAll as changeAll, computeAhead as aheadOf, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmCopies as warmStates, warmUp as warmProcs, type Rollback } from "./bulk.js";
+import { aheadUsedInLastPass, mostTried, triedInLastAhead, triesMadeInLastAhead, wantedInLastAhead, changeCodeAll as changeAll, computeAhead as aheadOf, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmCopies as warmStates, warmUp as warmProcs, type Rollback } from "./bulk.js";
 import { callProcess } from "./call.js";
 import { DryRunCtx } from "./dry-run-ctx.js";
 import { computeCodeChange, type CodeChangeRun, type Computed } from "./code-change.js";
@@ -218,6 +218,9 @@ export function swapAll(changes: CodeChange[], options: ChangeOptions, allSync =
 export function computeAhead(changes: CodeChange[], extra: unknown, allSync = false): Promise<() => void> {
   return aheadOf(changes as unknown as CodeChangeRun[], extra, allSync);
 }
+
+/** Nine in ten or more of the tries wanted were kept (bulk.ts mostTried): the rule computeAhead and the upgrade share. */
+export { mostTried };
 
 /** How many tries the last computeAhead kept (each for a process, its result on it). */
 export function triedAheadKept(): number {

@@ -126,7 +126,7 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
   // Few or no tries kept (an async codeChange, a try that threw or returned a promise early): the
   // pass will copy and call most codeChanges itself, so it is readied as for no tries.
   // (Of the processes that have a codeChange: one with none is swapped as it is, tried or not.)
-  const mostTried = ahead !== null && ahead.kept * 10 >= ahead.wanted * 9;
+  const mostTried = ahead !== null && host.mostTried(ahead.kept, ahead.wanted);
   if (!mostTried) host.warmCopies();
   heap.atStart(host.processCount());
   let record: PendingReleaseState;
