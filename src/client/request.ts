@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import net from "node:net";
 import { dirname, isAbsolute, join } from "node:path";
 import { RelxError } from "../errors.js";
-import { LineSplitter } from "../protocol/line-splitter.js";
+import { LineReader } from "../protocol/line-reader.js";
 import { checkSocketPath } from "../protocol/socket-path.js";
 import type { BodyOf, Op, ResultOf } from "../protocol/ops.js";
 import type { Response } from "../protocol/types.js";
@@ -68,29 +68,26 @@ function exchange<K extends Op>(socketPath: string, body: BodyOf<K>, options: Re
       else if (answer!.ok) resolve({ value: answer!.result as ResultOf<K> });
       else reject(errorFromAnswer(answer!));
     };
-    const onLineBytes = (line: Buffer): boolean => {
-      if (answer !== undefined) return true;
+    // asText: the daemon's ok answer taken as it is (the text is a view of the reader's buffer,
+    // which no later read writes over).
+    const takeText = (line: Buffer): boolean => {
       const n = line.length;
       if (n <= OK_PREFIX.length + 1 || line[n - 1] !== CLOSE || OK_PREFIX.compare(line, 0, OK_PREFIX.length) !== 0) return false;
-      text = Buffer.from(line.subarray(OK_PREFIX.length, n - 1));
+      text = line.subarray(OK_PREFIX.length, n - 1);
       answer = { id: 1, ok: true, result: undefined };
       if (!options.awaitClose) settle(undefined);
       return true;
     };
-    const splitter = new LineSplitter({
-      maxBytes: Infinity,
-      onTooLong: () => undefined,
-      ...(asText ? { onLineBytes } : {}),
-      onLine(line) {
-        if (answer !== undefined || line.trim() === "") return;
-        const parsed = parseAnswer(line);
-        if (parsed === undefined || (parsed.id !== 1 && parsed.id !== null)) return;
-        answer = parsed;
-        if (!options.awaitClose) settle(undefined);
-      },
+    const reader = new LineReader((bytes) => {
+      if (answer !== undefined || (asText && takeText(bytes))) return;
+      const line = bytes.toString("utf8");
+      if (line.trim() === "") return;
+      const parsed = parseAnswer(line.endsWith("\r") ? line.slice(0, -1) : line);
+      if (parsed === undefined || (parsed.id !== 1 && parsed.id !== null)) return;
+      answer = parsed;
+      if (!options.awaitClose) settle(undefined);
     });
-    const socket = net.createConnection(path, () => socket.write(JSON.stringify({ id: 1, ...body }) + "\n"));
-    socket.on("data", (chunk: Buffer) => splitter.push(chunk));
+    const socket = net.createConnection({ path, onread: reader.onread() }, () => socket.write(JSON.stringify({ id: 1, ...body }) + "\n"));
     socket.on("error", (err: NodeJS.ErrnoException) => settle(answer ? undefined : connectError(path, err)));
     socket.on("close", () => settle(answer ? undefined : closedEarly(path)));
   });

@@ -15,12 +15,6 @@ const NEWLINE = 0x0a;
 
 export interface LineSplitterOptions {
   onLine(line: string): void;
-  /**
-   * Offered each line's bytes (the newline excluded) before it is decoded: true takes the line,
-   * and onLine is not called for it. The buffer may be a view of the pushed chunk: copy what you
-   * keep. For answers of megabytes passed on as they are, never decoded (the client's requestText).
-   */
-  onLineBytes?(line: Buffer): boolean;
   onTooLong(): void;
   /** Bytes per line, the newline excluded. Default 1 MiB; Infinity for no limit. */
   maxBytes?: number;
@@ -80,12 +74,7 @@ export class LineSplitter {
       return;
     }
     let line: string;
-    if (this.options.onLineBytes !== undefined) {
-      const bytes = this.pendingBytes === 0 ? chunk.subarray(start, end) : Buffer.concat([...this.pending, chunk.subarray(start, end)], length);
-      this.reset();
-      if (this.options.onLineBytes(bytes)) return;
-      line = bytes.toString("utf8");
-    } else if (this.pendingBytes === 0) {
+    if (this.pendingBytes === 0) {
       line = chunk.toString("utf8", start, end);
     } else {
       line = Buffer.concat([...this.pending, chunk.subarray(start, end)], length).toString("utf8");

@@ -63,20 +63,4 @@ describe("LineSplitter", () => {
     const garbage = Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x0a, 0x80, 0x0a]);
     expect(split([garbage]).lines).toEqual(["\ufffd\ufffd\u0000\ufffd", "\ufffd"]);
   });
-
-  it("offers each line's bytes first: taken, it is not decoded; declined, onLine gets it as before", () => {
-    const text = 'take é\nleave é\r\n\ntake\u{1F680}\nlast';
-    for (const size of [1, 2, 3, 5, 64]) {
-      const taken: string[] = [];
-      const lines: string[] = [];
-      const splitter = new LineSplitter({
-        onLineBytes: (bytes) => bytes.toString().startsWith("take") && taken.push(Buffer.from(bytes).toString()) > 0,
-        onLine: (line) => lines.push(line),
-        onTooLong: () => undefined,
-      });
-      for (const chunk of chunked(Buffer.from(text), size)) splitter.push(chunk);
-      splitter.end();
-      expect({ size, taken, lines }).toEqual({ size, taken: ["take é", "take\u{1F680}"], lines: ["leave é", "", "last"] });
-    }
-  });
 });
