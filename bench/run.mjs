@@ -66,6 +66,7 @@ const otpSys = pick(/^OTP: sys suspend/);
 const rows = [
   ["relx status vs node -e 0 (median)", fmt(pick(/^daemon CLI: relx status \(median/), "ms"), fmt(pick(/^daemon CLI: node -e 0, Node's floor \(median/), "ms"), fmt(pick(/^daemon CLI: relx status ÷ node -e 0 \(medians/), ""), "≤ ×1.25"],
   ["relx ping vs node -e 0 (median)", fmt(pick(/^daemon CLI: relx ping \(median/), "ms"), fmt(pick(/^daemon CLI: node -e 0, Node's floor \(median/), "ms"), fmt(pick(/^daemon CLI: relx ping ÷ node -e 0 \(medians/), ""), "≤ ×1.25"],
+  ["… relx status vs node -e 0 without NODE_EXTRA_CA_CERTS", fmt(pick(/^daemon CLI: relx status \(median/), "ms"), fmt(pick(/^daemon CLI: node -e 0 without NODE_EXTRA_CA_CERTS, the bare/), "ms"), fmt(pick(/^daemon CLI: relx status ÷ node -e 0 without NODE_EXTRA_CA_CERTS \(medians/), ""), "(printed)"],
   ["upgrade pause, 100,000 boot processes", fmt(pick(/^daemon: upgrade pause, 100,000 boot/), "ms"), `OTP ${fmt(otpSys, "ms")}`, ratio(pick(/^daemon: upgrade pause, 100,000 boot/), otpSys), "≤ 15 ms"],
   ["… its CPU time", fmt(pick(/^daemon: upgrade pause CPU time, .* boot/), "ms"), "", "", "≤ 15 ms"],
   ["relx upgrade wall time, 100,000 boot processes (run as the build returns)", fmt(pick(/^daemon: relx upgrade wall time, 100,000 boot/), "ms"), `pause ${fmt(pick(/^daemon: upgrade pause, 100,000 boot/), "ms")}`, "", "≤ 300 ms"],

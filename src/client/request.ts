@@ -51,6 +51,18 @@ export async function requestText<K extends Op>(socketPath: string, body: BodyOf
   return exchange(socketPath, body, {}, true);
 }
 
+/** The root's daemon.lock of each socket path the CLI resolved for a root (rememberRootLock). */
+const rootLocks = new Map<string, string>();
+
+/**
+ * `socketPath` is the one the CLI talks to for the root whose daemon.lock is `lockFile`: when
+ * nothing answers there, the hint names the socket that root's daemon listens on, wherever the
+ * socket is (a configured one need not be next to the lock, in .relx).
+ */
+export function rememberRootLock(socketPath: string, lockFile: string): void {
+  rootLocks.set(socketPath, lockFile);
+}
+
 function exchange<K extends Op>(socketPath: string, body: BodyOf<K>, options: RequestOptions, asText: boolean): Promise<TextResult<ResultOf<K>>> {
   // The current directory only for a relative path: an absolute one works from a removed directory too.
   const path = checkSocketPath(socketPath, isAbsolute(socketPath) ? "/" : process.cwd());
@@ -88,7 +100,7 @@ function exchange<K extends Op>(socketPath: string, body: BodyOf<K>, options: Re
       if (!options.awaitClose) settle(undefined);
     });
     const socket = net.createConnection({ path, onread: reader.onread() }, () => socket.write(JSON.stringify({ id: 1, ...body }) + "\n"));
-    socket.on("error", (err: NodeJS.ErrnoException) => settle(answer ? undefined : connectError(path, err)));
+    socket.on("error", (err: NodeJS.ErrnoException) => settle(answer ? undefined : connectError(path, err, rootLocks.get(socketPath))));
     socket.on("close", () => settle(answer ? undefined : closedEarly(path)));
   });
 }
@@ -108,7 +120,7 @@ function errorFromAnswer(answer: Extract<Response, { ok: false }>): RelxError {
   return RelxError.fromWire(error, Object.keys(details).length > 0 ? details : undefined);
 }
 
-function connectError(path: string, err: NodeJS.ErrnoException): RelxError {
+function connectError(path: string, err: NodeJS.ErrnoException, lockFile: string | undefined): RelxError {
   const code = err.code ?? "error";
   if (!NO_DAEMON_CODES.has(code)) {
     const lost = new RelxError("RELX_NO_DAEMON", `lost the daemon on ${path}: ${err.message}`, { cause: err });
@@ -116,7 +128,7 @@ function connectError(path: string, err: NodeJS.ErrnoException): RelxError {
     if (code === "EPIPE" || code === "ECONNRESET") unanswered.add(lost);
     return lost;
   }
-  const elsewhere = code === "ENOENT" || code === "ECONNREFUSED" ? socketOfRootDaemon(path) : null;
+  const elsewhere = code === "ENOENT" || code === "ECONNREFUSED" ? socketOfRootDaemon(path, lockFile) : null;
   const hint = code === "EACCES" || code === "EPERM"
     ? "the socket belongs to another user: run relx as the daemon's owner"
     : elsewhere !== null
@@ -126,11 +138,11 @@ function connectError(path: string, err: NodeJS.ErrnoException): RelxError {
 }
 
 /**
- * When the root's daemon.lock (`lockFile`; by default the one next to `path`, as for the default
- * <root>/.relx/relx.sock) names a live daemon started on another socket than `path` (`relx start
- * --socket …`): that daemon. Else null.
+ * When the root's daemon.lock (`lockFile`; by default the one remembered for `path`, else the one
+ * next to it, as for the default <root>/.relx/relx.sock) names a live daemon started on another
+ * socket than `path` (`relx start --socket …`): that daemon. Else null.
  */
-export function socketOfRootDaemon(path: string, lockFile = join(dirname(path), "daemon.lock")): { pid: number; socket: string } | null {
+export function socketOfRootDaemon(path: string, lockFile = rootLocks.get(path) ?? join(dirname(path), "daemon.lock")): { pid: number; socket: string } | null {
   try {
     const holder = JSON.parse(readFileSync(lockFile, "utf8")) as { pid?: unknown; socket?: unknown };
     const { pid, socket } = holder;

@@ -45,7 +45,7 @@ describe("the root lock", () => {
     expect((await relx(root, ["ping", "--socket", other])).code).toBe(0);
   });
 
-  it("refuses relx stop on the configured socket (outside .relx) while the root's daemon runs on another", async () => {
+  it("refuses relx stop on the configured socket (outside .relx) while the root's daemon runs on another, and the other commands' hint names it", async () => {
     const root = tempRoot();
     await builtExample(root);
     // The root's own socket is the config's, in a directory of its own: not next to daemon.lock.
@@ -53,6 +53,12 @@ describe("the root lock", () => {
     writeFileSync(join(root, "relx.config.json"), JSON.stringify({ socket: "run/app.sock" }));
     const other = join(root, "other.sock");
     const pid = await running(root, ["--socket", other]);
+    // The fast path (status, ping, call, upgrade) and commander's (state, config, logs aside).
+    for (const args of [["status"], ["ping"], ["call", "blackode", '{"add":1}'], ["upgrade", "2.0.0"], ["state", "blackode"], ["config"]]) {
+      const r = await relx(root, args);
+      expect({ args, code: r.code }).toEqual({ args, code: 3 });
+      expect(r.stderr).toContain(`hint: this root's daemon (pid ${pid}) listens on ${other}: pass --socket ${other}`);
+    }
     const stop = await relxJson(root, ["stop"]);
     expect(stop.code, JSON.stringify(stop.json)).toBe(1);
     expect(stop.json).toMatchObject({ ok: false, error: { code: "RELX_DAEMON_RUNNING", hint: `relx stop --socket ${other}` } });
