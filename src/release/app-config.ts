@@ -60,7 +60,7 @@ export function readConfigSchema(config: unknown, source: string): ConfigKey[] {
       if (!matchesType(spec.default, entry.type)) throw fail(`key "${key}": "default" expected a ${entry.type}, got ${describeValue(spec.default)}`);
       // release.json records it as JSON: anything else would be recorded as something else.
       if (entry.type === "json" && !isJsonValue(spec.default, null)) {
-        throw fail(`key "${key}": "default" expected JSON data (plain objects, arrays, strings, finite numbers, booleans, null), got ${describeValue(spec.default)}`);
+        throw fail(`key "${key}": "default" expected JSON data (plain objects, arrays without holes, strings, finite numbers, booleans, null), got ${describeValue(spec.default)}`);
       }
       entry.default = spec.default;
     }

@@ -109,7 +109,7 @@ function readProcesses(list: unknown[], servers: Set<string>, fail: (what: strin
       throw fail(`process "${name}": restart expected one of ${RESTART_POLICIES.join(", ")}, got ${describeValue(restart)}`);
     }
     if (args !== undefined && !isJsonValue(args, null)) {
-      throw fail(`process "${name}": args must be JSON (plain objects, arrays, strings, finite numbers, booleans, null)`);
+      throw fail(`process "${name}": args must be JSON (plain objects, arrays without holes, strings, finite numbers, booleans, null)`);
     }
     out[i] = args === undefined
       ? { name, server, restart: (restart as RestartPolicy | undefined) ?? "permanent" }

@@ -55,7 +55,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
- * JSON data: plain objects and arrays (no cycle), strings, finite numbers, booleans, null.
+ * JSON data: plain objects and arrays (no cycle, no hole, no key beside an array's indices),
+ * strings, finite numbers, booleans, null: what JSON.stringify writes and JSON.parse gives back as it was.
  * `ancestors` (the objects above this one) is made only below a nested object: args of primitives
  * (100,000 boot processes' { name, money }) allocate nothing.
  */
@@ -65,9 +66,13 @@ export function isJsonValue(value: unknown, ancestors: object[] | null): boolean
   if (typeof value !== "object") return false;
   if (ancestors !== null && ancestors.includes(value)) return false;
   const proto = Object.getPrototypeOf(value);
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(value);
+  if (Array.isArray(value)) {
+    // A hole (written as null) or a key beside the indices (left out) is not what JSON keeps.
+    if (keys.length !== value.length) return false;
+  } else if (proto !== Object.prototype && proto !== null) return false;
   let below: object[] | null = null;
-  for (const key of Object.keys(value)) {
+  for (const key of keys) {
     const item = (value as Record<string, unknown>)[key];
     if (typeof item === "object" && item !== null) {
       below ??= ancestors === null ? [value] : [...ancestors, value];

@@ -31,6 +31,9 @@ describe("evaluateApp's processes", () => {
     ["a function", () => ({ f: () => 1 })],
     ["NaN", () => [1, Number.NaN]],
     ["undefined inside", () => ({ x: undefined })],
+    // JSON would write null for the hole, and leave the extra key out.
+    ["an array with a hole", () => ({ list: [1, , 3] })],
+    ["an array with a key beside its indices", () => { const list: unknown[] & { extra?: number } = [1, 2]; list.extra = 3; return { list }; }],
   ])("refuses args with %s", (_what, make) => {
     expect(refusal([{ name: "p", server: "Demo", args: make() }])).toEqual({
       code: "RELX_BAD_BOOT_SPEC",
