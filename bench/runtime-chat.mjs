@@ -91,7 +91,7 @@ async function passAhead(refs) {
   const up = runsOf(refs, true);
   host.warmUp(up);
   let t = process.cpuUsage();
-  const drop = await host.computeAhead(up, null);
+  const { drop } = await host.computeAhead(up, null);
   const tries = cpuMs(t);
   await new Promise((resolve) => setImmediate(resolve));
   t = process.cpuUsage();

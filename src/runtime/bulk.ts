@@ -455,12 +455,6 @@ export function aheadUsedInLastPass(): number {
   return aheadUsed;
 }
 
-/** How many tries the last computeAhead kept: for the upgrade, which readies the pass as for no tries when few were kept. */
-let triedCount = 0;
-export function triedInLastAhead(): number {
-  return triedCount;
-}
-
 /**
  * Nine in ten or more of the `wanted` tries (the processes that have a codeChange) were kept: the
  * pass is rehearsed and its stale tries made again (computeAhead), and the upgrade readies it as
@@ -468,12 +462,6 @@ export function triedInLastAhead(): number {
  */
 export function mostTried(kept: number, wanted: number): boolean {
   return kept * 10 >= wanted * 9;
-}
-
-/** How many processes of the last computeAhead have a codeChange to try (those with none need no try). */
-let wantedCount = 0;
-export function wantedInLastAhead(): number {
-  return wantedCount;
 }
 
 /** How many processes of `runs` have a codeChange to call: up, the new definition's; down, each one's running one. */
@@ -487,12 +475,6 @@ function withCodeChange(runs: readonly CodeChangeRun[]): number {
     }
   }
   return n;
-}
-
-/** How many tries the last computeAhead made in all, those dropped or made again included: for the daemon's log. */
-let madeCount = 0;
-export function triesMadeInLastAhead(): number {
-  return madeCount;
 }
 
 /** How long computeAhead runs before it lets the node run (ms). */
@@ -509,20 +491,22 @@ const SLICE_MS = 4;
  * is dropped, and codeChange runs again in the pause, when it used its ctx or returned nothing
  * (then no other process of its run is tried), or returned a promise or threw (then nothing more
  * is tried: the pass gives up on the promise, or fails by name on the throw). Nothing is tried
- * when a codeChange is an async function: the fused pass cannot apply. Returns what clears the tries the pass did not use.
+ * when a codeChange is an async function: the fused pass cannot apply. Returns what clears the
+ * tries the pass did not use, and how many it made and kept.
  */
-export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknown, allSync = false): Promise<() => void> {
-  const clear = (): void => {
+export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknown, allSync = false): Promise<Tries> {
+  const drop = (): void => {
     for (const { refs } of runs) for (const p of refs) p.ahead = null;
   };
+  let kept = 0;
+  let made = 0;
+  // Most were tried: of those that have a codeChange (a process with none is swapped as it is).
+  const wanted = withCodeChange(runs);
+  const tries = (): Tries => ({ drop, kept, made, wanted });
   // An async codeChange among them: the fused pass will not apply (warmUp says so), and the
   // suspend path would run every codeChange again; a try would only be a second run. `allSync`:
   // warmUp has just found none, and nothing ran since, so it is not looked for again.
-  triedCount = 0;
-  madeCount = 0;
-  // Most were tried: of those that have a codeChange (a process with none is swapped as it is).
-  const wanted = (wantedCount = withCodeChange(runs));
-  if (!allSync && !syncCodeChanges(runs)) return clear;
+  if (!allSync && !syncCodeChanges(runs)) return tries();
   let slice = beginSlice();
   let k = 0;
   /** The runs a dropped try ended: nothing more of them is tried, in the second round either. */
@@ -536,7 +520,7 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
     // few codeChanges itself.
     for (let again = false; ; again = true) {
       if (again) {
-        if (!mostTried(triedCount, wanted)) break;
+        if (!mostTried(kept, wanted)) break;
         const total = countOf(runs);
         if (total <= REHEARSED_PASSES) {
           // In stretches of a few ms, a window of each run at a time, the node let run in between.
@@ -576,30 +560,43 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
           slice.standIn.pid = p.pid;
           slice.standIn.name = p.name;
           const tried = tryAhead(p, holder, fn, oldVsn, state, extra);
-          madeCount++;
+          made++;
           // A throw, or a promise (the pass gives up on it too, and hands what it used of the tries
           // to the suspend path): nothing more is tried.
-          if (tried === THREW || tried === PROMISED) return clear;
+          if (tried === THREW || tried === PROMISED) return tries();
           if (tried === DROPPED) {
             // A try made again (the second round) that is dropped: the one it replaces is no longer kept.
-            if (had !== null) triedCount--;
+            if (had !== null) kept--;
             p.ahead = null;
             ended.add(r);
             break;
           }
           p.ahead = { from: state, epoch, holder, oldVsn, result: tried };
-          if (had === null) triedCount++;
+          if (had === null) kept++;
         }
       }
       if (again) break;
     }
   } catch (err) {
-    clear();
+    drop();
     throw err;
   } finally {
     endSlice(slice);
   }
-  return clear;
+  return tries();
+}
+
+/**
+ * What computeAhead leaves: `drop` clears the tries the pass did not use; `kept`, the tries held
+ * (a process's result each); `made`, every try made, those dropped or made again included (for
+ * the daemon's log); `wanted`, the processes that have a codeChange to try (one with none needs no
+ * try): the upgrade readies the pass as for no tries when few of those were kept (mostTried).
+ */
+export interface Tries {
+  drop(): void;
+  kept: number;
+  made: number;
+  wanted: number;
 }
 
 /**

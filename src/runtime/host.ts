@@ -8,7 +8,7 @@
  */
 import "./lifecycle.js";
 import { RelxError } from "../errors.js";
-import { aheadUsedInLastPass, mostTried, triedInLastAhead, triesMadeInLastAhead, wantedInLastAhead, changeCodeAll as changeAll, computeAhead as aheadOf, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmCopies as warmStates, warmUp as warmProcs, type Rollback } from "./bulk.js";
+import { aheadUsedInLastPass, mostTried, changeCodeAll as changeAll, computeAhead as aheadOf, resumeAll as resumeProcs, suspendAll, swapAll as swapProcs, warmCopies as warmStates, warmUp as warmProcs, type Rollback, type Tries } from "./bulk.js";
 import { callProcess } from "./call.js";
 import { DryRunCtx } from "./dry-run-ctx.js";
 import { computeCodeChange, type CodeChangeRun, type Computed } from "./code-change.js";
@@ -213,29 +213,17 @@ export function swapAll(changes: CodeChange[], options: ChangeOptions, allSync =
 
 /**
  * Tries the codeChanges of `changes` ahead of the pause, while the node runs (bulk.ts
- * computeAhead); swapAll uses what is still valid. Returns what drops the tries left unused.
+ * computeAhead); swapAll uses what is still valid. Returns what drops the tries left unused, and
+ * how many were made, kept and wanted.
  */
-export function computeAhead(changes: CodeChange[], extra: unknown, allSync = false): Promise<() => void> {
+export function computeAhead(changes: CodeChange[], extra: unknown, allSync = false): Promise<Tries> {
   return aheadOf(changes as unknown as CodeChangeRun[], extra, allSync);
 }
 
+export type { Tries };
+
 /** Nine in ten or more of the tries wanted were kept (bulk.ts mostTried): the rule computeAhead and the upgrade share. */
 export { mostTried };
-
-/** How many tries the last computeAhead kept (each for a process, its result on it). */
-export function triedAheadKept(): number {
-  return triedInLastAhead();
-}
-
-/** How many processes the last computeAhead had a codeChange to try for (a server with none needs no try). */
-export function triesWanted(): number {
-  return wantedInLastAhead();
-}
-
-/** How many tries the last computeAhead made in all (a process's try made again, or dropped, counts each time). */
-export function triesMade(): number {
-  return triesMadeInLastAhead();
-}
 
 /** How many processes of the last fused pass used the codeChange tried ahead for them. */
 export function triedAheadUsed(): number {

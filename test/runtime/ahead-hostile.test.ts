@@ -57,7 +57,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
       },
     });
     const changes = [{ refs, def: V2, oldVsn: "1" }];
-    const drop = await host.computeAhead(changes, null);
+    const { drop } = await host.computeAhead(changes, null);
     expect(host.swapAll(changes, options, false, tried)).not.toBeNull();
     drop();
     await host.call(relay, "flush", 1000);
@@ -84,7 +84,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
       },
     });
     const changes = [{ refs, def: V2, oldVsn: "1" }];
-    const drop = await host.computeAhead(changes, null);
+    const { drop } = await host.computeAhead(changes, null);
     expect(runs).toBe(1);
     await host.call(sink.ref, "flush", 1000);
     // The try ran ahead of the pause; nothing it does through ctx may happen (docs/services.md).
@@ -125,7 +125,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
     });
     const ref = await host.spawn({ server: Bump1, args: { id: 0 }, name: `bump-${tag()}`, restart: "temporary", initTimeoutMs: 1000 });
     const changes = [{ refs: [ref], def: Bump2, oldVsn: "1" }];
-    const drop = await host.computeAhead(changes, null);
+    const { drop } = await host.computeAhead(changes, null);
     // The try's continuation has run by now; had its message got through, the old code handled it.
     expect(await host.call(ref, "get", 1000)).toEqual({ id: 0, n: 0 });
     const computed = host.computedChanges();
@@ -164,7 +164,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
       },
     });
     const changes = [{ refs, def: V2, oldVsn: "1" }];
-    const drop = await host.computeAhead(changes, null);
+    const { drop } = await host.computeAhead(changes, null);
     expect(host.swapAll(changes, options, false, tried)).not.toBeNull();
     drop();
     expect(whereis(helperName)).toBeDefined();
@@ -196,7 +196,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
       { refs: sync, def: V2, oldVsn: "1" },
       { refs: other, def: Async2, oldVsn: "1" },
     ];
-    const drop = await host.computeAhead(changes, null);
+    const { drop } = await host.computeAhead(changes, null);
     expect(runs).toBe(0);
     expect(host.swapAll(changes, options, false, tried)).toBeNull(); // as the upgrade's own check says (warmUp)
     drop();

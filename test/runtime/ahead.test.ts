@@ -56,7 +56,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
     const refs = await spawnMany(40);
     const runs = { count: 0 };
     const V2 = v2(runs);
-    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    const { drop } = await host.computeAhead(changesTo(refs, V2), null);
     // Every one tried, so the pass's first loop was rehearsed on them: still on the old code...
     expect(refs.map((r) => host.info(r).vsn)).toEqual(refs.map(() => "1"));
     expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
@@ -80,7 +80,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
       },
     });
     const before = await statesOf(refs);
-    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    const { drop } = await host.computeAhead(changesTo(refs, V2), null);
     expect(runs.count).toBe(20);
     host.cast(refs[7]!, "bump"); // its try goes stale: the pass calls its codeChange, which throws
     await host.call(refs[7]!, "state", 1000);
@@ -113,7 +113,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
       const until = performance.now() + 8;
       while (performance.now() < until);
     });
-    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    const { drop } = await host.computeAhead(changesTo(refs, V2), null);
     expect(runs.count).toBe(131); // process 10 tried twice, before and after its message
     expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     drop();
@@ -130,7 +130,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
     await statesOf(refs); // every cast handled
     const runs = { count: 0 };
     const V2 = v2(runs);
-    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    const { drop } = await host.computeAhead(changesTo(refs, V2), null);
     expect(runs.count).toBe(20);
     expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     drop();
@@ -144,7 +144,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
     const refs = await spawnMany(10);
     const runs = { count: 0 };
     const V2 = v2(runs);
-    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    const { drop } = await host.computeAhead(changesTo(refs, V2), null);
     // After the try: process 3's state changes in place (the same object), process 6's by a call.
     host.cast(refs[3]!, "bump");
     host.cast(refs[3]!, "bump");
@@ -164,7 +164,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
     const refs = await spawnMany(6);
     const runs = { count: 0 };
     const V2 = v2(runs, (s, ctx) => ctx.cast(collectorName, { migrated: s.id }));
-    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    const { drop } = await host.computeAhead(changesTo(refs, V2), null);
     expect(runs.count).toBe(1); // the first, then no other process of the run is tried
     await host.call(collectorRef, "flush", 1000);
     expect(seen).toEqual([]);
@@ -188,7 +188,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
         return { id: s.id, n: ctx.self === undefined ? -1 : 1, ctx };
       },
     });
-    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    const { drop } = await host.computeAhead(changesTo(refs, V2), null);
     expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     drop();
     expect(runs.count).toBe(4);
@@ -204,7 +204,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
     const V2 = v2(runs, (s) => {
       if (s.id === 5) throw new Error("no salary for 5");
     });
-    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    const { drop } = await host.computeAhead(changesTo(refs, V2), null);
     expect(runs.count).toBe(6);
     let thrown: RelxError | undefined;
     try {
@@ -235,7 +235,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
           return { id: s.id, n: 1 };
         },
       });
-      const drop = await host.computeAhead(changesTo(refs, V2), null);
+      const { drop } = await host.computeAhead(changesTo(refs, V2), null);
       expect(currentProcess()).toBeUndefined();
       drop();
       expect(seen).toHaveLength(200);
@@ -249,7 +249,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
     const refs = await spawnMany(5);
     const runs = { count: 0 };
     const V2 = v2(runs);
-    const drop = await host.computeAhead(changesTo(refs, V2), null);
+    const { drop } = await host.computeAhead(changesTo(refs, V2), null);
     drop();
     expect(host.swapAll(changesTo(refs, V2), options, false, tried)).not.toBeNull();
     expect(runs.count).toBe(10);

@@ -149,7 +149,7 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
     // What a fused pass that gives up computed: the suspend path uses it, calling no codeChange twice.
     const computed = host.computedChanges();
     if (fuse && allSync && script.starts.length === 0 && script.stops.length === 0) {
-      const held = fusedPass(run, plan, script, record, computed, mostTried, ahead === null ? 0 : host.triesMade());
+      const held = fusedPass(run, plan, script, record, computed, mostTried, ahead === null ? 0 : ahead.made);
       if (held !== null) return held;
     }
     const cpuSuspend = cpuMs();
@@ -175,18 +175,12 @@ export async function prepareUpgrade(run: UpgradeRun, fuse = false): Promise<Hel
   }
 }
 
-/** What tryAhead tried on: its plan and script, and the node's newest pid and process count when it planned. */
-interface Tried {
+/** What tryAhead tried on (its plan and script, and the node's newest pid and process count when it planned), and the tries (host.Tries). */
+interface Tried extends host.Tries {
   plan: LivePlan;
   mark: number;
   script: Script;
   live: number;
-  /** Drops the tries the pass did not use. */
-  drop: () => void;
-  /** How many tries were kept, a process's result each. */
-  kept: number;
-  /** How many processes have a codeChange to try (those of a server with none need no try). */
-  wanted: number;
 }
 
 /**
@@ -210,8 +204,8 @@ async function tryAhead(run: UpgradeRun): Promise<Tried | null> {
   // ctx is made here, and the pass, on this plan, need not look again (prepareUpgrade).
   if (!host.warmUp(script.changes)) return null;
   try {
-    const drop = await host.computeAhead(script.changes, run.options.extra, true);
-    return { ...planned, script, live, drop, kept: host.triedAheadKept(), wanted: host.triesWanted() };
+    const tries = await host.computeAhead(script.changes, run.options.extra, true);
+    return { ...planned, script, live, ...tries };
   } catch {
     // An optimization: one that fails (it put back what it tried) leaves the pass to do it all.
     return null;
