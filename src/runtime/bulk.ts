@@ -147,64 +147,133 @@ export function swapAll(runs: readonly CodeChangeRun[], options: ChangeCodeOptio
 function swapEach(runs: readonly CodeChangeRun[], options: ChangeCodeOptions): Rollback | null {
   const n = countOf(runs);
   const log = newLog(n);
-  const { oldDefs, oldStates, changed } = log;
-  let done = 0;
-  let used = 0;
-  const rollback = undoLog(runs, oldDefs, oldStates, () => done, changed);
-  const { extra } = options;
+  // `changed` marks what the loop did: the rollback takes those, however far it got.
+  const rollback = undoLog(runs, log.oldDefs, log.oldStates, () => n, log.changed);
+  const at: At = { p: undefined, holder: undefined, oldVsn: "", next: undefined };
   const outer = enterSync(undefined);
   const held = hold();
-  let next: unknown;
-  let at: Process | undefined;
-  let holder: ServerDef | undefined;
-  let oldVsn: OldVsn = "";
+  const cursor: Cursor = { r: 0, j: 0 };
+  let done = 0;
   try {
-    pass: for (let r = 0; r < runs.length; r++) {
-      const { refs, def } = runs[r]!;
-      oldVsn = runs[r]!.oldVsn;
-      const up = typeof oldVsn === "string";
-      for (let j = 0; j < refs.length; j++) {
-        const p = (at = refs[j]!);
-        if (p.phase !== "idle" || p.hasSysq()) {
-          next = undefined; // the previous process's state, not a result to drop
-          break pass;
-        }
-        // Read whichever way the pass goes (a load only a downgrade made would deoptimize it).
-        const was = p.def;
-        holder = up ? def : was;
-        const fn = holder.codeChange;
-        const state = p.state;
-        const a = p.ahead;
-        if (a !== null) p.ahead = null;
-        if (fn === undefined) next = state;
-        else if (a !== null && a.from === state && a.epoch === p.epoch && a.holder === holder && (a.oldVsn === oldVsn || sameOldVsn(a.oldVsn, oldVsn))) {
-          next = a.result;
-          used++;
-        } else {
-          enterSync(p);
-          next = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
-          if (next === undefined) {
-            if (state !== undefined) throw malformedState();
-          } else if (isThenable(next)) break pass;
-        }
-        oldDefs[done] = was;
-        oldStates[done] = state;
-        changed[done] = 1;
-        p.state = next;
-        p.def = def;
-        done++;
-      }
+    // In stretches: V8 then optimizes the loop as a function, kept for the node's next pass,
+    // rather than only the one loop it is in (eachLoop).
+    while (done < n) {
+      const end = Math.min(n, done + STRETCH);
+      done = eachLoop(runs, done, end, options.extra, log, log.oldDefs, log.oldStates, log.changed, at, cursor, null);
+      if (done < end) break;
     }
   } catch (err) {
     rollback();
-    throw codeChangeFailed(at!, holder!, oldVsn, err);
+    throw codeChangeFailed(at.p!, at.holder!, at.oldVsn, err);
   } finally {
     leaveSync(outer);
     release(held);
   }
-  aheadUsed = used;
-  if (done < n) return gaveUp(runs, options, log, rollback, isThenable(next) ? { p: at!, holder: holder!, oldVsn, result: next } : undefined);
+  aheadUsed = log.used;
+  if (done < n) return gaveUp(runs, options, log, rollback, isThenable(at.next) ? { p: at.p!, holder: at.holder!, oldVsn: at.oldVsn, result: at.next } : undefined);
   return rollback;
+}
+
+/** Where eachLoop stopped or threw: the process, the definition whose codeChange it called, and what that returned. */
+interface At {
+  p: Process | undefined;
+  holder: ServerDef | undefined;
+  oldVsn: OldVsn;
+  next: unknown;
+}
+
+/** Where eachLoop is in the runs: the run, and the next process's index in it. */
+interface Cursor {
+  r: number;
+  j: number;
+}
+
+/** Processes per call of eachLoop. */
+const STRETCH = 4096;
+
+/**
+ * swapEach's loop, over the processes `from` to `end` (in run order, `cursor` saying where that
+ * is): how far it got (short of `end` when it stopped at a busy process or a promise, `at` then
+ * saying where). A function of its own, called a stretch at a time, whose every instruction runs
+ * in every call (the next run is taken arithmetically, not in a branch): V8 then optimizes it as a
+ * function, kept for the node's next pass, and nothing in it is first run late. As one loop over
+ * all 100,000 processes, V8 optimized only that loop, while it ran (on-stack replacement); that
+ * code was gone by the next pass, and the next run's index, first computed at the end of the
+ * first run, had no type feedback (V8 allocates a function's feedback only after its first
+ * moments), so the optimized loop was thrown away there: the downgrade after an upgrade ran
+ * unoptimized, 10–30 ms against 3.
+ */
+function eachLoop(runs: readonly CodeChangeRun[], from: number, end: number, extra: unknown, log: SwapLog, oldDefs: ServerDef[], oldStates: unknown[], changed: Uint8Array, at: At, cursor: Cursor, aheads: (Ahead | null)[] | null): number {
+  let r = cursor.r;
+  let j = cursor.j;
+  let k = from;
+  let used = 0;
+  stretch: while (k < end) {
+    const run = runs[r]!;
+    const { refs, def } = run;
+    const oldVsn = run.oldVsn;
+    const up = typeof oldVsn === "string";
+    const stop = Math.min(refs.length, j + end - k);
+    for (; j < stop; j++, k++) {
+      const p = refs[j]!;
+      if (p.phase !== "idle" || p.hasSysq()) {
+        at.p = p;
+        break stretch;
+      }
+      // Read whichever way the pass goes (a load only a downgrade made would deoptimize it).
+      const was = p.def;
+      const holder = up ? def : was;
+      const fn = holder.codeChange;
+      const state = p.state;
+      const a = p.ahead;
+      if (aheads !== null) aheads[k] = a;
+      if (a !== null) p.ahead = null;
+      let next: unknown;
+      if (fn === undefined) next = state;
+      else if (a !== null && a.from === state && a.epoch === p.epoch && a.holder === holder && (a.run === run || sameOldVsn(a.oldVsn, oldVsn))) {
+        next = a.result;
+        used++;
+      } else {
+        // A rehearsal calls no codeChange: it stops here.
+        if (aheads !== null) break stretch;
+        at.p = p;
+        at.holder = holder;
+        at.oldVsn = oldVsn;
+        enterSync(p);
+        next = fn.call(holder, oldVsn, copyState(state), extra, p.ctx);
+        if (next === undefined) {
+          if (state !== undefined) throw malformedState();
+        } else if (isThenable(next)) {
+          at.next = next;
+          break stretch;
+        }
+      }
+      oldDefs[k] = was;
+      oldStates[k] = state;
+      changed[k] = 1;
+      p.state = next;
+      p.def = def;
+    }
+    // At a run's end, the next one (runs of no process skipped as they come).
+    const over = j === refs.length ? 1 : 0;
+    r += over;
+    j -= j * over;
+  }
+  cursor.r = r;
+  cursor.j = j;
+  log.used += used;
+  return k;
+}
+
+// V8 keeps type feedback for a function only once it has run for a while (lazy feedback
+// allocation: about eight times its own bytecode). The processes a node's first pass meets before
+// that (its first dozen or so: a boot process of another server, often) leave nothing behind, and
+// the optimized pass then deoptimizes at them in the next pass ("wrong map"). Calls with nothing
+// to do spend that budget as the module loads.
+{
+  const none = newLog(0);
+  const at: At = { p: undefined, holder: undefined, oldVsn: "", next: undefined };
+  for (let i = 0; i < 256; i++) eachLoop([], 0, 0, undefined, none, none.oldDefs, none.oldStates, none.changed, at, { r: 0, j: 0 }, null);
 }
 
 /** The fused pass as two loops (swapTried, then the codeChanges it left), for when most were tried ahead. */
@@ -302,7 +371,24 @@ const EVERY = 2 ** 30;
  * are made in run order (and undone last first) rather than the later one first. Valid for no
  * state; the second loop takes it off.
  */
-const LISTED: Ahead = { from: Symbol("listed"), epoch: -1, holder: null as unknown as ServerDef, oldVsn: "", result: undefined };
+const LISTED: Ahead = { from: Symbol("listed"), epoch: -1, holder: null as unknown as ServerDef, oldVsn: "", run: null, result: undefined };
+
+/**
+ * A run and a try of each kind, kept for as long as the node runs. V8 records the kind of value
+ * each field of an object's shape has held, and the pass's optimized code relies on it: a first
+ * downgrade, whose runs and tries hold an object as their oldVsn (`{ down }`) where every upgrade
+ * before held a string, changed that record and threw the pass's code away (the 100,000-process
+ * downgrade after an upgrade then ran unoptimized). With both kinds in each field from the start,
+ * nothing an upgrade or a downgrade holds there changes it. Exported so that the objects, and with
+ * them those shapes, stay alive: a module's unexported const that nothing reads can be dropped
+ * once the module has run, and V8 then makes the shapes afresh, narrow again.
+ */
+export const BOTH_KINDS: readonly object[] = [
+  { refs: [], def: null, oldVsn: "" } satisfies Record<keyof CodeChangeRun, unknown>,
+  { refs: [], def: null, oldVsn: { down: "" } } satisfies Record<keyof CodeChangeRun, unknown>,
+  // As LISTED, in its order, the oldVsn an object.
+  { from: LISTED.from, epoch: -1, holder: null, oldVsn: { down: "" }, run: null, result: undefined } satisfies Record<keyof Ahead, unknown>,
+];
 
 /** A fused pass's undo log, in run order (`changed` says which were), and the processes its first loop left to call. */
 interface SwapLog {
@@ -316,7 +402,19 @@ interface SwapLog {
 }
 
 function newLog(n: number): SwapLog {
-  return { oldDefs: new Array(n), oldStates: new Array(n), changed: new Uint8Array(n), left: [], used: 0 };
+  return { oldDefs: objectArray(n), oldStates: objectArray(n), changed: new Uint8Array(n), left: [], used: 0 };
+}
+
+/**
+ * An array of n holes that holds objects already (V8's elements kind HOLEY_ELEMENTS, one store of
+ * undefined, not n): `new Array(n)` holds small integers until its first object, and the pass's
+ * optimized stores, made for the arrays of the pass it was optimized in, which had moved on by
+ * then, would deoptimize at the next pass's first store ("wrong map").
+ */
+function objectArray<T>(n: number): T[] {
+  const array = new Array<T>(n);
+  if (n > 0) array[0] = undefined as T;
+  return array;
 }
 
 /**
@@ -331,8 +429,9 @@ function swapTried(runs: readonly CodeChangeRun[], log: SwapLog, aheads: (Ahead 
   const { oldDefs, oldStates, changed, left } = log;
   let k = 0;
   for (let r = 0; r < runs.length; r++) {
-    const { refs, def } = runs[r]!;
-    const oldVsn = runs[r]!.oldVsn;
+    const run = runs[r]!;
+    const { refs, def } = run;
+    const oldVsn = run.oldVsn;
     const up = typeof oldVsn === "string";
     const end = Math.min(refs.length, to);
     for (let j = from; j < end; j++, k++) {
@@ -348,9 +447,9 @@ function swapTried(runs: readonly CodeChangeRun[], log: SwapLog, aheads: (Ahead 
       if (a !== null) p.ahead = null;
       let next: unknown;
       if (holder.codeChange === undefined && a !== LISTED) next = state;
-      else if (a !== null && (aheads === null || k > 0) && a.from === state && a.epoch === p.epoch && a.holder === holder && (a.oldVsn === oldVsn || sameOldVsn(a.oldVsn, oldVsn))) {
+      else if (a !== null && (aheads === null || k > 0) && a.from === state && a.epoch === p.epoch && a.holder === holder && (a.run === run || sameOldVsn(a.oldVsn, oldVsn))) {
         // Tried ahead of the pause on this very state, nothing run since: what it made is used.
-        // (The oldVsn is the very object when the pass reuses the tries' plan, as it mostly does.)
+        // (The run is the very object when the pass reuses the tries' plan, as it mostly does.)
         // A rehearsal lists its first process as untried, so that the listing is rehearsed too.
         next = a.result;
         log.used++;
@@ -372,10 +471,13 @@ function swapTried(runs: readonly CodeChangeRun[], log: SwapLog, aheads: (Ahead 
 /** How many processes a rehearsal runs the first loop over, at most: enough for V8 to optimize it (measured: 7,500 did, 5,000 did not). */
 const REHEARSAL_SIZE = 12_000;
 /**
- * The biggest pass rehearsed. A bigger one is optimized by V8 within its own first thousands of
- * processes (on-stack replacement), and a rehearsal of only its first REHEARSAL_SIZE made it worse:
- * at 100,000 processes the pass then deoptimized at a load the rehearsal had not seen varied
- * enough ("wrong map"), and ran on cold (upgrade pauses 9.4–14.5 ms rehearsed, 6.2–9.0 not).
+ * The biggest pass rehearsed in its two-loop form (rehearse). A bigger one takes the one-loop form
+ * (swapEach), and a rehearsal of that form's first REHEARSAL_SIZE processes (rehearseEach). A
+ * rehearsal of only the first REHEARSAL_SIZE of the two-loop form made the 100,000-process pass
+ * worse, deoptimized ("wrong map") and run on cold (upgrade pauses 9.4–14.5 ms rehearsed, 6.2–9.0
+ * not); the one-loop form met the same at its first store into the undo log (the log's arrays,
+ * new at each pass, did not yet hold objects: objectArray), and at the processes V8 saw before it
+ * kept feedback (the warm-up calls below eachLoop), both now mended.
  */
 const REHEARSED_PASSES = 2 * REHEARSAL_SIZE;
 /** About how many processes one stretch of a rehearsal takes (cold, a few ms), the node let run between two. */
@@ -414,6 +516,47 @@ function rehearse(runs: readonly CodeChangeRun[], from: number, to: number): voi
         const a = aheads[k];
         if (a !== undefined) p.ahead = a;
       }
+    }
+    release(held);
+  }
+}
+
+/**
+ * One stretch of a rehearsal of the one-loop pass (swapEach's eachLoop), as rehearse does for the
+ * two-loop one: eachLoop over the first `end` processes in run order, on the very processes and
+ * runs the pass will be given, each put back, code, state and try, before anything else can run.
+ * It calls no codeChange: it stops at the first process whose try does not hold. Without it, the
+ * 100,000-process pass that follows a boot runs its first tens of thousands of processes before
+ * V8 has optimized it (about 5 ms of its 6). Exported for its tests.
+ */
+export function rehearseEach(runs: readonly CodeChangeRun[], upTo: number): void {
+  const end = Math.min(upTo, countOf(runs));
+  const log = newLog(end);
+  const aheads: (Ahead | null)[] = objectArray(end);
+  const at: At = { p: undefined, holder: undefined, oldVsn: "", next: undefined };
+  const cursor: Cursor = { r: 0, j: 0 };
+  const held = hold();
+  let reached = 0;
+  try {
+    for (let done = 0; done < end; ) {
+      reached = eachLoop(runs, done, Math.min(end, done + STRETCH), undefined, log, log.oldDefs, log.oldStates, log.changed, at, cursor, aheads);
+      if (reached < Math.min(end, done + STRETCH)) break;
+      done = reached;
+    }
+  } finally {
+    // The processes it went over, in run order (a stopped one's try included), put back last first.
+    const seen: Process[] = [];
+    let k = 0;
+    for (const { refs } of runs) {
+      for (let j = 0; j < refs.length && k <= reached && k < end; j++, k++) seen.push(refs[j]!);
+    }
+    for (let i = seen.length - 1; i >= 0; i--) {
+      const p = seen[i]!;
+      if (log.changed[i]) {
+        p.def = log.oldDefs[i]!;
+        p.state = log.oldStates[i];
+      }
+      if (i < aheads.length && aheads[i] !== undefined) p.ahead = aheads[i]!;
     }
     release(held);
   }
@@ -534,6 +677,15 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
             slice = beginSlice();
             rehearse(runs, from, Math.min(limit, from + step));
           }
+        } else {
+          // The one-loop form: its first REHEARSAL_SIZE processes, a growing stretch at a time.
+          for (let end = REHEARSAL_STRETCH; ; end = Math.min(REHEARSAL_SIZE, end + REHEARSAL_STRETCH)) {
+            endSlice(slice);
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            slice = beginSlice();
+            rehearseEach(runs, end);
+            if (end >= REHEARSAL_SIZE) break;
+          }
         }
         if (finished.count === mark) break;
       }
@@ -571,7 +723,7 @@ export async function computeAhead(runs: readonly CodeChangeRun[], extra: unknow
             ended.add(r);
             break;
           }
-          p.ahead = { from: state, epoch, holder, oldVsn, result: tried };
+          p.ahead = { from: state, epoch, holder, oldVsn, run: runs[r]!, result: tried };
           if (had === null) kept++;
         }
       }

@@ -36,6 +36,13 @@ export interface Ahead {
   /** The definition whose codeChange ran, with what oldVsn. */
   holder: ServerDef;
   oldVsn: OldVsn;
+  /**
+   * The run it was tried for (bulk.ts CodeChangeRun): the pass, on the tries' own plan as it
+   * mostly is, compares that (an object, up or down) before the oldVsn (a string up, an object
+   * down: a comparison V8 specializes to the upgrades' strings, and deoptimizes at the first
+   * downgrade).
+   */
+  run: object | null;
   result: unknown;
 }
 
