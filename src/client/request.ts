@@ -108,7 +108,11 @@ function exchange<K extends Op>(socketPath: string, body: BodyOf<K>, options: Re
 function parseAnswer(line: string): Response | undefined {
   try {
     const value = JSON.parse(line) as Response;
-    return typeof value === "object" && value !== null && typeof value.ok === "boolean" ? value : undefined;
+    if (typeof value !== "object" || value === null || typeof value.ok !== "boolean") return undefined;
+    // An error answer with no error object is no answer: rebuilding it (errorFromAnswer) would
+    // throw in the socket's read callback, an uncaught exception that ends the CLI with a stack.
+    const error: unknown = (value as { error?: unknown }).error;
+    return value.ok || (typeof error === "object" && error !== null) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -69,7 +69,11 @@ export function isJsonValue(value: unknown, ancestors: object[] | null): boolean
   const keys = Object.keys(value);
   if (Array.isArray(value)) {
     // A hole (written as null) or a key beside the indices (left out) is not what JSON keeps.
-    if (keys.length !== value.length) return false;
+    // The count alone misses a hole and a key together: Object.keys lists an array's indices
+    // first, in order, so with as many keys as the length the last is the last index only when
+    // every index is there.
+    const n = value.length;
+    if (keys.length !== n || (n > 0 && keys[n - 1] !== String(n - 1))) return false;
   } else if (proto !== Object.prototype && proto !== null) return false;
   let below: object[] | null = null;
   for (const key of keys) {

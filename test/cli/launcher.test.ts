@@ -51,12 +51,14 @@ describe("bin/relx and NODE_EXTRA_CA_CERTS", () => {
     }
   });
 
-  it("the commands that run the app's code in the CLI's own Node (build, start --foreground) keep Node's read of it", async () => {
+  it("the commands that run the app's code in the CLI's own Node (build, check-upgrade, start --foreground) keep Node's read of it", async () => {
     const root = tempRoot();
     await builtExample(root);
     const certs = join(root, "extra.pem");
     // build refuses (1.0.0 is built already), after Node has started as it always does.
     expect((await run(BIN, ["build", "--root", root], { NODE_EXTRA_CA_CERTS: certs })).stderr).toMatch(NODE_READ_IT);
+    // check-upgrade runs codeChange in worker threads of this process (no release 9.9.9: it refuses, after the same start).
+    expect((await run(BIN, ["check-upgrade", "1.0.0", "9.9.9", "--root", root], { NODE_EXTRA_CA_CERTS: certs })).stderr).toMatch(NODE_READ_IT);
     const child = spawn(BIN, ["start", "--foreground", "--root", root], {
       env: { ...process.env, RELX_SOCKET: undefined, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: certs },
       stdio: ["ignore", "pipe", "pipe"],

@@ -66,6 +66,57 @@ describe("request", () => {
     }
   });
 
+  it("requestText takes a result of megabytes read across the reader's growth, after a line of another id, in writes of any size", async () => {
+    const path = join(dir, "big.sock");
+    const result = { ok: true, changed: Array.from({ length: 80_000 }, (_, i) => ({ name: `p${i}`, pid: i })) };
+    const bytes = Buffer.from(`{"id":7,"ok":true,"result":null}\n${JSON.stringify({ id: 1, ok: true, result })}\n`);
+    expect(bytes.length).toBeGreaterThan(2 * 1024 * 1024);
+    const server = net.createServer((socket) => socket.once("data", async () => {
+      // Pieces of odd sizes, each written after the last one is flushed.
+      for (let at = 0, size = 1; at < bytes.length; at += size, size = 1 + ((size * 7 + 13) % 400_000)) {
+        await new Promise((resolve) => socket.write(bytes.subarray(at, at + size), resolve));
+      }
+      socket.end();
+    }));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      expect(await requestText(path, { op: "upgrade", vsn: "2.0.0" })).toEqual({ text: Buffer.from(JSON.stringify(result)) });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("waiting for the close (relx stop), resolves with the answer however the daemon ends, a cut line after it included; a cut line alone is no answer", async () => {
+    const path = join(dir, "closing.sock");
+    let tail = "";
+    const server = net.createServer((socket) => socket.once("data", () => socket.end(tail)));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      tail = '{"id":1,"ok":true,"result":{"stopped":true,"pid":1}}\n{"id":1,"ok":tr';
+      expect(await request(path, { op: "stop" }, { awaitClose: true })).toEqual({ stopped: true, pid: 1 });
+      tail = '{"id":1,"ok":true,"result":{"stopped":true';
+      const err = await request(path, { op: "stop" }, { awaitClose: true }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "RELX_NO_DAEMON", message: expect.stringContaining("before answering") });
+      expect(closedUnanswered(err)).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("takes an error answer with no error object for no answer, rather than throwing in the socket's read (an uncaught exception)", async () => {
+    const path = join(dir, "garbage.sock");
+    const server = net.createServer((socket) => socket.once("data", () => socket.end('{"id":1,"ok":false}\n{"id":1,"ok":false,"error":null}\n')));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      for (const awaitClose of [false, true]) {
+        await expect(request(path, { op: "ping" }, { awaitClose })).rejects.toMatchObject({ code: "RELX_NO_DAEMON", message: expect.stringContaining("before answering") });
+        await expect(requestText(path, { op: "upgrade", vsn: "2.0.0" })).rejects.toMatchObject({ code: "RELX_NO_DAEMON" });
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 20_000);
+
   it("is RELX_NO_DAEMON when there is no socket", async () => {
     await expect(request(join(dir, "none.sock"), { op: "ping" })).rejects.toMatchObject({
       code: "RELX_NO_DAEMON",

@@ -34,6 +34,9 @@ describe("evaluateApp's processes", () => {
     // JSON would write null for the hole, and leave the extra key out.
     ["an array with a hole", () => ({ list: [1, , 3] })],
     ["an array with a key beside its indices", () => { const list: unknown[] & { extra?: number } = [1, 2]; list.extra = 3; return { list }; }],
+    // As many keys as the length, one of them not an index: a count alone does not tell.
+    ["an array with a hole and a key beside its indices", () => { const list: unknown[] & { extra?: number } = [1, , 3]; list.extra = 3; return { list }; }],
+    ["an array with holes first and keys beside its indices", () => { const list: unknown[] & { x?: number; y?: number } = []; list[2] = 1; list.x = 1; list.y = 2; return { list }; }],
   ])("refuses args with %s", (_what, make) => {
     expect(refusal([{ name: "p", server: "Demo", args: make() }])).toEqual({
       code: "RELX_BAD_BOOT_SPEC",
