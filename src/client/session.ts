@@ -78,6 +78,14 @@ export class Session {
     if (response.ok) waiter.resolve(response.result);
     else {
       const { id: _id, ok: _ok, error, ...details } = response;
+      // An error answer with no error object in it: not the daemon's (rebuilding it would throw in
+      // the stream's data handler, an uncaught exception, and leave the request waiting).
+      if (typeof error !== "object" || error === null) {
+        waiter.reject(new RelxError("RELX_HOST_UNREACHABLE", `answer ${response.id} is not a relx answer: ok is false and it holds no error (${line.slice(0, 200)})`, {
+          hint: "check that the relx there is the same version (`relx --version`)",
+        }));
+        return;
+      }
       waiter.reject(RelxError.fromWire(error, Object.keys(details).length > 0 ? details : undefined));
     }
   }
