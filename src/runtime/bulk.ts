@@ -536,19 +536,20 @@ export function rehearseEach(runs: readonly CodeChangeRun[], upTo: number): void
   const at: At = { p: undefined, holder: undefined, oldVsn: "", next: undefined };
   const cursor: Cursor = { r: 0, j: 0 };
   const held = hold();
-  let reached = 0;
   try {
     for (let done = 0; done < end; ) {
-      reached = eachLoop(runs, done, Math.min(end, done + STRETCH), undefined, log, log.oldDefs, log.oldStates, log.changed, at, cursor, aheads);
+      const reached = eachLoop(runs, done, Math.min(end, done + STRETCH), undefined, log, log.oldDefs, log.oldStates, log.changed, at, cursor, aheads);
       if (reached < Math.min(end, done + STRETCH)) break;
       done = reached;
     }
   } finally {
-    // The processes it went over, in run order (a stopped one's try included), put back last first.
+    // Every process it may have gone over, in run order, put back last first: what it changed
+    // (`changed`) and each try it took (a hole in `aheads` for those it did not reach), however
+    // far it got, a throw included.
     const seen: Process[] = [];
     let k = 0;
     for (const { refs } of runs) {
-      for (let j = 0; j < refs.length && k <= reached && k < end; j++, k++) seen.push(refs[j]!);
+      for (let j = 0; j < refs.length && k < end; j++, k++) seen.push(refs[j]!);
     }
     for (let i = seen.length - 1; i >= 0; i--) {
       const p = seen[i]!;
