@@ -5,31 +5,13 @@
 // (changeCodeAll): all or nothing, each codeChange run once per process and listing.
 import { describe, expect, it } from "vitest";
 import { defineServer, type RelxError, type ServerDef } from "../../src/index.js";
-import { rehearseEach, type CodeChangeRun } from "../../src/runtime/bulk.js";
+import { rehearseEach } from "../../src/runtime/bulk.js";
 import * as host from "../../src/runtime/host.js";
-import type { Process } from "../../src/runtime/process.js";
+import { cellBase as base, proc, runsOf, snapshot, thrownBy, throughSuspend as suspendPath, type Cell } from "../support/pass.js";
 import { gate } from "../support/wait.js";
 
-type Cell = { id: number; n: number };
-
-const base = {
-  name: "Cell",
-  init: (args: unknown) => ({ id: (args as { id: number }).id, n: 0 }),
-  handleCast(_msg: unknown, state: Cell) {
-    state.n++;
-    return state;
-  },
-  async handleCall(msg: unknown, _from: unknown, state: Cell) {
-    if (msg instanceof Promise) await msg;
-    return { reply: state, state };
-  },
-};
 const V1 = defineServer<Cell>({ ...base, vsn: "1" });
 const options = { extra: null, timeoutMs: 1000 };
-
-const proc = (r: host.ProcessRef): Process => r as unknown as Process;
-const runsOf = (changes: host.CodeChange[]) => changes as unknown as CodeChangeRun[];
-const snapshot = (refs: host.ProcessRef[]) => refs.map((r) => ({ def: proc(r).def, state: proc(r).state, ahead: proc(r).ahead }));
 
 function expectSame(refs: host.ProcessRef[], before: ReturnType<typeof snapshot>): void {
   const after = snapshot(refs);
@@ -74,15 +56,6 @@ function v2(calls: Map<number, number>, hook: (s: Cell) => unknown = () => undef
       return { id: s.id, n: s.n + 100 };
     },
   });
-}
-
-function thrownBy(run: () => unknown): RelxError | undefined {
-  try {
-    run();
-  } catch (err) {
-    return err as RelxError;
-  }
-  return undefined;
 }
 
 // Stretch edges at 4,096, 8,192 and 12,288: a run of no process first and last, runs of none
@@ -390,17 +363,8 @@ describe("the one-loop pass against the suspend path, across stretches", () => {
     };
     return [await make(), await make()] as const;
   }
-  async function throughSuspend(changes: host.CodeChange[], all: host.ProcessRef[]): Promise<unknown> {
-    await host.suspendWithin(all, 5000);
-    try {
-      await host.changeCodeAll(changes, options);
-      return undefined;
-    } catch (err) {
-      return err;
-    } finally {
-      host.resumeAll(all);
-    }
-  }
+  const throughSuspend = (changes: host.CodeChange[], all: host.ProcessRef[]): Promise<unknown> => suspendPath(changes, options, all);
+
   const view = (refs: host.ProcessRef[]) => refs.map((r) => ({ vsn: proc(r).def.vsn, state: proc(r).state }));
 
   it("undefined states across the edges, a codeChange that returns undefined for them: the same as the suspend path; one that returns undefined for a state fails both, all put back", async () => {

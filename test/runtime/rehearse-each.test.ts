@@ -3,25 +3,11 @@
 // state object, try), call no codeChange, and stop at the first process whose try does not hold.
 import { describe, expect, it } from "vitest";
 import { defineServer, type ServerDef } from "../../src/index.js";
-import { rehearseEach, type CodeChangeRun } from "../../src/runtime/bulk.js";
+import { rehearseEach } from "../../src/runtime/bulk.js";
 import * as host from "../../src/runtime/host.js";
-import type { Process } from "../../src/runtime/process.js";
+import { cellBase as base, proc, runsOf, snapshot, type Cell as Counter } from "../support/pass.js";
 import { gate } from "../support/wait.js";
 
-type Counter = { id: number; n: number };
-
-const base = {
-  name: "Counter",
-  init: (args: unknown) => ({ id: (args as { id: number }).id, n: 0 }),
-  handleCast(_msg: unknown, state: Counter) {
-    state.n++;
-    return state;
-  },
-  async handleCall(msg: unknown, _from: unknown, state: Counter) {
-    if (msg instanceof Promise) await msg;
-    return { reply: state, state };
-  },
-};
 const V1 = defineServer<Counter>({ ...base, vsn: "1" });
 const Other = defineServer<Counter>({ ...base, name: "Other", vsn: "1" });
 
@@ -37,9 +23,6 @@ function v2(name: string, runs: { count: number }): ServerDef<Counter> {
   });
 }
 
-const proc = (r: host.ProcessRef): Process => r as unknown as Process;
-const snapshot = (refs: host.ProcessRef[]) => refs.map((r) => ({ def: proc(r).def, state: proc(r).state, ahead: proc(r).ahead }));
-const runsOf = (changes: host.CodeChange[]) => changes as unknown as CodeChangeRun[];
 
 async function spawnMany(n: number, def: ServerDef<Counter> = V1): Promise<host.ProcessRef[]> {
   const tag = Math.random().toString(36).slice(2);
@@ -62,7 +45,7 @@ describe("the rehearsal of the one-loop pass", () => {
     const runs = { count: 0 };
     const a = await spawnMany(30);
     const b = await spawnMany(20, Other);
-    const changes: host.CodeChange[] = [{ refs: a, def: v2("Counter", runs), oldVsn: "1" }, { refs: b, def: v2("Other", runs), oldVsn: "1" }];
+    const changes: host.CodeChange[] = [{ refs: a, def: v2("Cell", runs), oldVsn: "1" }, { refs: b, def: v2("Other", runs), oldVsn: "1" }];
     const { drop, kept } = await host.computeAhead(changes, null);
     expect(kept).toBe(50);
     const before = snapshot([...a, ...b]);
@@ -82,7 +65,7 @@ describe("the rehearsal of the one-loop pass", () => {
   it("stops at a try gone stale, calling no codeChange, and puts back every process up to it, that one's try included", async () => {
     const runs = { count: 0 };
     const refs = await spawnMany(40);
-    const changes: host.CodeChange[] = [{ refs, def: v2("Counter", runs), oldVsn: "1" }];
+    const changes: host.CodeChange[] = [{ refs, def: v2("Cell", runs), oldVsn: "1" }];
     const { drop } = await host.computeAhead(changes, null);
     host.cast(refs[12]!, "bump");
     await host.call(refs[12]!, "state", 1000); // handled: its try no longer holds
@@ -97,7 +80,7 @@ describe("the rehearsal of the one-loop pass", () => {
   it("stops at a process busy with a message and puts back every try it had taken", async () => {
     const runs = { count: 0 };
     const refs = await spawnMany(20);
-    const changes: host.CodeChange[] = [{ refs, def: v2("Counter", runs), oldVsn: "1" }];
+    const changes: host.CodeChange[] = [{ refs, def: v2("Cell", runs), oldVsn: "1" }];
     const { drop } = await host.computeAhead(changes, null);
     const g = gate();
     const inHand = host.call(refs[7]!, g.promise, 5000);
@@ -113,7 +96,7 @@ describe("the rehearsal of the one-loop pass", () => {
 
   it("leaves a process listed twice as it was, its try with it (put back last first)", async () => {
     const runs = { count: 0 };
-    const V2 = v2("Counter", runs);
+    const V2 = v2("Cell", runs);
     const refs = await spawnMany(10);
     const twice = refs[4]!;
     // Listed twice, as sys.*Many may be given a pid twice: its second change finds the new code.

@@ -7,6 +7,7 @@ import { defineServer, type Ctx, type RelxError, type ServerDef } from "../../sr
 import type { Process } from "../../src/runtime/process.js";
 import * as host from "../../src/runtime/host.js";
 import { collector } from "../support/collector.js";
+import { thrownBy, throughSuspend as suspendPath } from "../support/pass.js";
 import { gate } from "../support/wait.js";
 
 type Counter = { id: number; n: number; v?: string };
@@ -55,14 +56,6 @@ function snapshot(refs: host.ProcessRef[]): { def: unknown; state: unknown; ahea
   return refs.map((r) => ({ def: proc(r).def, state: proc(r).state, ahead: proc(r).ahead, phase: proc(r).phase }));
 }
 
-function thrownBy(run: () => unknown): RelxError | undefined {
-  try {
-    run();
-  } catch (err) {
-    return err as RelxError;
-  }
-  return undefined;
-}
 
 describe("the rehearsal after the tries, attacked", () => {
   it("leaves a process listed twice in a downgrade run on its own code and state, with its try", async () => {
@@ -146,18 +139,7 @@ describe("the rehearsal after the tries, attacked", () => {
 });
 
 /** The same runs through the suspend path (suspend, changeCodeAll, resume): the reference. */
-async function throughSuspend(changes: host.CodeChange[]): Promise<unknown> {
-  const all = [...new Set(changes.flatMap((c) => c.refs))];
-  await host.suspendWithin(all, 1000);
-  try {
-    await host.changeCodeAll(changes, options);
-    return undefined;
-  } catch (err) {
-    return err;
-  } finally {
-    host.resumeAll(all);
-  }
-}
+const throughSuspend = (changes: host.CodeChange[]): Promise<unknown> => suspendPath(changes, options);
 
 describe("the two-loop pass and a process listed twice, against the suspend path", () => {
   it("a downgrade run listing a process twice: the second change is the target's, which has no codeChange", async () => {
