@@ -6,8 +6,8 @@
  * copies, and a long line is joined from those copies at its end: two copies of every byte, and
  * more than a hundred reads for one answer. Here the socket reads into the free part of the
  * reader's own buffer (net's `onread` with a buffer function: `onread()`), at least MIN_READ
- * bytes at a time, so one read takes what the kernel holds; a full buffer is replaced by one twice
- * its size, with only the line in progress copied over. A line is handed on as a view of that
+ * bytes at a time, so one read takes what the kernel holds; a full buffer is replaced by a new one
+ * (room), with only the line in progress copied over. A line is handed on as a view of that
  * buffer, never copied: bytes once read are never written again, so a view stays valid for as
  * long as it is kept.
  *
@@ -42,11 +42,15 @@ export class LineReader {
     };
   }
 
-  /** Where the next read goes: the free end of the buffer, MIN_READ bytes or more. */
+  /**
+   * Where the next read goes: the free end of the buffer, MIN_READ bytes or more. A full buffer
+   * is replaced (views of it may be held), by one twice the size of the line in progress or of
+   * INITIAL, whichever is more: a long line grows it by doubling, short lines never do.
+   */
   room(): Buffer {
     if (this.buffer.length - this.used < MIN_READ) {
       const kept = this.used - this.lineStart;
-      const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, kept + MIN_READ));
+      const bigger = Buffer.allocUnsafe(Math.max(INITIAL, 2 * kept + MIN_READ));
       this.buffer.copy(bigger, 0, this.lineStart, this.used);
       this.buffer = bigger;
       this.lineStart = 0;

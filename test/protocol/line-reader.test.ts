@@ -37,6 +37,20 @@ describe("LineReader", () => {
     }
   });
 
+  it("does not grow for a stream of short lines: 20 MB of them in reads of 300 KB, the room never past 1 MB", () => {
+    let lines = 0;
+    const reader = new LineReader(() => lines++);
+    const piece = Buffer.from(`${"x".repeat(99)}\n`.repeat(3000)); // 300 KB of 100-byte lines
+    for (let i = 0; i < 70; i++) {
+      const room = reader.room();
+      expect(room.length).toBeLessThanOrEqual(1024 * 1024);
+      const n = Math.min(room.length, piece.length);
+      piece.copy(room, 0, 0, n);
+      reader.filled(n);
+    }
+    expect(lines).toBeGreaterThan(200_000);
+  });
+
   it("gives each read the room of a whole kernel buffer (256 KB or more)", () => {
     const reader = new LineReader(() => undefined);
     for (let i = 0; i < 50; i++) {
