@@ -11,7 +11,7 @@
 import { types } from "node:util";
 import { enter, enterSync, leave, leaveSync, type Attributed } from "./attribution.js";
 import { trying } from "./ahead.js";
-import { changeCode, codeChangeFailed, malformedState, sameOldVsn, type ChangeCodeOptions, type CodeChangeRun, type Computed } from "./code-change.js";
+import { changeCode, codeChangeFailed, malformedState, sameOldVsn, type ChangeCodeOptions, type CodeChangeRun, type Computed, type ComputedChange } from "./code-change.js";
 import { copyState } from "./copy-state.js";
 import { isThenable } from "./message.js";
 import type { Pid } from "./pid.js";
@@ -578,19 +578,37 @@ function shareOf(runs: readonly CodeChangeRun[], budget: number): number {
   }
 }
 
-/** Records what the processes a pass that gave up had changed were changed to (read before its rollback), and the promise `pending` left. */
+/**
+ * Records what the processes a pass that gave up had changed were changed to (read before its
+ * rollback), and the promise `pending` left. What a listing made is the state its process had at
+ * its next listing, or has now after its last: walked last first, so that a process listed twice
+ * has each of its changes, not its last state twice.
+ */
 function keepComputed(runs: readonly CodeChangeRun[], computed: Computed, log: SwapLog, pending?: { p: Process; holder: ServerDef; oldVsn: OldVsn; result: unknown }): void {
-  let k = 0;
-  for (const { refs, def, oldVsn } of runs) {
-    for (let j = 0; j < refs.length; j++, k++) {
+  if (pending !== undefined) keep(computed, pending.p, { from: pending.p.state, holder: pending.holder, oldVsn: pending.oldVsn, result: pending.result });
+  /** Each process's state after the listing the walk is at: its state now, to begin with. */
+  const after = new Map<Process, unknown>();
+  let k = countOf(runs);
+  for (let r = runs.length - 1; r >= 0; r--) {
+    const { refs, def, oldVsn } = runs[r]!;
+    for (let j = refs.length - 1; j >= 0; j--) {
+      k--;
       if (!log.changed[k]) continue;
       const p = refs[j]!;
+      const made = after.has(p) ? after.get(p) : p.state;
+      after.set(p, log.oldStates[k]);
       const holder = typeof oldVsn === "string" ? def : log.oldDefs[k]!;
       // A server with no codeChange was given its state as it was: nothing to keep.
-      if (holder.codeChange !== undefined) computed.set(p, { from: log.oldStates[k], holder, oldVsn, result: p.state });
+      if (holder.codeChange !== undefined) keep(computed, p, { from: log.oldStates[k], holder, oldVsn, result: made });
     }
   }
-  if (pending !== undefined) computed.set(pending.p, { from: pending.p.state, holder: pending.holder, oldVsn: pending.oldVsn, result: pending.result });
+}
+
+/** A process's computed change, before those of its later listings (keepComputed walks last first). */
+function keep(computed: Computed, p: Process, change: ComputedChange): void {
+  const list = computed.get(p);
+  if (list === undefined) computed.set(p, [change]);
+  else list.unshift(change);
 }
 
 /** How many of the last fused pass's processes had a codeChange tried ahead (computeAhead) that it used: for the daemon's log. */

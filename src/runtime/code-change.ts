@@ -62,7 +62,8 @@ export interface ComputedChange {
   result: unknown;
 }
 
-export type Computed = Map<Process, ComputedChange>;
+/** Per process, what its codeChanges returned, in its listings' order (a process listed twice has two). */
+export type Computed = Map<Process, ComputedChange[]>;
 
 /** Swaps the process's code and state; void when done synchronously, else a promise. Throws RELX_NOT_SUSPENDED, RELX_CODE_CHANGE_FAILED, RELX_BAD_ARGUMENT. */
 export function changeCode(item: CodeChangeItem, options: ChangeCodeOptions): void | Promise<void> {
@@ -125,12 +126,19 @@ export function computeCodeChange(item: CodeChangeItem, options: ChangeCodeOptio
   });
 }
 
-/** The process's computed change, taken out of `computed`, if it was made by the same codeChange from the state it has now. */
+/**
+ * The process's computed change made by the same codeChange from the state it has now, taken out
+ * of `computed`, if there is one. Found by that state, so that a process listed twice gets each of
+ * its changes at its own listing.
+ */
 function takeComputed(computed: Computed, p: Process, state: unknown, holder: ServerDef, oldVsn: OldVsn): ComputedChange | undefined {
-  const c = computed.get(p);
-  if (c === undefined) return undefined;
-  computed.delete(p);
-  return c.from === state && c.holder === holder && sameOldVsn(c.oldVsn, oldVsn) ? c : undefined;
+  const list = computed.get(p);
+  if (list === undefined) return undefined;
+  const i = list.findIndex((c) => c.from === state && c.holder === holder && sameOldVsn(c.oldVsn, oldVsn));
+  if (i === -1) return undefined;
+  const [c] = list.splice(i, 1);
+  if (list.length === 0) computed.delete(p);
+  return c;
 }
 
 export function sameOldVsn(a: OldVsn, b: OldVsn): boolean {

@@ -133,6 +133,24 @@ describe("the one-loop pass at its stretches' edges", () => {
     expect(calls.size).toBe(all.length);
   });
 
+  it.each([["one loop", false], ["two loops", true]] as const)("a process listed twice, the pass (%s) giving up after both listings: the suspend path takes both changes and calls neither codeChange again", async (_form, tried) => {
+    const calls = new Map<number, number>();
+    // The last process's codeChange returns a promise: the pass gives up there, after both of 3's listings.
+    const V2 = v2(calls, (s) => (s.id === 9 ? Promise.resolve({ id: 9, n: 7 }) : undefined));
+    const refs = await spawnMany(10);
+    const changes: host.CodeChange[] = [{ refs: [...refs.slice(0, 5), refs[3]!, ...refs.slice(5)], def: V2, oldVsn: "1" }];
+    const computed = host.computedChanges();
+    expect(host.swapAll(changes, { ...options, computed }, false, tried)).toBeNull();
+    expect(calls.get(3)).toBe(2);
+    await host.suspendWithin(refs, 5000);
+    await host.changeCodeAll(changes, { ...options, computed });
+    host.resumeAll(refs);
+    // Twice for process 3 (once a listing), once for every other: none called again.
+    expect([...calls.entries()].sort((x, y) => x[0] - y[0])).toEqual(refs.map((_, i) => [i, i === 3 ? 2 : 1]));
+    expect((proc(refs[3]!).state as Cell).n).toBe(200);
+    expect((proc(refs[9]!).state as Cell).n).toBe(7);
+  });
+
   it("a process listed on both sides of an edge (the last of one stretch, the first of the next) ends as the suspend path leaves it, and a throw after it puts back its first state", async () => {
     const calls = new Map<number, number>();
     let failAt: number | null = null;
