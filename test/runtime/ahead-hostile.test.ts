@@ -4,18 +4,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { call, defineServer, send, start, whereis, type Ctx, type ServerDef } from "../../src/index.js";
 import * as host from "../../src/runtime/host.js";
 import { collector } from "../support/collector.js";
+import { counterBase as base, type Cell as Counter } from "../support/pass.js";
 
-type Counter = { id: number; n: number };
 
-const base = {
-  name: "Counter",
-  init: (args: unknown) => ({ id: (args as { id: number }).id, n: 0 }),
-  handleCast(_msg: unknown, state: Counter) {
-    state.n++;
-    return state;
-  },
-  handleCall: (_msg: unknown, _from: unknown, state: Counter) => ({ reply: state, state }),
-};
 const V1 = defineServer<Counter>({ ...base, vsn: "1" });
 
 const tag = () => Math.random().toString(36).slice(2);

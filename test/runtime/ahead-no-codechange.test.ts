@@ -1,22 +1,11 @@
 // computeAhead's "most were tried" rule and the fused pass's two
 // forms: a process whose server has no codeChange needs no try, so it must not count as untried.
 import { describe, expect, it } from "vitest";
-import { defineServer, type Ctx, type ServerDef } from "../../src/index.js";
+import { defineServer, type ServerDef } from "../../src/index.js";
 import * as host from "../../src/runtime/host.js";
+import { counterBase as base, type Cell as Counter } from "../support/pass.js";
 
-type Counter = { id: number; n: number };
 
-const base = {
-  name: "Counter",
-  init: (args: unknown) => ({ id: (args as { id: number }).id, n: 0 }),
-  handleCast(_msg: unknown, state: Counter) {
-    state.n++;
-    return state;
-  },
-  handleCall(_msg: unknown, _from: unknown, state: Counter, _ctx: Ctx) {
-    return { reply: state, state };
-  },
-};
 const V1 = defineServer<Counter>({ ...base, vsn: "1" });
 const Plain1 = defineServer<Counter>({ ...base, name: "Plain", vsn: "1" });
 /** A new version of Plain with no codeChange: its processes keep their states as they are. */

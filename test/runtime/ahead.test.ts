@@ -2,10 +2,11 @@
 // uses a try only for a process that ran nothing since, on the very state it was tried on; else,
 // and for a codeChange that used its ctx, codeChange runs in the pause as ever.
 import { describe, expect, it } from "vitest";
-import { defineServer, type Ctx, type RelxError, type ServerDef } from "../../src/index.js";
+import { defineServer, type Ctx, type ServerDef } from "../../src/index.js";
 import { currentProcess, trackProcesses } from "../../src/runtime/attribution.js";
 import * as host from "../../src/runtime/host.js";
 import { collector } from "../support/collector.js";
+import { thrownBy } from "../support/pass.js";
 
 type Counter = { id: number; n: number; ctx?: Ctx };
 
@@ -84,12 +85,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
     expect(runs.count).toBe(20);
     host.cast(refs[7]!, "bump"); // its try goes stale: the pass calls its codeChange, which throws
     await host.call(refs[7]!, "state", 1000);
-    let thrown: RelxError | undefined;
-    try {
-      host.swapAll(changesTo(refs, V2), options, false, tried);
-    } catch (err) {
-      thrown = err as RelxError;
-    }
+    const thrown = thrownBy(() => host.swapAll(changesTo(refs, V2), options, false, tried));
     drop();
     expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
     expect(thrown?.process).toBe(host.nameOf(refs[7]!));
@@ -206,12 +202,7 @@ describe.each([["one loop", false], ["two loops", true]] as const)("codeChanges 
     });
     const { drop } = await host.computeAhead(changesTo(refs, V2), null);
     expect(runs.count).toBe(6);
-    let thrown: RelxError | undefined;
-    try {
-      host.swapAll(changesTo(refs, V2), options, false, tried);
-    } catch (err) {
-      thrown = err as RelxError;
-    }
+    const thrown = thrownBy(() => host.swapAll(changesTo(refs, V2), options, false, tried));
     drop();
     expect(thrown?.code).toBe("RELX_CODE_CHANGE_FAILED");
     expect(thrown?.message).toContain("no salary for 5");

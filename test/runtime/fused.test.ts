@@ -1,8 +1,9 @@
 // The fused pass (src/runtime/bulk.ts swapAll): one synchronous loop that changes every idle
 // process, all or nothing, instead of suspend all, change all, resume all.
 import { describe, expect, it } from "vitest";
-import { defineServer, type RelxError, type ServerDef } from "../../src/index.js";
+import { defineServer, type ServerDef } from "../../src/index.js";
 import * as host from "../../src/runtime/host.js";
+import { thrownBy } from "../support/pass.js";
 import { gate } from "../support/wait.js";
 
 type Emp = { name: string; money?: number; salary?: number; tags: string[] };
@@ -39,16 +40,6 @@ const options = { extra: null, timeoutMs: 1000 };
 
 async function replyOf(ref: host.ProcessRef): Promise<{ vsn: string; state: Emp }> {
   return (await host.call(ref, "who", 1000)) as { vsn: string; state: Emp };
-}
-
-/** What swapAll threw (undefined when it did not). */
-function thrownBy(run: () => unknown): RelxError | undefined {
-  try {
-    run();
-  } catch (err) {
-    return err as RelxError;
-  }
-  return undefined;
 }
 
 /** Every process answers with its old code and the very state it had before. */

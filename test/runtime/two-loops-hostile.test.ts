@@ -7,22 +7,12 @@ import { defineServer, type Ctx, type RelxError, type ServerDef } from "../../sr
 import type { Process } from "../../src/runtime/process.js";
 import * as host from "../../src/runtime/host.js";
 import { collector } from "../support/collector.js";
-import { thrownBy, throughSuspend as suspendPath } from "../support/pass.js";
+import { counterBase, thrownBy, throughSuspend as suspendPath } from "../support/pass.js";
 import { gate } from "../support/wait.js";
 
 type Counter = { id: number; n: number; v?: string };
 
-const base = {
-  name: "Counter",
-  init: (args: unknown) => ({ id: (args as { id: number }).id, n: 0 }),
-  handleCast(_msg: unknown, state: Counter) {
-    state.n++; // in place: the same state object, changed
-    return state;
-  },
-  handleCall(_msg: unknown, _from: unknown, state: Counter) {
-    return { reply: state, state };
-  },
-};
+const base = counterBase;
 /** No codeChange, as a release's first vsn usually has none. */
 const V1 = defineServer<Counter>({ ...base, vsn: "1" });
 
@@ -57,6 +47,16 @@ function snapshot(refs: host.ProcessRef[]): { def: unknown; state: unknown; ahea
 }
 
 
+/** Each process on the code and the very state object it had, with a try, but for those of `untried` (none). */
+function expectAsBefore(after: ReturnType<typeof snapshot>, before: ReturnType<typeof snapshot>, untried: number[] = []): void {
+  after.forEach((s, i) => {
+    expect(s.def).toBe(before[i]!.def);
+    expect(s.state).toBe(before[i]!.state);
+    if (untried.includes(i)) expect(s.ahead).toBeNull();
+    else expect(s.ahead).not.toBeNull();
+  });
+}
+
 describe("the rehearsal after the tries, attacked", () => {
   it("leaves a process listed twice in a downgrade run on its own code and state, with its try", async () => {
     const runs = { count: 0 };
@@ -71,12 +71,8 @@ describe("the rehearsal after the tries, attacked", () => {
     // Every process tried (process 5 twice, a second try on the same state): the rehearsal ran.
     expect(runs.count).toBe(21);
     const after = snapshot(refs);
-    after.forEach((s, i) => {
-      expect(s.def).toBe(before[i]!.def);
-      expect(s.state).toBe(before[i]!.state);
-      expect(s.phase).toBe("idle");
-      expect(s.ahead).not.toBeNull();
-    });
+    expectAsBefore(after, before);
+    expect(after.map((s) => s.phase)).toEqual(after.map(() => "idle"));
     expect(host.info(twice).vsn).toBe("2");
     drop();
   });
@@ -95,11 +91,7 @@ describe("the rehearsal after the tries, attacked", () => {
     const { drop } = await host.computeAhead(changes, null);
     expect(runs.count).toBe(20);
     const after = snapshot(refs);
-    after.forEach((s, i) => {
-      expect(s.def).toBe(before[i]!.def);
-      expect(s.state).toBe(before[i]!.state);
-      expect(s.ahead).not.toBeNull();
-    });
+    expectAsBefore(after, before);
     drop();
   });
 
@@ -123,12 +115,7 @@ describe("the rehearsal after the tries, attacked", () => {
     const { drop } = await host.computeAhead(changes, null);
     expect(runs.count).toBe(19); // 19 of 20 tried: the rehearsal ran, and met process 10 busy
     const after = snapshot(refs);
-    after.forEach((s, i) => {
-      expect(s.def).toBe(before[i]!.def);
-      expect(s.state).toBe(before[i]!.state);
-      if (i === 10) expect(s.ahead).toBeNull();
-      else expect(s.ahead).not.toBeNull();
-    });
+    expectAsBefore(after, before, [10]);
     g.open();
     await inHand;
     expect(host.swapAll(changes, options, false, true)).not.toBeNull();

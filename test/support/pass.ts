@@ -10,14 +10,21 @@ import type { Process } from "../../src/runtime/process.js";
 
 export type Cell = { id: number; n: number };
 
-/** A server of { id, n }: a cast adds one in place (the same state object, changed); a call replies with the state, once the message (a promise) settles if it is one. */
-export const cellBase = {
-  name: "Cell",
+/** The Counter server of { id, n }: a cast adds one in place (the same state object, changed); a call replies with the state. */
+export const counterBase = {
+  name: "Counter",
   init: (args: unknown) => ({ id: (args as { id: number }).id, n: 0 }),
   handleCast(_msg: unknown, state: Cell) {
     state.n++;
     return state;
   },
+  handleCall: (_msg: unknown, _from: unknown, state: Cell) => ({ reply: state, state }),
+};
+
+/** The Cell server: as Counter, but a call replies once the message (a promise) settles if it is one. */
+export const cellBase = {
+  ...counterBase,
+  name: "Cell",
   async handleCall(msg: unknown, _from: unknown, state: Cell) {
     if (msg instanceof Promise) await msg;
     return { reply: state, state };
