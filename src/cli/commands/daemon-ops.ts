@@ -1,8 +1,7 @@
 /** Commands that ask the running daemon: ping, status, call, cast, state (one, or --all), stop. */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { closedUnanswered, request, socketOfRootDaemon } from "../../client/request.js";
-import { pidFile, runtimeDir } from "../../daemon/daemon-files.js";
+import { pidFile } from "../../daemon/daemon-files.js";
 import { RelxError } from "../../errors.js";
 import type { StatusFields } from "../../protocol/ops.js";
 import { parseCount, parseJsonArgument } from "../args.js";
@@ -87,9 +86,9 @@ export async function restart(options: CommonOptions, processName: string): Prom
  * Nothing listens on `socket`. When this root's daemon runs on another socket, it is not stopped,
  * so not exit 0: RELX_DAEMON_RUNNING naming that socket. Else `notRunning`.
  */
-function notRunningHere(root: string, socket: string, notRunning: CommandOutput): CommandOutput {
-  // The root's own lock, wherever the socket is (a configured `socket` need not be in .relx).
-  const elsewhere = socketOfRootDaemon(socket, join(runtimeDir(root), "daemon.lock"));
+function notRunningHere(socket: string, notRunning: CommandOutput): CommandOutput {
+  // The root's own lock, wherever the socket is (resolveSocketPath remembered it for `socket`).
+  const elsewhere = socketOfRootDaemon(socket);
   if (elsewhere === null) return notRunning;
   throw new RelxError("RELX_DAEMON_RUNNING", `no daemon answers on ${socket}, but this root's daemon (pid ${elsewhere.pid}) runs on ${elsewhere.socket}; nothing was stopped`, {
     hint: `relx stop --socket ${elsewhere.socket}`,
@@ -118,7 +117,7 @@ export async function stop(options: CommonOptions): Promise<CommandOutput> {
       break;
     } catch (err) {
       if (nothingListens(err)) {
-        if (attempt === 0 || seen === undefined) return notRunningHere(options.root, socket, notRunning);
+        if (attempt === 0 || seen === undefined) return notRunningHere(socket, notRunning);
         // It went away while this stop asked: stopped by whatever stopped it first.
         await waitForExit(seen);
         return { value: { ok: true, stopped: true, pid: seen }, text: () => `relx: stopped (pid ${seen})` };
